@@ -1,0 +1,163 @@
+"""The catalog: one ``TaskSpec`` per Auto model class that the installed transformers exports.
+
+What each Auto class *is for* (category, hub tags, inputs, result shape, preprocessor) is written
+down next to its runner in ``explorer/heads/<category>.py``. Which architectures it supports is
+never written down: ``TaskSpec.model_types`` reads transformers' own ``MODEL_FOR_*_MAPPING``.
+An Auto class that transformers adds in a later release still appears here, described from its
+name, with no runner until someone writes one (see ``explorer/heads/README.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable
+
+from explorer.errors import UnknownTask
+
+if TYPE_CHECKING:
+    from explorer.results import Result
+    from explorer.runner import RunContext
+
+CATEGORIES: dict[str, str] = {
+    "nlp": "NLP",
+    "vision": "Vision",
+    "audio": "Audio",
+    "multimodal": "Multimodal",
+    "base": "Base & backbones",
+}
+
+# The modules that describe tasks; each exposes SPECS: list[TaskSpec].
+_TASK_MODULES = ("nlp", "vision", "audio", "multimodal", "base")
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """What one Auto class does, and how the explorer runs it."""
+
+    auto_class: str
+    """e.g. ``AutoModelForObjectDetection``."""
+    tags: tuple[str, ...]
+    """Hub task tags, most common first, e.g. ``("object-detection",)``."""
+    category: str
+    """One of ``CATEGORIES``."""
+    inputs: tuple[str, ...]
+    """Input kinds the runner reads: text, text_pair, question, context, image, audio, labels, table."""
+    result: str
+    """The ``Result.type`` the runner returns."""
+    preprocessor: str | None
+    """The Auto preprocessor class it uses: AutoTokenizer, AutoImageProcessor, AutoFeatureExtractor
+    or AutoProcessor."""
+    summary: str
+    """One line: what the head on top of the base model does."""
+    options: tuple[str, ...] = ()
+    """Run options that apply (top_k, threshold, max_new_tokens, out_indices, ...)."""
+    runner: Callable[[RunContext], Result] | None = field(default=None, repr=False, compare=False)
+    described: bool = True
+    """False for Auto classes this explorer version has no description for."""
+
+    @property
+    def task(self) -> str:
+        """The name to show: the first hub tag, or the Auto class when there is none."""
+        return self.tags[0] if self.tags else self.auto_class
+
+    @property
+    def auto(self) -> Any:
+        """The transformers Auto class itself."""
+        import transformers
+
+        return getattr(transformers, self.auto_class)
+
+    @property
+    def model_types(self) -> tuple[str, ...]:
+        """Every ``model_type`` the Auto class maps, read from transformers (plus registered ones)."""
+        return tuple(class_names(self.auto_class))
+
+    def class_for(self, model_type: str) -> str | None:
+        """Name of the concrete class the Auto class picks for ``model_type`` (no import)."""
+        return class_names(self.auto_class).get(model_type)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "auto_class": self.auto_class,
+            "task": self.task,
+            "tags": list(self.tags),
+            "category": self.category,
+            "inputs": list(self.inputs),
+            "result": self.result,
+            "preprocessor": self.preprocessor,
+            "summary": self.summary,
+            "options": list(self.options),
+            "runnable": self.runner is not None,
+            "model_types": list(self.model_types),
+        }
+
+
+def class_names(auto_class: str) -> dict[str, str]:
+    """``{model_type: class name}`` for an Auto class, straight from transformers' mapping."""
+    import transformers
+
+    mapping = getattr(transformers, auto_class)._model_mapping
+    names = dict(mapping._model_mapping)
+    # Classes added with AutoModel.register(...) live beside the static names.
+    for config_class, model_class in mapping._extra_content.items():
+        names[config_class.model_type] = model_class.__name__
+    return names
+
+
+def exported_auto_classes() -> list[str]:
+    """Every ``AutoModel*`` class (and AutoBackbone) the installed transformers exports."""
+    import transformers
+
+    names = [n for n in dir(transformers) if n.startswith("AutoModel") or n == "AutoBackbone"]
+    return [n for n in names if hasattr(getattr(transformers, n), "_model_mapping")]
+
+
+def _describe_unknown(auto_class: str) -> TaskSpec:
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", auto_class.removeprefix("AutoModelFor")).lower()
+    return TaskSpec(
+        auto_class=auto_class, tags=(), category="base", inputs=(), result="raw",
+        preprocessor="AutoProcessor", summary=f"Loads a model for {words}.", described=False,
+    )
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> tuple[TaskSpec, ...]:
+    import importlib
+
+    described: dict[str, TaskSpec] = {}
+    for name in _TASK_MODULES:
+        for spec in importlib.import_module(f"explorer.heads.{name}").SPECS:
+            described[spec.auto_class] = spec
+    exported = exported_auto_classes()
+    specs = [described.get(n) or _describe_unknown(n) for n in exported]
+    order = list(CATEGORIES)
+    # Specific heads first, base models last: resolve() picks the first spec that fits.
+    specs.sort(key=lambda s: (order.index(s.category), s.auto_class in ("AutoModelForPreTraining",
+                                                                          "AutoModel")))
+    return tuple(specs)
+
+
+def tasks(category: str | None = None) -> list[TaskSpec]:
+    """The catalog, optionally for one category (``nlp``, ``vision``, ``audio``, ``multimodal``,
+    ``base``)."""
+    if category is not None and category not in CATEGORIES:
+        raise UnknownTask(f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
+    return [s for s in _catalog() if category is None or s.category == category]
+
+
+def _norm(name: str) -> str:
+    return name.strip().lower().replace("_", "-")
+
+
+def get_task(name: str) -> TaskSpec:
+    """Look a task up by Auto class (``AutoModelForObjectDetection``) or hub tag
+    (``object-detection``), case-insensitively."""
+    wanted = _norm(name)
+    for spec in _catalog():
+        if wanted == _norm(spec.auto_class) or wanted in (_norm(t) for t in spec.tags):
+            return spec
+    known = sorted({s.task for s in _catalog()})
+    raise UnknownTask(f"unknown task {name!r}; known: {', '.join(known)} "
+                      "(or any Auto class name; see `explorer tasks`)")

@@ -1,0 +1,7 @@
+"""audio heads (filled in by the audio work)."""
+
+from __future__ import annotations
+
+from explorer.catalog import TaskSpec
+
+SPECS: list[TaskSpec] = []

@@ -1,0 +1,221 @@
+"""Language heads: classification, tokens, QA, fill-mask, generation, multiple choice, NSP."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.catalog import TaskSpec
+from explorer.errors import BadInput
+from explorer.heads._common import label_names, softmax, to_numpy, top_labels
+from explorer.results import (
+    Answer, Candidate, Classification, Entity, FillMask, Generation, Result, TokenSpans,
+)
+from explorer.runner import RunContext
+
+
+def _encode(ctx: RunContext, *texts: str, **kwargs: object) -> dict:
+    encoded = ctx.tokenizer(*texts, truncation=kwargs.pop("truncation", True),
+                            return_tensors="pt", **kwargs)
+    ctx.truncation_note(encoded, [t for t in texts if isinstance(t, str)])
+    return encoded
+
+
+def classify_text(ctx: RunContext) -> Result:
+    ctx.require("text")
+    encoded = _encode(ctx, ctx.inputs.text[0], ctx.inputs.text_pair) if ctx.inputs.text_pair \
+        else _encode(ctx, ctx.inputs.text[0])
+    outputs = ctx.forward(encoded)
+    logits = to_numpy(outputs.logits)[0]
+    names = label_names(ctx.config, logits.shape[-1])
+    multi = getattr(ctx.config, "problem_type", None) == "multi_label_classification"
+    return Classification(labels=top_labels(logits, names, ctx.option("top_k", 5), multi),
+                          logits=logits, label_names=names,
+                          **ctx.common(outputs, encoded["input_ids"]))
+
+
+def _entity_type(label: str) -> str:
+    return label[2:] if label[:2] in ("B-", "I-") else label
+
+
+def classify_tokens(ctx: RunContext) -> Result:
+    """Label every token, then merge neighbouring tokens of the same entity type into spans
+    (B- starts a new span; I- continues one)."""
+    ctx.require("text")
+    text = ctx.inputs.text[0]
+    encoded = _encode(ctx, text, return_offsets_mapping=True)
+    offsets = encoded.pop("offset_mapping")[0].tolist()
+    outputs = ctx.forward(encoded)
+    logits = to_numpy(outputs.logits)[0]
+    names = label_names(ctx.config, logits.shape[-1])
+    probs = softmax(logits)
+    entities: list[Entity] = []
+    current: dict | None = None
+    for (start, end), row in zip(offsets, probs):
+        if start == end:  # special token
+            current = None
+            continue
+        label = names[int(row.argmax())]
+        kind = _entity_type(label)
+        if label == "O" or kind == "O":
+            current = None
+            continue
+        joins = current is not None and current["label"] == kind and not label.startswith("B-")
+        if joins:
+            current["end"], current["scores"] = end, current["scores"] + [float(row.max())]
+        else:
+            current = {"label": kind, "start": start, "end": end, "scores": [float(row.max())]}
+            entities.append(current)  # type: ignore[arg-type]
+    spans = tuple(Entity(text=text[e["start"]:e["end"]], label=e["label"],
+                         score=float(np.mean(e["scores"])), start=e["start"], end=e["end"])
+                  for e in entities)  # type: ignore[index]
+    return TokenSpans(text=text, entities=spans, logits=logits, label_names=names,
+                      **ctx.common(outputs, encoded["input_ids"]))
+
+
+def answer_question(ctx: RunContext) -> Result:
+    """Extractive QA: the best span with start ≤ end inside the context."""
+    ctx.require("question", "context")
+    question, context = ctx.inputs.question, ctx.inputs.context
+    encoded = _encode(ctx, question, context, truncation="only_second",
+                      return_offsets_mapping=True)
+    offsets = encoded.pop("offset_mapping")[0].tolist()
+    sequence_ids = encoded.sequence_ids(0)
+    outputs = ctx.forward(encoded)
+    start_logits = to_numpy(outputs.start_logits)[0]
+    end_logits = to_numpy(outputs.end_logits)[0]
+    in_context = np.array([s == 1 for s in sequence_ids])
+    start_p = softmax(np.where(in_context, start_logits, -np.inf))
+    end_p = softmax(np.where(in_context, end_logits, -np.inf))
+    max_len = ctx.option("max_answer_length", 30)
+    scores = np.triu(np.outer(start_p, end_p)) - np.triu(np.outer(start_p, end_p), k=max_len)
+    s, e = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    start_char, end_char = offsets[s][0], offsets[e][1]
+    return Answer(answer=context[start_char:end_char], score=float(scores[s, e]),
+                  question=question, context=context, start=start_char, end=end_char,
+                  start_logits=start_logits, end_logits=end_logits,
+                  **ctx.common(outputs, encoded["input_ids"]))
+
+
+def fill_mask(ctx: RunContext) -> Result:
+    ctx.require("text")
+    tok = ctx.tokenizer
+    text = ctx.inputs.text[0]
+    for generic in ("[MASK]", "<mask>", "[mask]"):
+        if generic != tok.mask_token:
+            text = text.replace(generic, tok.mask_token)
+    if tok.mask_token not in text:
+        raise BadInput(f"fill-mask needs the mask token {tok.mask_token} in the text, e.g. "
+                       f"'Paris is the {tok.mask_token} of France.'")
+    encoded = _encode(ctx, text)
+    ids = encoded["input_ids"][0]
+    position = int((ids == tok.mask_token_id).nonzero()[0, 0])
+    outputs = ctx.forward(encoded)
+    logits = to_numpy(outputs.logits)[0, position]
+    probs = softmax(logits)
+    candidates = []
+    for token_id in np.argsort(-probs)[: ctx.option("top_k", 5)]:
+        filled = ids.clone()
+        filled[position] = int(token_id)
+        candidates.append(Candidate(token=tok.decode([int(token_id)]).strip(),
+                                    score=float(probs[token_id]),
+                                    sequence=tok.decode(filled, skip_special_tokens=True)))
+    return FillMask(text=text, candidates=tuple(candidates), mask_token=tok.mask_token,
+                    logits=logits, **ctx.common(outputs, encoded["input_ids"]))
+
+
+def generate_text(ctx: RunContext) -> Result:
+    """Causal LM and seq2seq: greedy (or sampled) generation with the probability of each token."""
+    ctx.require("text")
+    tok = ctx.tokenizer
+    prompt = ctx.inputs.text[0]
+    encoded = _encode(ctx, prompt)
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    out = ctx.generate(encoded, max_new_tokens=ctx.option("max_new_tokens", 20),
+                       do_sample=ctx.option("do_sample", False), output_scores=True,
+                       return_dict_in_generate=True, pad_token_id=pad)
+    return _generation_result(ctx, out, encoded, prompt)
+
+
+def _generation_result(ctx: RunContext, out, encoded, prompt: str) -> Generation:
+    """Turn ``generate(..., output_scores=True, return_dict_in_generate=True)`` into a result."""
+    tok = ctx.tokenizer
+    sequence = out.sequences[0]
+    new_ids = sequence[-len(out.scores):] if out.scores else sequence[:0]
+    probs = [float(softmax(to_numpy(step[0]))[int(i)]) for step, i in zip(out.scores, new_ids)]
+    tokens = tuple(tok.decode([int(i)]) for i in new_ids)
+    text = tok.decode(new_ids, skip_special_tokens=True)
+    if ctx.config.is_encoder_decoder is False and not ctx.option("only_new", False):
+        text = prompt + text if text.startswith((" ", "\n")) or not text else prompt + " " + text
+    return Generation(text=text, prompt=prompt, generated_tokens=tokens,
+                      token_scores=tuple(probs), **ctx.common(None, encoded["input_ids"]))
+
+
+def multiple_choice(ctx: RunContext) -> Result:
+    """Score each (prompt, choice) pair; the head compares them with a softmax across choices."""
+    ctx.require("text", "labels")
+    prompt, choices = ctx.inputs.text[0], list(ctx.inputs.labels)
+    if len(choices) < 2:
+        raise BadInput("multiple choice needs at least two choices (CLI: --labels a,b,c)")
+    encoded = ctx.tokenizer([prompt] * len(choices), choices, truncation=True, padding=True,
+                            return_tensors="pt")
+    batch = {k: v.unsqueeze(0) for k, v in encoded.items()}  # (1, n_choices, seq)
+    outputs = ctx.forward(batch)
+    logits = to_numpy(outputs.logits)[0]
+    return Classification(labels=top_labels(logits, choices, len(choices)), logits=logits,
+                          label_names=tuple(choices), **ctx.common(None, encoded["input_ids"]))
+
+
+def next_sentence(ctx: RunContext) -> Result:
+    ctx.require("text", "text_pair")
+    encoded = _encode(ctx, ctx.inputs.text[0], ctx.inputs.text_pair)
+    outputs = ctx.forward(encoded)
+    logits = to_numpy(outputs.logits)[0]
+    names = ("is next", "not next")  # BERT's NSP head: index 0 = B follows A
+    return Classification(labels=top_labels(logits, names, 2), logits=logits, label_names=names,
+                          **ctx.common(outputs, encoded["input_ids"]))
+
+
+def _encode_texts(ctx: RunContext) -> Result:
+    from explorer.heads.base import embed
+
+    return embed(ctx)
+
+
+SPECS = [
+    TaskSpec("AutoModelForSequenceClassification", ("text-classification", "sentiment-analysis"),
+             "nlp", ("text", "text_pair"), "classification", "AutoTokenizer",
+             "A linear layer on the pooled sequence: one score per label (sentiment, topic, NLI).",
+             options=("top_k",), runner=classify_text),
+    TaskSpec("AutoModelForTokenClassification", ("token-classification", "ner"), "nlp",
+             ("text",), "tokens", "AutoTokenizer",
+             "A label for every token (named entities, parts of speech), merged into spans.",
+             runner=classify_tokens),
+    TaskSpec("AutoModelForQuestionAnswering", ("question-answering",), "nlp",
+             ("question", "context"), "answer", "AutoTokenizer",
+             "Start and end scores over the context's tokens: the answer is the best span.",
+             options=("max_answer_length",), runner=answer_question),
+    TaskSpec("AutoModelForMaskedLM", ("fill-mask",), "nlp", ("text",), "fill_mask",
+             "AutoTokenizer", "Predicts the hidden word at each mask position from both sides.",
+             options=("top_k",), runner=fill_mask),
+    TaskSpec("AutoModelForCausalLM", ("text-generation",), "nlp", ("text",), "generation",
+             "AutoTokenizer", "Predicts the next token from the ones before it; generates text.",
+             options=("max_new_tokens", "do_sample", "only_new"), runner=generate_text),
+    TaskSpec("AutoModelForSeq2SeqLM", ("text2text-generation", "translation", "summarization"),
+             "nlp", ("text",), "generation", "AutoTokenizer",
+             "An encoder reads the input, a decoder writes new text (translate, summarise).",
+             options=("max_new_tokens", "do_sample"), runner=generate_text),
+    TaskSpec("AutoModelForMultipleChoice", ("multiple-choice",), "nlp", ("text", "labels"),
+             "classification", "AutoTokenizer",
+             "Scores each (prompt, choice) pair and picks the best choice.",
+             runner=multiple_choice),
+    TaskSpec("AutoModelForNextSentencePrediction", ("next-sentence-prediction",), "nlp",
+             ("text", "text_pair"), "classification", "AutoTokenizer",
+             "BERT's pre-training head: does sentence B follow sentence A?",
+             runner=next_sentence),
+    TaskSpec("AutoModelForTextEncoding", ("text-encoding",), "nlp", ("text",), "embedding",
+             "AutoTokenizer",
+             "The text encoder alone (e.g. T5's encoder): one vector per input text.",
+             options=("pooling",), runner=_encode_texts),
+]
+
+__all__ = ["SPECS"]

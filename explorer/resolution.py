@@ -1,0 +1,288 @@
+"""Checkpoint (+ task) → which Auto classes apply, which concrete classes they pick, and why.
+
+Reads only small JSON files (config, tokenizer / preprocessor / processor configs); never weights.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from explorer.catalog import TaskSpec, get_task, tasks
+from explorer.errors import CheckpointNotFound, IncompatibleTask, UnsafeCheckpoint
+
+RANDOM_WEIGHTS_KEY = "explorer_random_weights"
+"""Config attribute the zoo sets on checkpoints whose weights are random."""
+
+PREPROCESSOR_AUTO_CLASSES = ("AutoTokenizer", "AutoImageProcessor", "AutoFeatureExtractor",
+                             "AutoProcessor")
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".pkl")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a checkpoint is and which classes the Auto classes pick for it."""
+
+    checkpoint: str
+    """As the user gave it."""
+    location: str
+    """Local directory or hub repo id that ``from_pretrained`` is given."""
+    source: str
+    """``local``, ``zoo``, ``cache`` (local HF cache) or ``hub``."""
+    revision: str | None
+    model_type: str
+    config_class: str
+    architectures: tuple[str, ...]
+    tasks: tuple[str, ...]
+    """Auto classes (catalog order) that have a class for this model_type."""
+    task: str | None
+    model_class: str | None
+    preprocessor: dict[str, str]
+    """``{Auto preprocessor class: concrete class}`` for each that applies."""
+    preprocessor_auto_class: str | None
+    """The one the chosen task uses."""
+    trace: tuple[str, ...]
+    random_weights: bool
+    weight_files: tuple[str, ...]
+    """Weight files seen in a local checkpoint (empty for hub checkpoints)."""
+    config: Any = field(repr=False, compare=False)
+
+    @property
+    def spec(self) -> TaskSpec | None:
+        return get_task(self.task) if self.task else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "checkpoint": self.checkpoint, "location": self.location, "source": self.source,
+            "revision": self.revision, "model_type": self.model_type,
+            "config_class": self.config_class, "architectures": list(self.architectures),
+            "tasks": [get_task(t).task for t in self.tasks], "auto_classes": list(self.tasks),
+            "task": self.task, "model_class": self.model_class,
+            "preprocessor": self.preprocessor_class,
+            "preprocessor_auto_class": self.preprocessor_auto_class,
+            "preprocessors": dict(self.preprocessor), "trace": list(self.trace),
+            "random_weights": self.random_weights, "weight_files": list(self.weight_files),
+        }
+
+    @property
+    def preprocessor_class(self) -> str | None:
+        return self.preprocessor.get(self.preprocessor_auto_class or "")
+
+
+# ---------------------------------------------------------------------------- locating
+
+
+def zoo_dir() -> Path:
+    """Where ``zoo:<name>`` checkpoints live: ``$EXPLORER_ZOO`` or ``~/.cache/autoclass-explorer/zoo``."""
+    default = Path.home() / ".cache" / "autoclass-explorer" / "zoo"
+    return Path(os.environ.get("EXPLORER_ZOO", default)).expanduser()
+
+
+def locate(checkpoint: str, revision: str | None = None) -> tuple[str, str]:
+    """``(location, source)`` for a checkpoint name: a local dir, a zoo entry or a hub id."""
+    checkpoint = str(checkpoint).strip()
+    if not checkpoint:
+        raise CheckpointNotFound("no checkpoint given; pass a local directory, `zoo:<task>` or a "
+                                 "hub id such as google-bert/bert-base-uncased")
+    if checkpoint.startswith("zoo:"):
+        path = zoo_dir() / checkpoint[4:]
+        if not (path / "config.json").is_file():
+            raise CheckpointNotFound(f"{checkpoint} is not in the demo zoo at {zoo_dir()}; build "
+                                     "it with `explorer zoo` (or set EXPLORER_ZOO)")
+        return str(path), "zoo"
+    path = Path(checkpoint).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise CheckpointNotFound(f"{checkpoint} is a directory without config.json; point at "
+                                     "a folder written by save_pretrained")
+        return str(path.resolve()), "local"
+    if path.exists() or checkpoint.startswith((".", "/", "~")) or checkpoint.count("/") > 1:
+        raise CheckpointNotFound(f"{checkpoint} is not a checkpoint directory; give a folder with "
+                                 "config.json or a hub id like org/name")
+    from huggingface_hub import try_to_load_from_cache
+
+    cached = try_to_load_from_cache(checkpoint, "config.json", revision=revision)
+    return checkpoint, "cache" if isinstance(cached, str) else "hub"
+
+
+def _read_json(location: str, source: str, filename: str, revision: str | None) -> dict | None:
+    """A small JSON file of the checkpoint, or None when it has none (or it cannot be fetched)."""
+    if source in ("local", "zoo"):
+        path = Path(location) / filename
+    else:
+        from huggingface_hub import hf_hub_download
+
+        try:
+            path = Path(hf_hub_download(location, filename, revision=revision))
+        except Exception:  # missing file, offline, gated: this file simply does not inform us
+            return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _load_config(location: str, source: str, revision: str | None, trust_remote_code: bool) -> Any:
+    from transformers import AutoConfig
+
+    raw = _read_json(location, source, "config.json", revision)
+    if raw is not None and raw.get("auto_map") and not trust_remote_code:
+        from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
+
+        if raw.get("model_type") not in CONFIG_MAPPING_NAMES:
+            raise UnsafeCheckpoint(
+                f"{location} needs its own Python code (auto_map in config.json) to load; read "
+                "that code, then pass trust_remote_code=True (CLI: --trust-remote-code) to run it")
+    try:
+        return AutoConfig.from_pretrained(location, revision=revision,
+                                          trust_remote_code=trust_remote_code)
+    except ValueError as exc:
+        if "trust_remote_code" in str(exc):
+            raise UnsafeCheckpoint(f"{location} needs its own Python code to load; read it, then "
+                                   "pass trust_remote_code=True") from None
+        raise CheckpointNotFound(f"cannot read the config of {location}: {str(exc).splitlines()[0]}"
+                                 ) from None
+    except OSError as exc:
+        offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+        why = "the hub is switched off (HF_HUB_OFFLINE=1)" if offline else str(exc).splitlines()[0]
+        raise CheckpointNotFound(
+            f"cannot find checkpoint {location!r}: not a local folder, not in the HF cache, and "
+            f"{why}; give a local path, a `zoo:<task>` name (build with `explorer zoo`), or connect"
+        ) from None
+
+
+# ---------------------------------------------------------------------------- preprocessors
+
+
+def _preprocessor_classes(location: str, source: str, model_type: str, revision: str | None,
+                          trace: list[str]) -> dict[str, str]:
+    """Which concrete class each Auto preprocessor class would pick, and why (into ``trace``)."""
+    from transformers.models.auto.feature_extraction_auto import FEATURE_EXTRACTOR_MAPPING_NAMES
+    from transformers.models.auto.image_processing_auto import IMAGE_PROCESSOR_MAPPING_NAMES
+    from transformers.models.auto.processing_auto import PROCESSOR_MAPPING_NAMES
+    from transformers.models.auto.tokenization_auto import TOKENIZER_MAPPING_NAMES
+
+    tok_cfg = _read_json(location, source, "tokenizer_config.json", revision) or {}
+    pre_cfg = _read_json(location, source, "preprocessor_config.json", revision) or {}
+    proc_cfg = _read_json(location, source, "processor_config.json", revision) or {}
+    has_tokenizer = bool(tok_cfg) or bool(_read_json(location, source, "tokenizer.json", revision))
+    found: dict[str, str] = {}
+
+    def pick(auto: str, from_file: str | None, file: str, table: dict, key: str) -> None:
+        if from_file:
+            found[auto] = from_file
+            trace.append(f"{auto}: {file} names {key}={from_file!r}")
+        elif model_type in table and table[model_type]:
+            name = table[model_type]
+            if isinstance(name, dict):  # image processors: {'pil': ..., 'torchvision': ...}
+                import importlib.util
+
+                backend = "torchvision" if importlib.util.find_spec("torchvision") else "pil"
+                name = name.get(backend) or next(iter(name.values()))
+                why = f" ({backend} backend{'; torchvision is not installed' if backend == 'pil' else ''})"
+            else:
+                why = ""
+            found[auto] = name
+            trace.append(f"{auto}: model_type {model_type!r} → {name}{why}")
+
+    if has_tokenizer:
+        pick("AutoTokenizer", tok_cfg.get("tokenizer_class"), "tokenizer_config.json",
+             TOKENIZER_MAPPING_NAMES, "tokenizer_class")
+    if pre_cfg:
+        if "image_processor_type" in pre_cfg or model_type in IMAGE_PROCESSOR_MAPPING_NAMES:
+            pick("AutoImageProcessor", pre_cfg.get("image_processor_type"),
+                 "preprocessor_config.json", IMAGE_PROCESSOR_MAPPING_NAMES, "image_processor_type")
+        if "feature_extractor_type" in pre_cfg or model_type in FEATURE_EXTRACTOR_MAPPING_NAMES:
+            pick("AutoFeatureExtractor", pre_cfg.get("feature_extractor_type"),
+                 "preprocessor_config.json", FEATURE_EXTRACTOR_MAPPING_NAMES,
+                 "feature_extractor_type")
+    processor_named = proc_cfg.get("processor_class") or tok_cfg.get("processor_class") or \
+        pre_cfg.get("processor_class")
+    if processor_named or (len(found) > 1 and model_type in PROCESSOR_MAPPING_NAMES):
+        pick("AutoProcessor", processor_named, "the processor config", PROCESSOR_MAPPING_NAMES,
+             "processor_class")
+    elif found:
+        # AutoProcessor falls back to whichever single preprocessor the checkpoint has.
+        first_auto, first = next(iter(found.items()))
+        found["AutoProcessor"] = first
+        trace.append(f"AutoProcessor: no processor class, falls back to the {first_auto} → {first}")
+    return found
+
+
+# ---------------------------------------------------------------------------- resolve
+
+
+def _default_task(config: Any, compatible: list[TaskSpec]) -> TaskSpec | None:
+    """The first compatible task whose class is named in the config's ``architectures``."""
+    names = set(getattr(config, "architectures", None) or ())
+    for spec in compatible:
+        if spec.class_for(config.model_type) in names:
+            return spec
+    return None
+
+
+def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = None,
+            trust_remote_code: bool = False) -> Resolution:
+    """Find what ``checkpoint`` is, which tasks it can serve and which classes would be loaded.
+
+    Without ``task``, picks the task whose class the config's ``architectures`` names (or the
+    first compatible one). No weights are read.
+    """
+    location, source = locate(checkpoint, revision)
+    config = _load_config(location, source, revision, trust_remote_code)
+    model_type = config.model_type
+    trace = [f"config.json: model_type={model_type!r} → {type(config).__name__} (CONFIG_MAPPING)"]
+    architectures = tuple(getattr(config, "architectures", None) or ())
+    if architectures:
+        trace.append(f"config.json: architectures={list(architectures)} (the class it was saved from)")
+    compatible = [s for s in tasks() if s.class_for(model_type)]
+
+    if task is not None:
+        spec = get_task(task)
+        if spec not in compatible:
+            serve = ", ".join(s.task for s in compatible) or "none"
+            raise IncompatibleTask(f"{checkpoint} ({model_type}) cannot serve {spec.task}: "
+                                   f"{spec.auto_class} has no class for {type(config).__name__}; "
+                                   f"it can serve: {serve}")
+        trace.append(f"task {task!r} → {spec.auto_class}")
+    else:
+        spec = _default_task(config, compatible) or (compatible[0] if compatible else None)
+        if spec is not None:
+            why = "its class is named in architectures" if spec.class_for(model_type) in \
+                architectures else "first compatible task (architectures names none)"
+            trace.append(f"no task given → {spec.auto_class} ({why})")
+
+    model_class = spec.class_for(model_type) if spec else None
+    if spec is not None:
+        trace.append(f"{spec.auto_class}: {type(config).__name__} → {model_class} "
+                     f"(MODEL_FOR_*_MAPPING_NAMES[{model_type!r}])")
+        if architectures and model_class not in architectures:
+            trace.append(f"note: the checkpoint was saved as {architectures[0]}; weights "
+                         f"{model_class} needs but the checkpoint lacks will be newly initialised")
+    preprocessors = _preprocessor_classes(location, source, model_type, revision, trace)
+    pre_auto = _preprocessor_for(spec, preprocessors)
+    weights = tuple(sorted(p.name for p in Path(location).iterdir() if p.suffix in
+                           _WEIGHT_SUFFIXES)) if source in ("local", "zoo") else ()
+    return Resolution(
+        checkpoint=str(checkpoint), location=location, source=source, revision=revision,
+        model_type=model_type, config_class=type(config).__name__, architectures=architectures,
+        tasks=tuple(s.auto_class for s in compatible), task=spec.auto_class if spec else None,
+        model_class=model_class, preprocessor=preprocessors, preprocessor_auto_class=pre_auto,
+        trace=tuple(trace), random_weights=bool(getattr(config, RANDOM_WEIGHTS_KEY, False)),
+        weight_files=weights, config=config,
+    )
+
+
+def _preprocessor_for(spec: TaskSpec | None, found: dict[str, str]) -> str | None:
+    """The task's own preprocessor when the checkpoint has it, else the closest that it has."""
+    if spec is None or not found:
+        return None
+    if spec.preprocessor in found:
+        return spec.preprocessor
+    for auto in ("AutoProcessor",) + PREPROCESSOR_AUTO_CLASSES:
+        if auto in found:
+            return auto
+    return None

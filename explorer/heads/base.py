@@ -108,4 +108,11 @@ SPECS = [
              "raw", "AutoProcessor",
              "The heads the model was pre-trained with (e.g. BERT's masked-LM + NSP).",
              runner=raw_outputs),
+    # Described but not run: their inputs are numeric sequences, not text / images / audio.
+    TaskSpec("AutoModelForTimeSeriesPrediction", ("time-series-forecasting",), "base",
+             ("series",), "raw", None,
+             "Forecasts the next values of numeric time series (PatchTST, TimesFM).", runner=None),
+    TaskSpec("AutoModelForDecision", ("reinforcement-learning",), "base", ("states",), "raw", None,
+             "Decision Transformer: picks the next action from past states, actions and returns.",
+             runner=None),
 ]

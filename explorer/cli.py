@@ -1,0 +1,196 @@
+"""The ``explorer`` command: tasks, resolve, run, zoo.
+
+Every failure the user can fix prints ``error: <what went wrong and what to do>`` on stderr and
+exits with status 2, without a traceback (set EXPLORER_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Sequence
+
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="explorer", description="See what the transformers Auto classes do.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("tasks", help="list the catalog of Auto classes")
+    p.add_argument("--category", choices=["nlp", "vision", "audio", "multimodal", "base"])
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+
+    p = sub.add_parser("resolve", help="what a checkpoint is, which classes apply, and why")
+    p.add_argument("checkpoint", help="local folder, zoo:<task>, or hub id")
+    p.add_argument("--task", help="Auto class or hub task tag")
+    p.add_argument("--revision")
+    p.add_argument("--trust-remote-code", action="store_true")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("run", help="load a checkpoint and run a task on an input")
+    p.add_argument("checkpoint", help="local folder, zoo:<task>, or hub id")
+    p.add_argument("--task", help="Auto class or hub task tag (default: what the config names)")
+    p.add_argument("--text", action="append", help="input text (repeat for several)")
+    p.add_argument("--text-pair", help="second text (NLI, next-sentence prediction)")
+    p.add_argument("--question")
+    p.add_argument("--context")
+    p.add_argument("--image", help="image file")
+    p.add_argument("--audio", help="audio file (any rate / channels)")
+    p.add_argument("--labels", help="comma-separated candidate labels or choices")
+    p.add_argument("--table", help="CSV file with a header row")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="task option, e.g. top_k=3, threshold=0.2, out_indices=1,2")
+    p.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
+    p.add_argument("--device", help="cpu, cuda or mps (default: picked)")
+    p.add_argument("--revision")
+    p.add_argument("--output-attentions", action="store_true", help="keep attention maps")
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="allow pickle weights (can run code: only for sources you trust)")
+    p.add_argument("--trust-remote-code", action="store_true")
+    p.add_argument("--render", metavar="FILE", help="write the view to FILE (.png or .html)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("zoo", help="build the offline demo checkpoints (tiny, random weights)")
+    p.add_argument("directory", nargs="?", help="where (default: $EXPLORER_ZOO or ~/.cache/...)")
+    p.add_argument("--only", action="append", help="build only this entry (repeatable)")
+    p.add_argument("--force", action="store_true", help="rebuild entries that exist")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _options(pairs: Sequence[str]) -> dict[str, str]:
+    from explorer.errors import BadInput
+
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BadInput(f"--option needs KEY=VALUE, got {pair!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _cmd_tasks(args: argparse.Namespace) -> None:
+    from explorer.catalog import CATEGORIES, tasks
+
+    specs = tasks(args.category)
+    if args.json:
+        _print_json([s.to_dict() for s in specs])
+        return
+    for category, title in CATEGORIES.items():
+        group = [s for s in specs if s.category == category]
+        if not group:
+            continue
+        print(f"\n{title}")
+        for s in group:
+            mark = "" if s.runner else "  (not runnable yet)"
+            print(f"  {s.task:32} {s.auto_class:42} {len(s.model_types):4} types  "
+                  f"in: {','.join(s.inputs) or '-'}  → {s.result}{mark}")
+
+
+def _cmd_resolve(args: argparse.Namespace) -> None:
+    from explorer.resolution import resolve
+
+    res = resolve(args.checkpoint, args.task, revision=args.revision,
+                  trust_remote_code=args.trust_remote_code)
+    if args.json:
+        _print_json(res.to_dict())
+        return
+    d = res.to_dict()
+    print(f"{d['checkpoint']}  ({d['source']}: {d['location']})")
+    print(f"  model_type    {d['model_type']}  →  {d['config_class']}")
+    print(f"  architectures {', '.join(d['architectures']) or '-'}")
+    print(f"  task          {d['task']}  →  {d['model_class']}")
+    print(f"  preprocessor  {d['preprocessor_auto_class']}  →  {d['preprocessor']}")
+    print(f"  can serve     {', '.join(d['tasks'])}")
+    if d["random_weights"]:
+        print("  RANDOM WEIGHTS: a demo checkpoint; its outputs are meaningless")
+    print("why:")
+    for line in d["trace"]:
+        print(f"  - {line}")
+
+
+def _cmd_run(args: argparse.Namespace) -> None:
+    from explorer.runner import run
+
+    result = run(
+        args.checkpoint, args.task, text=args.text, text_pair=args.text_pair,
+        question=args.question, context=args.context, labels=args.labels, image=args.image,
+        audio=args.audio, table=args.table, dtype=args.dtype, device=args.device,
+        revision=args.revision, allow_pickle=args.allow_pickle,
+        trust_remote_code=args.trust_remote_code, options=_options(args.option),
+        output_attentions=args.output_attentions or None,
+    )
+    if args.render:
+        from explorer.render import save
+
+        save(result, args.render)
+    if args.json:
+        _print_json(result.to_dict())
+        return
+    data = result.to_dict()
+    print(f"{data['type']}: {data['task']} → {data['model_class']}  ({data['checkpoint']})")
+    if data.get("random_weights"):
+        print("  RANDOM WEIGHTS: output is meaningless")
+    skip = {"type", "task", "model_class", "checkpoint", "random_weights", "notes", "vectors"}
+    for key, value in data.items():
+        if key not in skip:
+            text = json.dumps(value, ensure_ascii=False)
+            print(f"  {key}: {text[:400]}{'…' if len(text) > 400 else ''}")
+    for note in data.get("notes", []):
+        print(f"  note: {note}")
+    if args.render:
+        print(f"  view written to {args.render}")
+
+
+def _cmd_zoo(args: argparse.Namespace) -> None:
+    import time
+
+    from explorer.resolution import zoo_dir
+    from explorer.zoo import build_zoo
+
+    started = time.perf_counter()
+    manifest = build_zoo(args.directory, only=args.only, force=args.force)
+    where = args.directory or zoo_dir()
+    if args.json:
+        _print_json({"directory": str(where), **manifest})
+        return
+    for name, entry in sorted(manifest["entries"].items()):
+        kind = "random" if entry["random_weights"] else "REAL"
+        print(f"  {name:32} {entry['auto_class']:42} {kind}")
+    print(f"{len(manifest['entries'])} checkpoints in {where} "
+          f"({time.perf_counter() - started:.1f} s)")
+
+
+_COMMANDS = {"tasks": _cmd_tasks, "resolve": _cmd_resolve, "run": _cmd_run, "zoo": _cmd_zoo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from explorer.errors import ExplorerError
+
+    try:
+        _COMMANDS[args.command](args)
+    except ExplorerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line, with a way to get the traceback
+        if os.environ.get("EXPLORER_DEBUG"):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        print(f"error: unexpected {type(exc).__name__}: {first} (set EXPLORER_DEBUG=1 for the "
+              "traceback and please report it)", file=sys.stderr)
+        return EXIT_USAGE
+    return 0

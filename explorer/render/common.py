@@ -1,0 +1,251 @@
+"""Shared pieces of every view: title, random-weights badge, palette, figures, HTML snippets.
+
+Figures are plain ``matplotlib.figure.Figure`` objects on an Agg canvas, never registered with
+pyplot: no global state, nothing to close, safe in threads, and the user's notebook backend is left
+alone. ``ViewFigure`` adds ``_repr_png_`` so a returned figure shows in a notebook even before
+pyplot was imported.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+RANDOM_BADGE = "random weights — output is meaningless"
+
+# Okabe-Ito (colour-blind safe) first, then Paul Tol's muted set for results with many labels.
+PALETTE = (
+    "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255",
+    "#AA4499",
+)
+ACCENT = "#0072B2"   # single-series charts (bars, curves)
+SECOND = "#D55E00"   # a second series (end logits, alternatives)
+BADGE_RED = "#B00020"
+MUTED = "#555555"
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+# Applied while a view draws and while it is saved: readable sizes, light grid, no top/right spines.
+STYLE = {
+    "font.size": 10, "axes.titlesize": 10, "axes.labelsize": 9, "xtick.labelsize": 8,
+    "ytick.labelsize": 8, "legend.fontsize": 8, "axes.spines.top": False,
+    "axes.spines.right": False, "axes.grid": False, "grid.alpha": 0.3, "figure.dpi": 100,
+    "savefig.dpi": 100, "image.interpolation": "nearest",
+}
+
+
+class ViewFigure(Figure):
+    """A Figure that shows itself as PNG in IPython whatever the active backend."""
+
+    def _repr_png_(self) -> bytes:
+        return figure_png(self)
+
+
+@contextmanager
+def style() -> Iterator[None]:
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        yield
+
+
+def new_figure(width: float, height: float, constrained: bool = True) -> ViewFigure:
+    """A figure of ``width`` × ``height`` inches on its own Agg canvas."""
+    fig = ViewFigure(figsize=(width, height), layout="constrained" if constrained else None)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with style():
+        fig.savefig(buffer, format="png", dpi=dpi or STYLE["savefig.dpi"], facecolor="white")
+    return buffer.getvalue()
+
+
+def img_tag(fig: Figure, alt: str = "") -> str:
+    """The figure as an ``<img>`` with an embedded base64 PNG (works offline, in any HTML)."""
+    data = base64.b64encode(figure_png(fig)).decode("ascii")
+    return (f'<img alt="{esc(alt)}" style="max-width:100%;height:auto;display:block" '
+            f'src="data:image/png;base64,{data}"/>')
+
+
+def esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+# ---------------------------------------------------------------------------- colours
+
+
+def color(i: int) -> str:
+    """The ``i``-th palette colour (cycles)."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def label_colors(labels: Sequence[str]) -> dict[str, str]:
+    """One colour per distinct label, in order of first appearance."""
+    return {label: color(i) for i, label in enumerate(dict.fromkeys(labels))}
+
+
+def rgb(hex_color: str) -> tuple[float, float, float]:
+    h = hex_color.lstrip("#")
+    return tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def tint(hex_color: str, amount: float = 0.35) -> str:
+    """``hex_color`` blended with white: light enough to read black text on."""
+    r, g, b = (1 - amount + amount * c for c in rgb(hex_color))
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+def text_color_on(hex_color: str) -> str:
+    """Black or white, whichever reads better on ``hex_color``."""
+    r, g, b = rgb(hex_color)
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "#ffffff"
+
+
+# ---------------------------------------------------------------------------- titles
+
+
+def task_name(auto_class: str) -> str:
+    """The hub task tag for an Auto class (from the catalog when transformers is loaded already;
+    else derived from the name, so rendering a hand-made result stays cheap)."""
+    if "transformers" in sys.modules:
+        try:
+            from explorer.catalog import get_task
+
+            return get_task(auto_class).task
+        except Exception:  # unknown / custom Auto class: fall back to the name
+            pass
+    words = auto_class.removeprefix("AutoModelFor").removeprefix("Auto")
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", words).lower() or auto_class
+
+
+def short_checkpoint(checkpoint: str, limit: int = 40) -> str:
+    """``zoo:x`` and hub ids as they are; a local path by its last folder name."""
+    name = str(checkpoint).rstrip("/\\")
+    if not name.startswith("zoo:") and (name.startswith((".", "/", "~")) or name.count("/") > 1
+                                        or "\\" in name):
+        name = re.split(r"[/\\]", name)[-1]
+    return name if len(name) <= limit else "…" + name[-(limit - 1):]
+
+
+def title_lines(result: Any) -> tuple[str, str]:
+    """``("object-detection · detr-tiny", "AutoModelForObjectDetection → DetrForObjectDetection")``."""
+    first = f"{task_name(result.task)} · {short_checkpoint(result.checkpoint)}"
+    return first, f"{result.task} → {result.model_class}"
+
+
+def decorate(fig: Figure, result: Any, subtitle: str | None = None) -> Figure:
+    """Title (task, checkpoint, model class) and, for random weights, a red badge."""
+    first, second = title_lines(result)
+    if subtitle:
+        second = f"{second}   |   {subtitle}"
+    fig.suptitle(f"{first}\n{second}", fontsize=10, x=0.01, ha="left", color="#111111")
+    fig._suptitle.set_linespacing(1.5)  # type: ignore[union-attr]
+    if result.random_weights:
+        fig.text(0.995, 0.995, RANDOM_BADGE, ha="right", va="top", fontsize=8.5, color="white",
+                 fontweight="bold", gid="random-badge",
+                 bbox=dict(boxstyle="round,pad=0.35", facecolor=BADGE_RED, edgecolor="none"))
+    return fig
+
+
+def shorten(text: str, limit: int = 28) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------- HTML
+
+
+BOX = ("font-family:{font};font-size:14px;line-height:1.5;color:#111;max-width:980px;"
+       "border:1px solid #ddd;border-radius:6px;padding:10px 14px;background:#fff").format(font=FONT)
+
+
+def html_header(result: Any) -> str:
+    """Title, random-weights banner and notes, as inline-styled HTML."""
+    first, second = title_lines(result)
+    parts = [f'<div style="font-weight:600;font-size:15px">{esc(first)}</div>',
+             f'<div style="color:{MUTED};font-size:12px;margin-bottom:6px">{esc(second)}</div>']
+    if result.random_weights:
+        parts.append(f'<div class="explorer-random-badge" style="background:{BADGE_RED};'
+                     'color:#fff;font-weight:600;padding:4px 10px;border-radius:4px;'
+                     f'margin:4px 0 8px 0;display:inline-block">⚠ {esc(RANDOM_BADGE)}</div>')
+    if result.notes:
+        items = "".join(f"<li>{esc(n)}</li>" for n in result.notes)
+        parts.append('<ul class="explorer-notes" style="margin:2px 0 8px 0;padding-left:20px;'
+                     f'color:#7a4b00;font-size:12px">{items}</ul>')
+    return "".join(parts)
+
+
+def html_box(result: Any, body: str) -> str:
+    """The whole self-contained view: header + body in one inline-styled box (no scripts)."""
+    return (f'<div class="explorer-result" data-type="{esc(result.type)}" style="{BOX}">'
+            f"{html_header(result)}{body}</div>")
+
+
+def html_section(title: str, content: str) -> str:
+    return (f'<div style="margin:8px 0"><div style="font-size:12px;color:{MUTED};'
+            f'text-transform:uppercase;letter-spacing:.04em">{esc(title)}</div>{content}</div>')
+
+
+def html_legend(colors: dict[str, str]) -> str:
+    chips = "".join(
+        f'<span style="display:inline-block;margin:2px 10px 2px 0;font-size:12px">'
+        f'<span style="display:inline-block;width:12px;height:12px;border-radius:2px;'
+        f'background:{c};vertical-align:middle;margin-right:4px"></span>{esc(label)}</span>'
+        for label, c in colors.items())
+    return f'<div class="explorer-legend">{chips}</div>'
+
+
+def html_table(rows: Sequence[Sequence[Any]], header: Sequence[str]) -> str:
+    cell = "padding:2px 10px;border-bottom:1px solid #eee;text-align:left"
+    head = "".join(f'<th style="{cell}">{esc(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(f'<td style="{cell}">{esc(v)}</td>' for v in row) + "</tr>"
+                   for row in rows)
+    return (f'<table style="border-collapse:collapse;font-size:13px;margin:4px 0">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+# ---------------------------------------------------------------------------- numbers
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    z = np.asarray(logits, dtype=np.float64)
+    z = z - np.max(z)
+    e = np.exp(z)
+    return e / e.sum()
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
+
+
+def image_array(image: Any) -> np.ndarray | None:
+    """An RGB PIL image (or array) as ``(h, w, 3)`` uint8, or None."""
+    if image is None:
+        return None
+    return np.asarray(image.convert("RGB") if hasattr(image, "convert") else image)
+
+
+def input_image(result: Any) -> np.ndarray | None:
+    inputs = getattr(result, "inputs", None)
+    return image_array(getattr(inputs, "image", None)) if inputs is not None else None
+
+
+def input_audio(result: Any) -> tuple[np.ndarray, int] | None:
+    """``(waveform, sampling_rate)`` the run used, or None."""
+    inputs = getattr(result, "inputs", None)
+    audio = getattr(inputs, "audio", None) if inputs is not None else None
+    if audio is None:
+        return None
+    return np.asarray(audio, dtype=np.float32), int(inputs.sampling_rate or 16000)

@@ -1,0 +1,89 @@
+"""The catalog covers every Auto model class transformers exports, read from its mappings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import transformers
+
+import explorer
+from explorer.catalog import CATEGORIES, exported_auto_classes
+from explorer.errors import UnknownTask
+from explorer.results import RESULT_TYPES
+
+
+def test_every_exported_auto_model_class_is_in_the_catalog() -> None:
+    exported = {n for n in dir(transformers) if n.startswith("AutoModel") or n == "AutoBackbone"}
+    exported = {n for n in exported if hasattr(getattr(transformers, n), "_model_mapping")}
+    listed = {s.auto_class for s in explorer.tasks()}
+    assert exported == listed
+    assert len(listed) == len(explorer.tasks())  # no duplicates
+    for name in ("AutoModel", "AutoBackbone", "AutoModelForObjectDetection", "AutoModelForCTC",
+                 "AutoModelForImageTextToText", "AutoModelForTableQuestionAnswering"):
+        assert name in listed
+
+
+def test_every_entry_is_described_with_valid_fields() -> None:
+    for spec in explorer.tasks():
+        assert spec.described, f"{spec.auto_class} has no description in explorer/heads"
+        assert spec.category in CATEGORIES
+        assert spec.result in RESULT_TYPES, spec
+        assert spec.summary.endswith((".", "?")), spec.auto_class
+        assert spec.tags, spec.auto_class
+
+
+def test_model_types_come_from_transformers_mappings() -> None:
+    from transformers.models.auto import modeling_auto
+
+    detection = explorer.get_task("object-detection")
+    assert set(detection.model_types) == set(modeling_auto.MODEL_FOR_OBJECT_DETECTION_MAPPING_NAMES)
+    assert detection.class_for("detr") == "DetrForObjectDetection"
+    text = explorer.get_task("AutoModelForSequenceClassification")
+    assert "bert" in text.model_types and "BertForSequenceClassification" == text.class_for("bert")
+
+
+def test_lookup_by_auto_class_or_tag_is_case_insensitive() -> None:
+    assert explorer.get_task("object-detection").auto_class == "AutoModelForObjectDetection"
+    assert explorer.get_task("autoModelForObjectDetection").task == "object-detection"
+    assert explorer.get_task("NER").auto_class == "AutoModelForTokenClassification"
+
+
+def test_unknown_task_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownTask, match="unknown task 'no-such-task'; known: .*fill-mask"):
+        explorer.get_task("no-such-task")
+    with pytest.raises(UnknownTask, match="unknown category"):
+        explorer.tasks("robotics")
+
+
+def test_tasks_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    from explorer.cli import main
+
+    assert main(["tasks", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {e["auto_class"] for e in listed} == set(exported_auto_classes())
+    for entry in listed:
+        assert {"auto_class", "task", "category", "inputs", "result", "model_types"} <= set(entry)
+        assert entry["model_types"], entry["auto_class"]
+
+
+def test_categories_group_the_tasks() -> None:
+    assert {s.category for s in explorer.tasks()} == set(CATEGORIES)
+    assert all(s.category == "nlp" for s in explorer.tasks("nlp"))
+    assert "AutoModelForCausalLM" in {s.auto_class for s in explorer.tasks("nlp")}
+
+
+def test_registered_custom_models_appear_in_model_types() -> None:
+    from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig
+    from transformers import BertForSequenceClassification
+
+    class TinyTeachingConfig(BertConfig):
+        model_type = "tiny-teaching-bert"
+
+    class TinyTeachingModel(BertForSequenceClassification):
+        config_class = TinyTeachingConfig
+
+    AutoConfig.register("tiny-teaching-bert", TinyTeachingConfig)
+    AutoModelForSequenceClassification.register(TinyTeachingConfig, TinyTeachingModel)
+    spec = explorer.get_task("text-classification")
+    assert spec.class_for("tiny-teaching-bert") == "TinyTeachingModel"

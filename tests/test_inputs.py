@@ -1,0 +1,102 @@
+"""Input conversion: images in any mode, audio of any rate/channels, tables, long text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import explorer
+from explorer.errors import BadInput
+from explorer.inputs import load_audio, load_table, make_inputs, resample, to_rgb
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "L", "P", "CMYK", "I;16", "I", "F", "1"])
+def test_every_image_mode_becomes_rgb(mode: str) -> None:
+    image = Image.new("RGB", (20, 10), (200, 40, 10)).convert(mode)
+    converted = to_rgb(image)
+    assert converted.mode == "RGB" and converted.size == (20, 10)
+
+
+def test_transparent_pixels_are_composited_on_white() -> None:
+    image = Image.new("RGBA", (4, 4), (255, 0, 0, 0))
+    assert to_rgb(image).getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_sixteen_bit_images_are_scaled_not_clipped() -> None:
+    ramp = (np.arange(64, dtype=np.uint16).reshape(8, 8) * 1000)
+    image = Image.fromarray(ramp)
+    assert image.mode == "I;16"
+    rgb = np.asarray(to_rgb(image))
+    assert rgb.min() == 0 and rgb.max() == 255  # the full range is used, not saturated
+
+
+def test_image_paths_and_arrays(tmp_path: Path) -> None:
+    path = tmp_path / "x.png"
+    Image.new("L", (5, 7), 128).save(path)
+    assert to_rgb(path).size == (5, 7)
+    assert to_rgb(np.zeros((3, 6, 7), dtype=np.float32)).size == (7, 6)  # channels-first
+    with pytest.raises(BadInput, match="image file not found"):
+        to_rgb(tmp_path / "missing.png")
+    (tmp_path / "bad.png").write_text("not an image")
+    with pytest.raises(BadInput, match="cannot read .* as an image"):
+        to_rgb(tmp_path / "bad.png")
+
+
+def test_audio_arrays_are_mixed_down_and_need_a_rate() -> None:
+    stereo = np.stack([np.ones(100), -np.ones(100) * 0.5]).astype(np.float32)
+    mono, rate = load_audio(stereo, 8000)
+    assert mono.shape == (100,) and rate == 8000 and np.allclose(mono, 0.25)
+    with pytest.raises(BadInput, match="sampling rate"):
+        load_audio(np.zeros(10))
+    with pytest.raises(BadInput, match="empty"):
+        load_audio(np.zeros(0), 16000)
+    assert resample(np.zeros(8000, dtype=np.float32), 8000, 16000).shape == (16000,)
+
+
+def test_audio_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(BadInput, match="audio file not found"):
+        load_audio(tmp_path / "none.wav")
+    (tmp_path / "bad.wav").write_text("nope")
+    with pytest.raises(BadInput, match="cannot read .* as audio"):
+        load_audio(tmp_path / "bad.wav")
+
+
+def test_tables_from_csv(tmp_path: Path) -> None:
+    csv = tmp_path / "t.csv"
+    csv.write_text("city,country\nParis,France\nBerlin,Germany\n")
+    assert load_table(csv) == {"city": ["Paris", "Berlin"], "country": ["France", "Germany"]}
+    csv.write_text("city,country\nParis\n")
+    with pytest.raises(BadInput, match="every table row needs 2 cells"):
+        load_table(csv)
+
+
+def test_labels_split_on_commas() -> None:
+    assert make_inputs(labels="cat, dog,,bird").labels == ("cat", "dog", "bird")
+
+
+def test_long_text_is_truncated_with_a_note(zoo: Path) -> None:
+    long_text = " ".join(["the cat sat on the mat"] * 40)  # far over 64 tokens
+    result = explorer.run(str(zoo / "text-classification"), text=long_text)
+    assert any("truncated to the model's limit of 64 tokens" in n for n in result.notes)
+    short = explorer.run(str(zoo / "text-classification"), text="the cat")
+    assert not any("truncated" in n for n in short.notes)
+
+
+def test_missing_input_is_a_clear_error(zoo: Path) -> None:
+    with pytest.raises(BadInput, match="question-answering needs question, context input"):
+        explorer.run(str(zoo / "question-answering"), text="hello")
+
+
+def test_fill_mask_without_a_mask_says_how(zoo: Path) -> None:
+    with pytest.raises(BadInput, match=r"needs the mask token \[MASK\]"):
+        explorer.run(str(zoo / "fill-mask"), text="no mask here")
+
+
+def test_options_are_checked(zoo: Path) -> None:
+    with pytest.raises(BadInput, match="do not apply to text-classification"):
+        explorer.run(str(zoo / "text-classification"), text="x", threshold=0.3)
+    with pytest.raises(BadInput, match="top_k='many' should be a int"):
+        explorer.run(str(zoo / "text-classification"), text="x", top_k="many")

@@ -1,0 +1,88 @@
+"""resolve(): what a checkpoint is, which classes the Auto classes pick, and why (no weights)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import explorer
+from explorer.cli import main
+from explorer.errors import CheckpointNotFound, IncompatibleTask, UnsafeCheckpoint
+
+
+def test_resolve_reads_the_config_and_explains(zoo: Path) -> None:
+    res = explorer.resolve(str(zoo / "fill-mask"))
+    assert res.model_type == "bert"
+    assert res.architectures == ("BertForMaskedLM",)
+    assert res.task == "AutoModelForMaskedLM"  # picked from architectures
+    assert res.model_class == "BertForMaskedLM"
+    assert res.preprocessor_class == "BertTokenizer"
+    assert res.random_weights is True
+    assert any("architectures" in line for line in res.trace)
+    assert any("BertConfig → BertForMaskedLM" in line for line in res.trace)
+    assert "AutoModelForSequenceClassification" in res.tasks
+    assert "AutoModelForObjectDetection" not in res.tasks
+
+
+def test_resolve_with_task_picks_that_auto_class(zoo: Path) -> None:
+    res = explorer.resolve(str(zoo / "fill-mask"), "text-classification")
+    assert res.model_class == "BertForSequenceClassification"
+    assert any("newly initialised" in line for line in res.trace)
+
+
+def test_zoo_names_resolve(zoo: Path) -> None:
+    res = explorer.resolve("zoo:text-generation")
+    assert res.source == "zoo" and res.model_class == "GPT2LMHeadModel"
+
+
+def test_wrong_task_lists_what_the_checkpoint_can_serve(zoo: Path) -> None:
+    with pytest.raises(IncompatibleTask) as info:
+        explorer.resolve(str(zoo / "fill-mask"), "object-detection")
+    message = str(info.value)
+    assert "cannot serve object-detection" in message
+    assert "fill-mask" in message and "text-classification" in message
+    assert "\n" not in message
+
+
+def test_resolve_reads_no_weights(zoo: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "no-weights"
+    shutil.copytree(zoo / "text-classification", copy)
+    for weights in copy.glob("*.safetensors"):
+        weights.unlink()
+    res = explorer.resolve(str(copy))
+    assert res.model_class == "BertForSequenceClassification"
+    assert res.weight_files == ()
+
+
+def test_missing_checkpoint_offline_says_what_to_do() -> None:
+    with pytest.raises(CheckpointNotFound, match="zoo:<task>"):
+        explorer.resolve("some-org/model-that-is-not-cached")
+    with pytest.raises(CheckpointNotFound, match="not a checkpoint directory"):
+        explorer.resolve("./no/such/dir")
+
+
+def test_remote_code_config_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text(json.dumps({
+        "model_type": "my-secret-arch", "architectures": ["MySecretModel"],
+        "auto_map": {"AutoConfig": "modeling_secret.SecretConfig"}}))
+    with pytest.raises(UnsafeCheckpoint, match="trust_remote_code=True"):
+        explorer.resolve(str(tmp_path))
+
+
+def test_resolve_json_cli(zoo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["resolve", str(zoo / "question-answering"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"checkpoint", "model_type", "architectures", "tasks", "task", "model_class",
+            "preprocessor", "trace"} <= set(data)
+    assert data["task"] == "AutoModelForQuestionAnswering"
+    assert data["model_class"] == "BertForQuestionAnswering"
+    assert "question-answering" in data["tasks"]
+
+
+def test_resolve_cli_errors_are_one_line(zoo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["resolve", str(zoo / "fill-mask"), "--task", "depth-estimation"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1

@@ -171,6 +171,14 @@ def _backbone_class(config: Any) -> Any:
 # ---------------------------------------------------------------------------- loading
 
 
+def _config_mtime(checkpoint: str) -> float | None:
+    """Modification time of a local checkpoint's config.json (None for hub ids / zoo names)."""
+    try:
+        return (Path(checkpoint).expanduser() / "config.json").stat().st_mtime
+    except (OSError, ValueError):
+        return None
+
+
 def _load_preprocessor(res: Resolution, trust_remote_code: bool) -> Any:
     import transformers
 
@@ -214,18 +222,19 @@ def load(
     ``config_overrides`` are set on the config at load (e.g. ``output_attentions=True``, which also
     switches attention to the eager implementation so attention weights really come back).
     """
+    torch_dtype = _torch_dtype(dtype)
+    device = pick_device(device)
+    # The cache is keyed by what the caller asked for (plus the config's mtime for local folders),
+    # so a warm run skips resolve() entirely: it is the hot path of every re-run.
+    key = (str(checkpoint), _config_mtime(checkpoint), revision, task and get_task(task).auto_class,
+           str(torch_dtype), device, trust_remote_code, tuple(sorted(config_overrides.items())))
+    if use_cache and (hit := _CACHE.get(key)) is not None:
+        return hit
     res = resolve(checkpoint, task, revision=revision, trust_remote_code=trust_remote_code)
     if res.task is None:
         raise NotRunnable(f"{checkpoint} ({res.model_type}) fits no Auto model class this "
                           "transformers knows")
     spec = get_task(res.task)
-    torch_dtype = _torch_dtype(dtype)
-    device = pick_device(device)
-    key = (res.location, revision, spec.auto_class, str(torch_dtype), device,
-           tuple(sorted(config_overrides.items())))
-    if use_cache and (hit := _CACHE.get(key)) is not None:
-        return hit
-
     _check_weights_format(res, allow_pickle)
     estimated = estimate_bytes(res, spec, torch_dtype)
     budget = DEFAULT_BUDGET_BYTES if memory_budget is None else memory_budget

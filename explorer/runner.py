@@ -118,14 +118,20 @@ class RunContext:
         with torch.inference_mode():
             return self.model.generate(**self.to_model(batch), **kwargs)
 
-    def truncation_note(self, encoded: Any, texts: list[str] | tuple[str, ...]) -> None:
-        """Note on the result when the tokenizer cut the text to the model's limit."""
-        overflow = getattr(encoded, "get", lambda *_: None)("num_truncated_tokens")
+    def truncation_note(self, encoded: Any, texts: list[str] | tuple[str, ...],
+                        pair: bool = False) -> None:
+        """Note on the result when the tokenizer cut the text to the model's limit.
+
+        ``texts`` is a batch of single texts, or with ``pair=True`` one (text, text_pair)."""
         limit = getattr(self.tokenizer, "model_max_length", None)
-        lengths = [len(self.tokenizer(t, add_special_tokens=True)["input_ids"]) for t in texts]
-        if (overflow is not None and int(np.max(overflow)) > 0) or (limit and max(lengths,
-                                                                                  default=0) > limit):
-            self.notes.append(f"text truncated to the model's limit of {limit} tokens")
+        ids = encoded.get("input_ids") if hasattr(encoded, "get") else None
+        if not limit or ids is None or ids.shape[-1] < limit:
+            return  # shorter than the limit: nothing was cut (no second tokenisation needed)
+        batch = [list(texts)] if pair else [[t] for t in texts]
+        full = max(len(self.tokenizer(*b)["input_ids"]) for b in batch)
+        if full > limit:
+            self.notes.append(f"text truncated to the model's limit of {limit} tokens "
+                              f"(it had {full})")
 
     def common(self, outputs: Any = None, input_ids: Any = None) -> dict[str, Any]:
         """Fields every result shares; pass the model outputs to keep attentions for rendering."""

@@ -100,3 +100,10 @@ def test_options_are_checked(zoo: Path) -> None:
         explorer.run(str(zoo / "text-classification"), text="x", threshold=0.3)
     with pytest.raises(BadInput, match="top_k='many' should be a int"):
         explorer.run(str(zoo / "text-classification"), text="x", top_k="many")
+
+
+def test_long_context_in_question_answering_is_noted(zoo: Path) -> None:
+    context = " ".join(["the teacher read a book in paris"] * 12)
+    result = explorer.run(str(zoo / "question-answering"), question="where", context=context)
+    assert any("truncated" in n for n in result.notes)
+    assert result.answer and result.answer in context

@@ -16,7 +16,8 @@ from explorer.runner import RunContext
 def _encode(ctx: RunContext, *texts: str, **kwargs: object) -> dict:
     encoded = ctx.tokenizer(*texts, truncation=kwargs.pop("truncation", True),
                             return_tensors="pt", **kwargs)
-    ctx.truncation_note(encoded, [t for t in texts if isinstance(t, str)])
+    given = [t for t in texts if isinstance(t, str)]
+    ctx.truncation_note(encoded, given, pair=len(given) == 2)
     return encoded
 
 

@@ -125,3 +125,27 @@ def text_figure(result: Any, blocks: list[Block], width: float = 9.0, size: floa
 def highlights(fig: Figure, gid: str) -> list[Any]:
     """The text artists drawn with ``Piece(gid=gid)`` (what tests count)."""
     return [t for t in fig.texts if t.get_gid() == gid]
+
+
+def chain_text(ax: Any, pieces: list[Piece], x: float, y: float, size: float = 11.0) -> list[Any]:
+    """One line of differently styled pieces starting at axes fraction ``(x, y)``: each piece is
+    anchored to the right end of the one before (matplotlib lays them out at draw time)."""
+    artists: list[Any] = []
+    for piece in pieces:
+        style: dict[str, Any] = dict(fontsize=size * piece.scale, color=piece.color,
+                                     fontweight=piece.weight, va="bottom", ha="left",
+                                     annotation_clip=False)
+        if piece.background is not None:
+            style["bbox"] = dict(boxstyle="round,pad=0.2", facecolor=piece.background,
+                                 edgecolor="none")
+        text = piece.text.replace(" ", "\u00a0")
+        if not artists:
+            artist = ax.annotate(text, xy=(x, y), xycoords="axes fraction", **style)
+        else:
+            gap = 4 if piece.background is not None or artists[-1].get_bbox_patch() else 0
+            artist = ax.annotate(text, xy=(1, 0), xycoords=artists[-1], xytext=(gap, 0),
+                                 textcoords="offset points", **style)
+        if piece.gid:
+            artist.set_gid(piece.gid)
+        artists.append(artist)
+    return artists

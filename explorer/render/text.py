@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from explorer.render.common import (
-    ACCENT, MUTED, esc, html_box, html_legend, html_section, html_table, label_colors, rgb, tint,
+    ACCENT, MUTED, esc, html_legend, html_section, html_table, label_colors, rgb, tint,
 )
 from explorer.render.richtext import Block, Piece, text_figure
 
@@ -62,11 +62,6 @@ def tokens_body(result: Any) -> str:
     return body + (html_legend({k: tint(v, 0.45) for k, v in colors.items()}) if colors else "")
 
 
-def tokens_html(result: Any) -> str:
-    """The text with entity spans highlighted, one colour per label; hover shows the score."""
-    return html_box(result, tokens_body(result))
-
-
 def tokens_figure(result: Any) -> Figure:
     runs, colors = _entity_runs(result)
     pieces = []
@@ -113,11 +108,6 @@ def answer_body(result: Any) -> str:
     return "".join(parts)
 
 
-def answer_html(result: Any) -> str:
-    """Question, answer and the context with the answer span highlighted."""
-    return html_box(result, answer_body(result))
-
-
 # ---------------------------------------------------------------------------- fill-mask
 
 
@@ -135,10 +125,6 @@ def fill_mask_body(result: Any) -> str:
     rows = [(c.token, f"{c.score:.3f}", c.sequence) for c in result.candidates]
     return (html_section("sentence", f'<div style="{TEXT_STYLE}">{sentence}</div>')
             + html_section("candidates", html_table(rows, ("token", "probability", "sentence"))))
-
-
-def fill_mask_html(result: Any) -> str:
-    return html_box(result, fill_mask_body(result))
 
 
 # ---------------------------------------------------------------------------- generation
@@ -184,11 +170,6 @@ def generation_body(result: Any) -> str:
     return "".join(parts)
 
 
-def generation_html(result: Any) -> str:
-    """Generated tokens shaded by the probability the model gave them (hover for the number)."""
-    return html_box(result, generation_body(result))
-
-
 def generation_figure(result: Any) -> Figure:
     pieces = []
     for token, p in _generated(result):
@@ -209,11 +190,6 @@ def raw_body(result: Any) -> str:
     rows = [(name, " × ".join(str(d) for d in shape) or "scalar")
             for name, shape in result.outputs.items()]
     return html_section("outputs", html_table(rows, ("output", "shape")))
-
-
-def raw_html(result: Any) -> str:
-    """The model's outputs by name and shape."""
-    return html_box(result, raw_body(result))
 
 
 def raw_figure(result: Any) -> Figure:

@@ -1,0 +1,249 @@
+"""Image views: boxes, masks, depth, keypoints, feature maps, image outputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from explorer.render.common import (
+    ACCENT, MUTED, color, decorate, input_image, label_colors, new_figure, rgb, shorten,
+    text_color_on,
+)
+
+MAX_LEGEND = 20
+
+
+def _canvas_image(result: Any, size: tuple[int, int] | None) -> np.ndarray:
+    """The input image, or a light grey stand-in of ``size`` (w, h) when it was not kept."""
+    image = input_image(result)
+    if image is not None:
+        return image
+    w, h = size or (224, 224)
+    return np.full((max(1, h), max(1, w), 3), 235, np.uint8)
+
+
+def _image_figure(image: np.ndarray, panels: int = 1, extra_width: float = 0.0,
+                  height: float = 4.8) -> tuple[Figure, Any]:
+    """A figure sized so ``panels`` images of this aspect sit side by side at ``height``."""
+    h, w = image.shape[:2]
+    aspect = w / max(h, 1)
+    width = float(np.clip(panels * (height - 1.0) * aspect + extra_width + 0.6, 5.0, 14.0))
+    fig = new_figure(width, height)
+    axes = fig.subplots(1, panels, squeeze=False)[0]
+    return fig, axes
+
+
+def _legend(ax: Any, entries: dict[str, str], title: str | None = None) -> None:
+    items = list(entries.items())
+    handles = [Patch(facecolor=c, label=shorten(label, 26)) for label, c in items[:MAX_LEGEND]]
+    if len(items) > MAX_LEGEND:
+        handles.append(Patch(facecolor="white", edgecolor=MUTED,
+                             label=f"+{len(items) - MAX_LEGEND} more"))
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+                  title=title, alignment="left")
+
+
+# ---------------------------------------------------------------------------- detection
+
+
+def clip_box(box: Any, width: int, height: int) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in box)
+    x0, x1 = sorted((x0, x1))
+    y0, y1 = sorted((y0, y1))
+    return (min(max(x0, 0.0), width), min(max(y0, 0.0), height),
+            min(max(x1, 0.0), width), min(max(y1, 0.0), height))
+
+
+def detection_figure(result: Any, threshold: float | None = None) -> Figure:
+    """The image with one box per object scoring at least ``threshold`` (default: the run's),
+    clipped to the image; colour per label (Okabe-Ito), label and score on each box."""
+    limit = result.threshold if threshold is None else float(threshold)
+    shown = [o for o in result.objects if o.score >= limit]
+    image = _canvas_image(result, result.image_size)
+    h, w = image.shape[:2]
+    colors = label_colors([o.label for o in sorted(shown, key=lambda o: -o.score)])
+    fig, (ax,) = _image_figure(image, extra_width=1.6 if colors else 0)
+    ax.imshow(image)
+    for obj in sorted(shown, key=lambda o: o.score):  # best drawn last, on top
+        x0, y0, x1, y1 = clip_box(obj.box, w, h)
+        c = colors[obj.label]
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=c, linewidth=2,
+                               gid="box"))
+        ax.text(x0, y0, f"{shorten(obj.label, 20)} {obj.score:.2f}", fontsize=8, va="bottom",
+                ha="left", color=text_color_on(c), clip_on=True,
+                bbox=dict(boxstyle="square,pad=0.15", facecolor=c, edgecolor="none"))
+    ax.set_xlim(-0.5, w - 0.5)
+    ax.set_ylim(h - 0.5, -0.5)
+    ax.set_axis_off()
+    hidden = len(result.objects) - len(shown)
+    ax.set_title(f"{len(shown)} objects with score ≥ {limit:.2f}"
+                 + (f" ({hidden} below)" if hidden else ""), loc="left")
+    _legend(ax, colors)
+    return decorate(fig, result, f"image {w}×{h}")
+
+
+# ---------------------------------------------------------------------------- segmentation
+
+
+def _resize_mask(mask: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Nearest-neighbour resize of an integer mask to the image's size."""
+    if mask.shape == (height, width):
+        return mask
+    rows = (np.arange(height) * mask.shape[0] / height).astype(int)
+    cols = (np.arange(width) * mask.shape[1] / width).astype(int)
+    return mask[rows][:, cols]
+
+
+def segment_colors(result: Any) -> tuple[dict[int, str], dict[str, str]]:
+    """``({segment id: colour}, {legend label: colour})``: semantic maps colour by label,
+    instance / panoptic / mask results give every segment its own colour."""
+    if result.kind == "semantic":
+        by_label = label_colors([s.label for s in result.segments])
+        return {s.id: by_label[s.label] for s in result.segments}, by_label
+    by_id = {s.id: color(i) for i, s in enumerate(result.segments)}
+    legend = {}
+    for s in result.segments:
+        name = f"{s.label} #{s.id}" + (f" {s.score:.2f}" if s.score is not None else "")
+        legend[name] = by_id[s.id]
+    return by_id, legend
+
+
+def segmentation_figure(result: Any, alpha: float = 0.55) -> Figure:
+    """The image beside the same image with a semi-transparent colour per segment, and a legend."""
+    image = _canvas_image(result, (result.mask_shape[1], result.mask_shape[0]))
+    h, w = image.shape[:2]
+    mask = _resize_mask(np.asarray(result.mask), w, h)
+    by_id, legend = segment_colors(result)
+    overlay = np.zeros((h, w, 4))
+    for seg_id, c in by_id.items():
+        overlay[mask == seg_id] = (*rgb(c), alpha)
+    fig, (left, right) = _image_figure(image, panels=2, extra_width=2.0)
+    left.imshow(image)
+    left.set_title("input", loc="left")
+    right.imshow(image)
+    right.imshow(overlay, gid="overlay")
+    right.set_title(f"{result.kind}: {len(result.segments)} segments", loc="left")
+    for ax in (left, right):
+        ax.set_axis_off()
+    _legend(right, legend)
+    return decorate(fig, result, f"mask {result.mask_shape[1]}×{result.mask_shape[0]}")
+
+
+# ---------------------------------------------------------------------------- depth
+
+
+def depth_figure(result: Any, cmap: str = "magma") -> Figure:
+    """The image and its predicted depth, colour-mapped, with a colour bar."""
+    depth = np.asarray(result.depth, dtype=np.float32)
+    image = _canvas_image(result, (depth.shape[1], depth.shape[0]))
+    fig, (left, right) = _image_figure(image, panels=2, extra_width=1.0)
+    left.imshow(image)
+    left.set_title("input", loc="left")
+    im = right.imshow(depth, cmap=cmap, gid="depth")
+    right.set_title(f"depth {depth.shape[1]}×{depth.shape[0]} "
+                    f"(min {result.min:.3g}, max {result.max:.3g})", loc="left")
+    for ax in (left, right):
+        ax.set_axis_off()
+    fig.colorbar(im, ax=right, fraction=0.046, pad=0.02, label="predicted depth")
+    return decorate(fig, result)
+
+
+# ---------------------------------------------------------------------------- keypoints
+
+
+def keypoints_figure(result: Any, threshold: float = 0.0) -> Figure:
+    """Keypoints scoring at least ``threshold`` over the image, skeleton edges between them."""
+    image = _canvas_image(result, result.image_size)
+    h, w = image.shape[:2]
+    fig, (ax,) = _image_figure(image)
+    ax.imshow(image)
+    points = list(result.keypoints)
+    keep = [p.score >= threshold for p in points]
+    for a, b in result.edges:
+        if a < len(points) and b < len(points) and keep[a] and keep[b]:
+            ax.plot([points[a].x, points[b].x], [points[a].y, points[b].y], color=ACCENT,
+                    linewidth=1.8, alpha=0.9, gid="edge")
+    shown = [p for p, k in zip(points, keep) if k]
+    if shown:
+        scores = np.array([p.score for p in shown])
+        ax.scatter([p.x for p in shown], [p.y for p in shown], c=scores, cmap="viridis",
+                   vmin=0, vmax=max(1.0, float(scores.max())), s=28, edgecolors="white",
+                   linewidths=0.8, zorder=3, gid="keypoints")
+        if len(shown) <= 40:
+            for p in shown:
+                if p.label:
+                    ax.annotate(shorten(p.label, 14), (p.x, p.y), xytext=(4, 3), fontsize=7,
+                                textcoords="offset points", color="white",
+                                bbox=dict(boxstyle="square,pad=0.1", facecolor="#00000088",
+                                          edgecolor="none"))
+    ax.set_xlim(-0.5, w - 0.5)
+    ax.set_ylim(h - 0.5, -0.5)
+    ax.set_axis_off()
+    ax.set_title(f"{len(shown)} keypoints" + (f", {len(result.edges)} edges" if result.edges
+                                              else ""), loc="left")
+    return decorate(fig, result, f"image {w}×{h}")
+
+
+# ---------------------------------------------------------------------------- feature maps
+
+
+def _normalised(channel: np.ndarray) -> np.ndarray:
+    lo, hi = float(np.min(channel)), float(np.max(channel))
+    return (channel - lo) / (hi - lo) if hi > lo else np.zeros_like(channel)
+
+
+def feature_maps_figure(result: Any, channels: int = 6) -> Figure:
+    """The first ``channels`` channels of every stage (rows), each scaled to its own range."""
+    maps = [np.asarray(m, dtype=np.float32) for m in result.maps]
+    stages = list(result.stages) + [f"stage {i}" for i in range(len(result.stages), len(maps))]
+    cols = max(1, min(channels, max((m.shape[0] if m.ndim == 3 else 1) for m in maps) if maps
+                      else 1))
+    image = input_image(result)
+    extra = 1 if image is not None else 0
+    fig = new_figure(min(1.5 * (cols + extra) + 0.6, 14), 1.0 + 1.45 * max(len(maps), 1))
+    grid = fig.subplots(max(len(maps), 1), cols + extra, squeeze=False)
+    for row, (name, fmap) in enumerate(zip(stages, maps)):
+        if extra:
+            grid[row, 0].set_axis_off()
+            if row == 0:
+                grid[row, 0].imshow(image)
+                grid[row, 0].set_title("input", fontsize=8, loc="left")
+        planes = fmap if fmap.ndim == 3 else fmap.reshape(1, fmap.shape[0] if fmap.ndim == 2
+                                                          else 1, -1)
+        shape = " × ".join(map(str, result.shapes.get(name, fmap.shape)))
+        for c in range(cols):
+            ax = grid[row, c + extra]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c < len(planes):
+                ax.imshow(_normalised(planes[c]), cmap="viridis", gid="channel")
+            else:
+                ax.set_axis_off()
+            if c == 0:
+                ax.set_ylabel(shorten(name, 14), fontsize=8)
+                ax.set_title(shape, fontsize=8, loc="left")
+            else:
+                ax.set_title(f"ch {c}", fontsize=7, color=MUTED)
+    return decorate(fig, result, f"{len(maps)} stages, first {cols} channels each")
+
+
+# ---------------------------------------------------------------------------- image output
+
+
+def image_output_figure(result: Any) -> Figure:
+    """The output image beside the input."""
+    out = np.asarray(result.image)
+    image = input_image(result)
+    panels = [("input", image)] if image is not None else []
+    panels.append((f"output {out.shape[1]}×{out.shape[0]}", out))
+    fig, axes = _image_figure(out, panels=len(panels))
+    for ax, (title, picture) in zip(axes, panels):
+        ax.imshow(picture)
+        ax.set_axis_off()
+        size = f" {picture.shape[1]}×{picture.shape[0]}" if title == "input" else ""
+        ax.set_title(title + size, loc="left")
+    return decorate(fig, result)

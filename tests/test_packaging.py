@@ -1,0 +1,40 @@
+"""The project's install files agree with each other and with the README."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _names(requirements: list[str]) -> dict[str, str]:
+    out = {}
+    for req in requirements:
+        match = re.match(r"\s*([A-Za-z0-9_.-]+)\s*(.*)", req)
+        if match and not req.strip().startswith("-"):
+            out[match.group(1).lower().replace("_", "-")] = match.group(2).replace(" ", "")
+    return out
+
+
+def test_environment_yml_matches_pyproject() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = _names(project["dependencies"] + project["optional-dependencies"]["app"])
+    env = (REPO / "environment.yml").read_text()
+    pip_lines = re.findall(r"^\s+- (?!pip$)(?!python=)(.+)$", env, flags=re.M)
+    assert _names(pip_lines) == wanted
+    assert "python=3.11" in env
+
+
+def test_torch_is_pinned_to_the_cpu_wheel_everywhere() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert "torch==2.13.0" in project["dependencies"]
+    assert "torch==2.13.0" in (REPO / "Makefile").read_text()
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text()
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "make test" in readme and "make dashboard" in readme
+    assert re.search(r"^make test$", ci, flags=re.M)

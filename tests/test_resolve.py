@@ -86,3 +86,35 @@ def test_resolve_cli_errors_are_one_line(zoo: Path, capsys: pytest.CaptureFixtur
     assert main(["resolve", str(zoo / "fill-mask"), "--task", "depth-estimation"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def _fake_hub_cache(zoo: Path, cache: Path, repo: str, source: str) -> None:
+    """Lay out a checkpoint the way huggingface_hub caches a download."""
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    root = cache / f"models--{repo.replace('/', '--')}"
+    (root / "refs").mkdir(parents=True)
+    (root / "refs" / "main").write_text(commit)
+    shutil.copytree(zoo / source, root / "snapshots" / commit)
+
+
+def test_hub_ids_resolve_and_run_from_the_local_cache_offline(zoo: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    cache = tmp_path / "hub"
+    _fake_hub_cache(zoo, cache, "teaching/tiny-bert-sentiment", "text-classification")
+    env = {**os.environ, "HF_HUB_CACHE": str(cache), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-m", "explorer", "resolve",
+                          "teaching/tiny-bert-sentiment", "--json"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["source"] == "cache" and data["location"] == "teaching/tiny-bert-sentiment"
+    assert data["model_class"] == "BertForSequenceClassification"
+    assert data["preprocessor"] == "BertTokenizer"
+    run = subprocess.run([sys.executable, "-m", "explorer", "run", "teaching/tiny-bert-sentiment",
+                          "--text", "good", "--json"], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert {l["label"] for l in json.loads(run.stdout)["labels"]} == {"negative", "positive"}

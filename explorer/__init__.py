@@ -33,6 +33,7 @@ _LAZY = {
     "Inputs": "explorer.inputs",
     "build_zoo": "explorer.zoo",
     "ExplorerError": "explorer.errors",
+    "app": "explorer.ui",
 }
 
 __all__ = sorted(_LAZY)
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from explorer.loading import LoadReport, Loaded, clear_cache, load
     from explorer.resolution import Resolution, resolve
     from explorer.runner import run, run_loaded
+    from explorer.ui import app
     from explorer.zoo import build_zoo
 
 

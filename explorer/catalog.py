@@ -155,7 +155,9 @@ def get_task(name: str) -> TaskSpec:
     """Look a task up by Auto class (``AutoModelForObjectDetection``) or hub tag
     (``object-detection``), case-insensitively."""
     wanted = _norm(name)
-    for spec in _catalog():
+    # A hub tag can name several Auto classes (automatic-speech-recognition: CTC, seq2seq and
+    # transducers); the spec whose own task name it is wins (sorted() is stable).
+    for spec in sorted(_catalog(), key=lambda s: wanted != _norm(s.task)):
         if wanted == _norm(spec.auto_class) or wanted in (_norm(t) for t in spec.tags):
             return spec
     known = sorted({s.task for s in _catalog()})

@@ -227,7 +227,9 @@ def load(
     # The cache is keyed by what the caller asked for (plus the config's mtime for local folders),
     # so a warm run skips resolve() entirely: it is the hot path of every re-run.
     key = (str(checkpoint), _config_mtime(checkpoint), revision, task and get_task(task).auto_class,
-           str(torch_dtype), device, trust_remote_code, tuple(sorted(config_overrides.items())))
+           str(torch_dtype), device, trust_remote_code,
+           tuple(sorted((k, tuple(v) if isinstance(v, list) else v)  # lists: backbone out_indices
+                        for k, v in config_overrides.items())))
     if use_cache and (hit := _CACHE.get(key)) is not None:
         return hit
     res = resolve(checkpoint, task, revision=revision, trust_remote_code=trust_remote_code)

@@ -242,6 +242,10 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
 
     if task is not None:
         spec = get_task(task)
+        # A tag shared by several Auto classes means the one this checkpoint fits.
+        wanted = task.strip().lower().replace("_", "-")
+        spec = spec if spec in compatible else next(
+            (s for s in compatible if wanted in s.tags), spec)
         if spec not in compatible:
             serve = ", ".join(s.task for s in compatible) or "none"
             raise IncompatibleTask(f"{checkpoint} ({model_type}) cannot serve {spec.task}: "

@@ -321,7 +321,7 @@ class ImageOutput(Result):
 
 @dataclass(frozen=True, kw_only=True)
 class AudioOutput(Result):
-    """Text-to-spectrogram and text-to-waveform."""
+    """Text-to-spectrogram, text-to-waveform, and audio codecs (the decoded reconstruction)."""
 
     type: ClassVar[str] = "audio"
     shape: tuple[int, ...]
@@ -329,6 +329,8 @@ class AudioOutput(Result):
     kind: str
     """``waveform`` or ``spectrogram``."""
     array: np.ndarray = _array()
+    codes: np.ndarray | None = _array()
+    """Audio codecs only: the discrete ``(codebooks, frames)`` codes the waveform was decoded from."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,6 +20,9 @@ from explorer.results import Result
 
 # Options that change how the model is loaded rather than how it is run.
 LOAD_OPTIONS = ("output_attentions", "output_hidden_states")
+# Backbone stage choices (lists): set on the config at load, because a backbone builds per-stage
+# layers (e.g. output norms) only for the stages it outputs.
+LOAD_LIST_OPTIONS = ("out_indices", "out_features")
 
 
 def _coerce(value: Any, kind: type) -> Any:
@@ -187,6 +190,11 @@ def run(
                       if opts.get(k) not in (None, False, "false", "0")} if opts else {}
     for k in LOAD_OPTIONS:
         opts.pop(k, None)
+    for k in LOAD_LIST_OPTIONS:
+        value = opts.pop(k, None)
+        if value not in (None, "", [], ()):
+            load_overrides[k] = (_coerce(value, list) if isinstance(value, str)
+                                 else list(value) if isinstance(value, (list, tuple)) else [value])
     inputs = make_inputs(text, text_pair=text_pair, question=question, context=context,
                          labels=labels, image=image, audio=audio, sampling_rate=sampling_rate,
                          table=table)

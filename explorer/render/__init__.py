@@ -17,7 +17,7 @@ HTML uses inline styles only: no scripts, no CDN, works offline, in nbconvert an
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from explorer.errors import BadInput
 from explorer.render import attention, audio, charts, image, text
 from explorer.render.common import (
-    esc, figure_png, html_box, html_section, html_table, img_tag, style, title_lines,
+    embedded, esc, figure_png, html_box, html_section, html_table, img_tag, style, title_lines,
 )
 
 ViewFn = Callable[..., Any]
@@ -44,6 +44,12 @@ class ResultViews:
     """The HTML inside ``to_html``'s box (header, badge and notes are added around it)."""
     figure: str
     """The view ``save(result, "x.png")`` draws (a figure view)."""
+    when: dict[str, Callable[[Any], bool]] = field(default_factory=dict)
+    """Views that apply only to some results of the type (e.g. CTC frames), by predicate."""
+
+    def applicable(self, result: Any) -> dict[str, ViewFn]:
+        return {name: fn for name, fn in self.views.items()
+                if name not in self.when or self.when[name](result)}
 
 
 def boxed(body: BodyFn) -> ViewFn:
@@ -120,13 +126,16 @@ REGISTRY: dict[str, ResultViews] = {
                           text.tokens_body, "figure"),
     "answer": ResultViews({"text": boxed(text.answer_body), "figure": charts.answer_figure,
                            "logits": charts.answer_logits_figure,
-                           "alternatives": charts.alternatives_figure}, _answer_body, "figure"),
+                           "alternatives": charts.alternatives_figure}, _answer_body, "figure",
+                          when={"logits": lambda r: r.start_logits is not None,
+                                "alternatives": lambda r: bool(r.alternatives)}),
     "fill_mask": ResultViews({"bars": charts.fill_mask_figure, "text": boxed(text.fill_mask_body)},
                              _fill_mask_body, "bars"),
     "generation": ResultViews({"text": boxed(text.generation_body),
                                "figure": text.generation_figure,
                                "probs": charts.generation_probs_figure},
-                              text.generation_body, "figure"),
+                              text.generation_body, "figure",
+                              when={"probs": lambda r: bool(r.token_scores)}),
     "embedding": ResultViews({"similarity": charts.embedding_figure},
                              figures(charts.embedding_figure), "similarity"),
     "detection": ResultViews({"boxes": image.detection_figure}, _detection_body, "boxes"),
@@ -136,7 +145,9 @@ REGISTRY: dict[str, ResultViews] = {
     "keypoints": ResultViews({"keypoints": image.keypoints_figure},
                              figures(image.keypoints_figure), "keypoints"),
     "transcript": ResultViews({"audio": audio.transcript_figure,
-                               "text": boxed(text.transcript_body)}, _transcript_body, "audio"),
+                               "frames": audio.transcript_frames_figure,
+                               "text": boxed(text.transcript_body)}, _transcript_body, "audio",
+                              when={"frames": lambda r: bool(r.frame_tokens)}),
     "frames": ResultViews({"timeline": audio.frames_figure}, _frames_body, "timeline"),
     "feature_maps": ResultViews({"grid": image.feature_maps_figure},
                                 figures(image.feature_maps_figure), "grid"),
@@ -156,7 +167,8 @@ ATTENTION_VIEWS: dict[str, ViewFn] = {
 
 
 def register(result_type: str, views: dict[str, ViewFn], body: BodyFn | None = None,
-             figure: str | None = None, exist_ok: bool = False) -> None:
+             figure: str | None = None, when: dict[str, Callable[[Any], bool]] | None = None,
+             exist_ok: bool = False) -> None:
     """Add the views of a new result type (refuses to replace one unless ``exist_ok``)."""
     if result_type in REGISTRY and not exist_ok:
         raise ValueError(f"result type {result_type!r} already has views; pass exist_ok=True")
@@ -164,7 +176,7 @@ def register(result_type: str, views: dict[str, ViewFn], body: BodyFn | None = N
         raise ValueError("give at least one view")
     first = next(iter(views))
     REGISTRY[result_type] = ResultViews(dict(views), body or figures(views[first]),
-                                        figure or first)
+                                        figure or first, dict(when or {}))
 
 
 # ---------------------------------------------------------------------------- dispatch
@@ -184,7 +196,7 @@ def _entry(result: Any) -> ResultViews:
 
 
 def _all_views(result: Any) -> dict[str, ViewFn]:
-    found = dict(_entry(result).views)
+    found = _entry(result).applicable(result)
     if getattr(result, "attentions", None):
         found.update(ATTENTION_VIEWS)
     return found
@@ -231,15 +243,14 @@ def render(result: Any, view: str | None = None, **opts: Any) -> Figure | str:
 def _attention_body(result: Any) -> str:
     if not getattr(result, "attentions", None):
         return ""
+    # One figure keeps to_html fast; the per-head grid is the "attention_grid" view.
     picked = attention.attention_figure(result, layer=-1, head="mean")
-    grid = attention.attention_grid_figure(result)
-    return html_section("attention (last layer, mean of heads; then every layer × head)",
-                        img_tag(picked, "attention") + img_tag(grid, "attention grid"))
+    return html_section("attention (last layer, mean of heads)", img_tag(picked, "attention"))
 
 
 def to_html(result: Any) -> str:
     """A self-contained HTML view: title, random-weights banner, notes, then the views."""
-    with style():
+    with style(), embedded():
         return html_box(result, _entry(result).body(result) + _attention_body(result))
 
 
@@ -280,7 +291,8 @@ def save(result: Any, path: str | Path, view: str | None = None, **opts: Any) ->
         if view is None and not opts:
             content = page(result)
         else:
-            drawn = render(result, view, **opts)
+            with embedded():  # the HTML box carries the title and badge
+                drawn = render(result, view, **opts)
             content = page(result, drawn if isinstance(drawn, str)
                            else html_box(result, img_tag(drawn, view or "view")))
         path.write_text(content, encoding="utf-8")

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from explorer.errors import BadInput
-from explorer.render.common import decorate, input_image, new_figure, shorten
+from explorer.render.common import decorate, display_token, input_image, new_figure, shorten
 
 # Tokens before the patches in ViT-style models: [CLS]; DeiT adds a distillation token;
 # some add register tokens.
@@ -67,6 +67,15 @@ def attention_figure(result: Any, layer: int = -1, head: int | str | None = 0) -
     return _token_attention(result, index, weights, head_label)
 
 
+def _labels(tokens: list[str] | None, n: int) -> list[str] | None:
+    """Axis labels: the tokens, then ``img 0``, ``img 1``... for positions past the text (models
+    such as ViLT and LayoutLMv3 attend over text and image patches together)."""
+    if not tokens:
+        return None
+    shown = [shorten(display_token(t), 12) for t in tokens[:n]]
+    return shown + [f"img {i}" for i in range(n - len(shown))]
+
+
 def _token_attention(result: Any, index: int, weights: np.ndarray, head_label: str) -> Figure:
     q, k = weights.shape
     tokens = list(result.tokens) if result.tokens is not None else None
@@ -74,12 +83,12 @@ def _token_attention(result: Any, index: int, weights: np.ndarray, head_label: s
     fig = new_figure(size + 1.0, size + 0.6)
     ax = fig.subplots()
     im = ax.imshow(weights, cmap="Blues", vmin=0, vmax=max(float(weights.max()), 1e-6),
-                   gid="attention")
-    labels = [shorten(t, 12) for t in tokens] if tokens else None
-    if labels and len(labels) == k and k <= 120:
-        ax.set_xticks(range(k), labels, rotation=90, fontsize=7 if k > 30 else 8)
-    if labels and len(labels) == q and q <= 120:
-        ax.set_yticks(range(q), labels, fontsize=7 if q > 30 else 8)
+                   gid="attention", interpolation="nearest")
+    labels = _labels(tokens, max(q, k))
+    if labels and k <= 120:
+        ax.set_xticks(range(k), labels[:k], rotation=90, fontsize=7 if k > 30 else 8)
+    if labels and q <= 120:
+        ax.set_yticks(range(q), labels[:q], fontsize=7 if q > 30 else 8)
     ax.set_xlabel("attended to (key)")
     ax.set_ylabel("attending (query)")
     ax.set_title(f"layer {index} of {len(result.attentions)}, {head_label}", loc="left")
@@ -108,7 +117,7 @@ def _image_attention(result: Any, index: int, weights: np.ndarray, head_label: s
     left, middle, right = fig.subplots(1, 3)
     left.imshow(image)
     left.set_title("input", loc="left")
-    im = middle.imshow(grid, cmap="inferno", gid="attention")
+    im = middle.imshow(grid, cmap="inferno", gid="attention", interpolation="nearest")
     middle.set_title(f"[CLS] → {grid.shape[0]}×{grid.shape[1]} patches", loc="left")
     fig.colorbar(im, ax=middle, fraction=0.046, pad=0.02)
     right.imshow(image)
@@ -119,7 +128,7 @@ def _image_attention(result: Any, index: int, weights: np.ndarray, head_label: s
     return decorate(fig, result, f"layer {index} of {len(result.attentions)}, {head_label}")
 
 
-def attention_grid_figure(result: Any, max_layers: int = 6, max_heads: int = 6) -> Figure:
+def attention_grid_figure(result: Any, max_layers: int = 4, max_heads: int = 4) -> Figure:
     """Small multiples: every layer (rows) × head (columns), up to ``max_layers`` × ``max_heads``
     (the last layers when there are more)."""
     layers = list(result.attentions or ())[-max_layers:]
@@ -135,9 +144,12 @@ def attention_grid_figure(result: Any, max_layers: int = 6, max_heads: int = 6) 
             ax = axes[r, c]
             ax.set_xticks([])
             ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
             if c < weights.shape[0]:
                 ax.imshow(_patch_map(weights[c]) if image else weights[c],
-                          cmap="inferno" if image else "Blues", gid="attention")
+                          cmap="inferno" if image else "Blues", gid="attention",
+                          interpolation="nearest")
             if r == 0:
                 ax.set_title(f"head {c}", fontsize=8)
             if c == 0:

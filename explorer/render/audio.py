@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from explorer.render.common import (
     ACCENT, MUTED, decorate, esc, html_section, img_tag, input_audio, label_colors, new_figure,
-    shorten, tint,
+    plural, shorten, tint,
 )
 
 MEL_BANDS = 64
@@ -50,6 +50,8 @@ def mel_db(waveform: np.ndarray, rate: int) -> np.ndarray:
 
 
 def plot_mel(fig: Figure, ax: Any, waveform: np.ndarray, rate: int) -> None:
+    """The mel spectrogram on ``ax`` in dB, with a colour bar (constrained layout keeps the rows
+    above aligned in time)."""
     db = mel_db(waveform, rate)
     seconds = len(waveform) / rate
     im = ax.imshow(db, origin="lower", aspect="auto", cmap="magma",
@@ -136,6 +138,11 @@ def transcript_figure(result: Any, frames: bool = False, spectrogram: bool = Tru
     return decorate(fig, result, _audio_name(result))
 
 
+def transcript_frames_figure(result: Any, spectrogram: bool = True) -> Figure:
+    """The transcript view with the CTC per-frame argmax tokens under the waveform."""
+    return transcript_figure(result, frames=True, spectrogram=spectrogram)
+
+
 # ---------------------------------------------------------------------------- frame labels
 
 
@@ -167,7 +174,7 @@ def frames_figure(result: Any) -> Figure:
     if labels:
         line_ax.legend(handles=[Patch(color=colors[l], label=shorten(l, 24)) for l in labels],
                        loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    return decorate(fig, result, f"{len(result.spans)} spans · {result.frame_seconds * 1000:.0f} "
+    return decorate(fig, result, f"{plural(len(result.spans), 'span')} · {result.frame_seconds * 1000:.0f} "
                                  "ms frames")
 
 
@@ -203,7 +210,8 @@ def audio_output_figure(result: Any) -> Figure:
         spec = array.reshape(-1, array.shape[-1]) if array.ndim != 2 else array
         fig = new_figure(10, 4)
         ax = fig.subplots()
-        im = ax.imshow(spec.T, origin="lower", aspect="auto", cmap="magma")
+        im = ax.imshow(spec.T, origin="lower", aspect="auto", cmap="magma",
+                       interpolation="nearest")
         ax.set_xlabel("frame")
         ax.set_ylabel("bin")
         fig.colorbar(im, ax=ax, pad=0.01, fraction=0.04)

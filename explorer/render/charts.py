@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 
 from explorer.render.audio import plot_waveform
 from explorer.render.common import (
-    ACCENT, MUTED, SECOND, decorate, input_audio, input_image, new_figure, shorten, sigmoid,
-    softmax, tint,
+    ACCENT, MUTED, SECOND, decorate, display_token, input_audio, input_image, new_figure, shorten,
+    sigmoid, softmax, tint,
 )
 from explorer.render.richtext import Piece, chain_text
 
@@ -139,10 +139,32 @@ def fill_mask_figure(result: Any, top_k: int | None = None) -> Figure:
 
 def _token_axis(ax: Any, tokens: Sequence[str] | None, n: int) -> None:
     if tokens is not None and len(tokens) == n and n <= 160:
-        ax.set_xticks(np.arange(n), [shorten(t, 14) for t in tokens], rotation=90,
-                      fontsize=7 if n > 40 else 8)
+        ax.set_xticks(np.arange(n), [shorten(display_token(t), 14) for t in tokens],
+                      rotation=90, fontsize=7 if n > 40 else 8)
     else:
         ax.set_xlabel("token position")
+
+
+def _clean_token(token: str) -> str:
+    return token.replace("##", "").replace("\u0120", "").replace("\u2581", "").strip().lower()
+
+
+def answer_token_span(tokens: Sequence[str] | None, answer: str) -> tuple[int, int] | None:
+    """``(first, last)`` token index of the answer, matched from the end (the context follows the
+    question), ignoring sub-word markers and spaces; None when it cannot be found."""
+    target = "".join(answer.lower().split())
+    if not tokens or not target:
+        return None
+    cleaned = [_clean_token(t) for t in tokens]
+    for first in range(len(cleaned) - 1, -1, -1):
+        joined = ""
+        for last in range(first, len(cleaned)):
+            joined += cleaned[last]
+            if joined == target:
+                return first, last
+            if not target.startswith(joined):
+                break
+    return None
 
 
 def answer_logits_figure(result: Any) -> Figure:
@@ -166,10 +188,14 @@ def answer_logits_figure(result: Any) -> Figure:
         best = int(np.argmax(values))
         ax.annotate(f"max {name}", (best, values[best]), xytext=(0, 8), textcoords="offset points",
                     ha="center", fontsize=8, color=colour)
+    span = answer_token_span(result.tokens, result.answer)
+    if span is not None:
+        ax.axvspan(span[0] - 0.4, span[1] + 0.4, color=tint(ACCENT, 0.2), zorder=0, gid="answer",
+                   label="answer tokens")
     _token_axis(ax, result.tokens, n)
     ax.set_ylabel("logit")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper right", frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     ax.set_title(f"answer: “{shorten(result.answer, 60)}” (score {result.score:.3f})", loc="left")
     return decorate(fig, result)
 
@@ -246,7 +272,8 @@ def embedding_figure(result: Any) -> Figure:
     fig = new_figure(11, 4.8)
     heat_ax, pca_ax = fig.subplots(1, 2, width_ratios=[1.1, 1])
     sims = cosine_matrix(vectors)
-    im = heat_ax.imshow(sims, vmin=-1, vmax=1, cmap="RdBu_r", gid="similarity")
+    im = heat_ax.imshow(sims, vmin=-1, vmax=1, cmap="RdBu_r", gid="similarity",
+                        interpolation="nearest")
     short = [shorten(l, 24) for l in labels[:n]]
     if n <= 30:
         heat_ax.set_xticks(range(n), short, rotation=35, ha="right")

@@ -14,6 +14,7 @@ import io
 import re
 import sys
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -39,8 +40,22 @@ STYLE = {
     "font.size": 10, "axes.titlesize": 10, "axes.labelsize": 9, "xtick.labelsize": 8,
     "ytick.labelsize": 8, "legend.fontsize": 8, "axes.spines.top": False,
     "axes.spines.right": False, "axes.grid": False, "grid.alpha": 0.3, "figure.dpi": 100,
-    "savefig.dpi": 100, "image.interpolation": "nearest",
+    "savefig.dpi": 100,
 }
+
+
+# Set while to_html draws its figures: the HTML header already shows the title and the badge, so
+# the figures inside it leave them out.
+EMBEDDED: ContextVar[bool] = ContextVar("explorer_render_embedded", default=False)
+
+
+@contextmanager
+def embedded() -> Iterator[None]:
+    token = EMBEDDED.set(True)
+    try:
+        yield
+    finally:
+        EMBEDDED.reset(token)
 
 
 class ViewFigure(Figure):
@@ -127,7 +142,8 @@ def task_name(auto_class: str) -> str:
         except Exception:  # unknown / custom Auto class: fall back to the name
             pass
     words = auto_class.removeprefix("AutoModelFor").removeprefix("Auto")
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", words).lower() or auto_class
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", words).lower() or \
+        auto_class
 
 
 def short_checkpoint(checkpoint: str, limit: int = 40) -> str:
@@ -146,17 +162,54 @@ def title_lines(result: Any) -> tuple[str, str]:
 
 
 def decorate(fig: Figure, result: Any, subtitle: str | None = None) -> Figure:
-    """Title (task, checkpoint, model class) and, for random weights, a red badge."""
+    """Title (task, checkpoint, model class) and, for random weights, a red badge under it.
+
+    The badge sits on a blank third title line, anchored to the title, so the layout reserves
+    room for it and it never covers the plot or a long title.
+    """
+    from matplotlib.text import Annotation
+
+    if EMBEDDED.get():
+        if subtitle:
+            fig.suptitle(subtitle, fontsize=9, x=0.01, ha="left", color=MUTED)
+        return fig
     first, second = title_lines(result)
     if subtitle:
         second = f"{second}   |   {subtitle}"
-    fig.suptitle(f"{first}\n{second}", fontsize=10, x=0.01, ha="left", color="#111111")
-    fig._suptitle.set_linespacing(1.5)  # type: ignore[union-attr]
+    # Widen a narrow figure (a portrait image) so the title fits on its lines.
+    needed = 0.075 * max(len(first), len(second)) + 0.4
+    if fig.get_figwidth() < needed:
+        fig.set_figwidth(needed)
+    lines = f"{first}\n{second}" + ("\n\u2007" if result.random_weights else "")
+    title = fig.suptitle(lines, fontsize=10, x=0.01, ha="left", color="#111111", linespacing=1.6)
     if result.random_weights:
-        fig.text(0.995, 0.995, RANDOM_BADGE, ha="right", va="top", fontsize=8.5, color="white",
-                 fontweight="bold", gid="random-badge",
-                 bbox=dict(boxstyle="round,pad=0.35", facecolor=BADGE_RED, edgecolor="none"))
+        badge = Annotation(f"\u26a0 {RANDOM_BADGE}", xy=(0, 0), xycoords=title, xytext=(2, 3),
+                           textcoords="offset points", ha="left", va="bottom", fontsize=8.5,
+                           color="white", fontweight="bold", annotation_clip=False,
+                           bbox=dict(boxstyle="round,pad=0.3", facecolor=BADGE_RED,
+                                     edgecolor="none"))
+        badge.set_gid("random-badge")
+        fig.add_artist(badge)
     return fig
+
+
+def badge_text(fig: Figure) -> str | None:
+    """The random-weights badge drawn on ``fig``, if any (for tests and checks)."""
+    for artist in fig.artists + fig.texts:
+        if getattr(artist, "get_gid", lambda: None)() == "random-badge":
+            return artist.get_text()
+    return None
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 segment``, ``3 segments``."""
+    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
+
+
+def display_token(token: str) -> str:
+    """A token as a reader sees it: no byte-level / sentencepiece space markers."""
+    cleaned = str(token).replace("\u0120", " ").replace("\u2581", " ").replace("\u010a", "⏎")
+    return cleaned.strip() or cleaned or "␣"
 
 
 def shorten(text: str, limit: int = 28) -> str:

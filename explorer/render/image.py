@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from explorer.render.common import (
-    ACCENT, MUTED, color, decorate, input_image, label_colors, new_figure, rgb, shorten,
+    ACCENT, MUTED, color, decorate, input_image, label_colors, new_figure, plural, rgb, shorten,
     text_color_on,
 )
 
@@ -73,14 +73,15 @@ def detection_figure(result: Any, threshold: float | None = None) -> Figure:
         c = colors[obj.label]
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=c, linewidth=2,
                                gid="box"))
-        ax.text(x0, y0, f"{shorten(obj.label, 20)} {obj.score:.2f}", fontsize=8, va="bottom",
-                ha="left", color=text_color_on(c), clip_on=True,
+        inside = y0 < 0.08 * h  # no room above the box: put the label just inside it
+        ax.text(x0, y0, f"{shorten(obj.label, 20)} {obj.score:.2f}", fontsize=8,
+                va="top" if inside else "bottom", ha="left", color=text_color_on(c), clip_on=True,
                 bbox=dict(boxstyle="square,pad=0.15", facecolor=c, edgecolor="none"))
     ax.set_xlim(-0.5, w - 0.5)
     ax.set_ylim(h - 0.5, -0.5)
     ax.set_axis_off()
     hidden = len(result.objects) - len(shown)
-    ax.set_title(f"{len(shown)} objects with score ≥ {limit:.2f}"
+    ax.set_title(f"{plural(len(shown), 'object')} with score ≥ {limit:.2f}"
                  + (f" ({hidden} below)" if hidden else ""), loc="left")
     _legend(ax, colors)
     return decorate(fig, result, f"image {w}×{h}")
@@ -125,8 +126,8 @@ def segmentation_figure(result: Any, alpha: float = 0.55) -> Figure:
     left.imshow(image)
     left.set_title("input", loc="left")
     right.imshow(image)
-    right.imshow(overlay, gid="overlay")
-    right.set_title(f"{result.kind}: {len(result.segments)} segments", loc="left")
+    right.imshow(overlay, gid="overlay", interpolation="nearest")
+    right.set_title(f"{result.kind}: {plural(len(result.segments), 'segment')}", loc="left")
     for ax in (left, right):
         ax.set_axis_off()
     _legend(right, legend)
@@ -170,9 +171,10 @@ def keypoints_figure(result: Any, threshold: float = 0.0) -> Figure:
     shown = [p for p, k in zip(points, keep) if k]
     if shown:
         scores = np.array([p.score for p in shown])
-        ax.scatter([p.x for p in shown], [p.y for p in shown], c=scores, cmap="viridis",
-                   vmin=0, vmax=max(1.0, float(scores.max())), s=28, edgecolors="white",
-                   linewidths=0.8, zorder=3, gid="keypoints")
+        dots = ax.scatter([p.x for p in shown], [p.y for p in shown], c=scores, cmap="viridis",
+                          vmin=0, vmax=max(1.0, float(scores.max())), s=28, edgecolors="white",
+                          linewidths=0.8, zorder=3, gid="keypoints")
+        fig.colorbar(dots, ax=ax, fraction=0.046, pad=0.02, label="score")
         if len(shown) <= 40:
             for p in shown:
                 if p.label:
@@ -183,7 +185,7 @@ def keypoints_figure(result: Any, threshold: float = 0.0) -> Figure:
     ax.set_xlim(-0.5, w - 0.5)
     ax.set_ylim(h - 0.5, -0.5)
     ax.set_axis_off()
-    ax.set_title(f"{len(shown)} keypoints" + (f", {len(result.edges)} edges" if result.edges
+    ax.set_title(plural(len(shown), "keypoint") + (f", {plural(len(result.edges), 'edge')}" if result.edges
                                               else ""), loc="left")
     return decorate(fig, result, f"image {w}×{h}")
 
@@ -219,8 +221,11 @@ def feature_maps_figure(result: Any, channels: int = 6) -> Figure:
             ax = grid[row, c + extra]
             ax.set_xticks([])
             ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
             if c < len(planes):
-                ax.imshow(_normalised(planes[c]), cmap="viridis", gid="channel")
+                ax.imshow(_normalised(planes[c]), cmap="viridis", gid="channel",
+                          interpolation="nearest")
             else:
                 ax.set_axis_off()
             if c == 0:
@@ -228,7 +233,7 @@ def feature_maps_figure(result: Any, channels: int = 6) -> Figure:
                 ax.set_title(shape, fontsize=8, loc="left")
             else:
                 ax.set_title(f"ch {c}", fontsize=7, color=MUTED)
-    return decorate(fig, result, f"{len(maps)} stages, first {cols} channels each")
+    return decorate(fig, result, f"{plural(len(maps), 'stage')}, first {cols} channels each")
 
 
 # ---------------------------------------------------------------------------- image output

@@ -14,7 +14,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from explorer.render.common import MUTED, decorate, new_figure
+from explorer.render.common import EMBEDDED, MUTED, decorate, new_figure
 
 DPI = 100
 MARGIN = 14       # px left/right
@@ -75,6 +75,8 @@ def _layout(blocks: list[Block], width_px: float, renderer: Any,
                                                                   ismath=False)
                 if piece.background is not None:
                     w += size * 0.5  # the box padding
+                if piece.background is not None and x > 0:
+                    x += size * 0.3  # room for the box's left padding
                 if x > 0 and x + w > width_px:
                     line, x = line + 1, 0.0
                     word = word.lstrip() if piece.background is None else word
@@ -96,9 +98,10 @@ def text_figure(result: Any, blocks: list[Block], width: float = 9.0, size: floa
     laid, line_h = _layout(blocks, width_px, renderer, size)
     captions = sum(1 for _, caption, _, _ in laid if caption)
     lines = sum(n for *_, n in laid)
-    height_px = HEADER + captions * CAPTION + lines * line_h + len(laid) * 8 + 12
+    header = 24 if EMBEDDED.get() else HEADER + (24 if result.random_weights else 0)
+    height_px = header + captions * CAPTION + lines * line_h + len(laid) * 8 + 12
     fig.set_size_inches(width, height_px / DPI)
-    y = HEADER
+    y = header
     for _, caption, placed, n in laid:
         if caption:
             fig.text(MARGIN / (width * DPI), 1 - (y + CAPTION * 0.7) / height_px, caption.upper(),
@@ -118,7 +121,8 @@ def text_figure(result: Any, blocks: list[Block], width: float = 9.0, size: floa
                 artist.set_gid(p.piece.gid)
         y += n * line_h + 8
     decorate(fig, result, subtitle)
-    fig._suptitle.set_y(1 - 6 / height_px)  # type: ignore[union-attr]
+    if fig._suptitle is not None:  # type: ignore[attr-defined]
+        fig._suptitle.set_y(1 - 6 / height_px)  # type: ignore[attr-defined]
     return fig
 
 

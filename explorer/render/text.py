@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from explorer.render.common import (
-    ACCENT, MUTED, esc, html_legend, html_section, html_table, label_colors, rgb, tint,
+    ACCENT, MUTED, esc, html_legend, html_section, html_table, label_colors, plural, rgb, tint,
 )
 from explorer.render.richtext import Block, Piece, text_figure
 
@@ -69,13 +69,14 @@ def tokens_figure(result: Any) -> Figure:
         if entity is None:
             pieces.append(Piece(text))
         else:
-            pieces.append(Piece(f"{text} {entity.label}", tint(colors[entity.label], 0.45),
-                                gid="entity"))
+            pieces.append(Piece(text, tint(colors[entity.label], 0.45), gid="entity"))
+            pieces.append(Piece(f"{entity.label} ", color=colors[entity.label], weight="bold",
+                                scale=0.7))
     legend = [Piece(f" {label} ", tint(c, 0.45), scale=0.8) for label, c in colors.items()]
     blocks = [Block(None, pieces)]
     if legend:
         blocks.append(Block("labels", [p for chip in legend for p in (chip, Piece("  "))]))
-    return text_figure(result, blocks, subtitle=f"{len(result.entities)} entities")
+    return text_figure(result, blocks, subtitle=plural(len(result.entities), "entity", "entities"))
 
 
 # ---------------------------------------------------------------------------- answer
@@ -180,7 +181,7 @@ def generation_figure(result: Any) -> Figure:
             pieces.append(Piece(token.replace("\n", "⏎"), bg, color=fg, gid="token"))
     blocks = [Block("prompt", [Piece(result.prompt, color=MUTED)])] if result.prompt else []
     blocks.append(Block("generated (shade = token probability)", pieces))
-    return text_figure(result, blocks, subtitle=f"{len(result.generated_tokens)} new tokens")
+    return text_figure(result, blocks, subtitle=plural(len(result.generated_tokens), "new token"))
 
 
 # ---------------------------------------------------------------------------- raw outputs
@@ -196,7 +197,7 @@ def raw_figure(result: Any) -> Figure:
     blocks = [Block("outputs", [p for name, shape in result.outputs.items() for p in (
         Piece(f"{name}", weight="bold"),
         Piece(f"  {' × '.join(str(d) for d in shape) or 'scalar'}\n", color=MUTED))])]
-    return text_figure(result, blocks, subtitle=f"{len(result.outputs)} outputs")
+    return text_figure(result, blocks, subtitle=plural(len(result.outputs), "output"))
 
 
 # ---------------------------------------------------------------------------- transcript text

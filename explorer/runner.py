@@ -185,16 +185,15 @@ def run(
     Options such as ``top_k``, ``threshold``, ``max_new_tokens``, ``out_indices`` go in ``options``
     or as keywords; ``output_attentions=True`` keeps attention maps on the result.
     """
-    opts = {**(options or {}), **more_options}
-    load_overrides = {k: bool(_coerce(opts.pop(k), bool)) for k in LOAD_OPTIONS
-                      if opts.get(k) not in (None, False, "false", "0")} if opts else {}
-    for k in LOAD_OPTIONS:
-        opts.pop(k, None)
-    for k in LOAD_LIST_OPTIONS:
-        value = opts.pop(k, None)
-        if value not in (None, "", [], ()):
-            load_overrides[k] = (_coerce(value, list) if isinstance(value, str)
-                                 else list(value) if isinstance(value, (list, tuple)) else [value])
+    load_overrides, opts = split_options({**(options or {}), **more_options})
+    stage_options = set(load_overrides) & set(LOAD_LIST_OPTIONS)
+    if stage_options:  # only backbones take these; say so before from_pretrained chokes on them
+        from explorer.resolution import resolve
+
+        spec = resolve(checkpoint, task, revision=revision).spec
+        if spec is not None and not stage_options <= set(spec.options):
+            raise BadInput(f"option(s) {', '.join(sorted(stage_options))} do not apply to "
+                           f"{spec.task}; they choose the stages of a backbone (task backbone)")
     inputs = make_inputs(text, text_pair=text_pair, question=question, context=context,
                          labels=labels, image=image, audio=audio, sampling_rate=sampling_rate,
                          table=table)
@@ -202,6 +201,23 @@ def run(
                   allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
                   memory_budget=memory_budget, **load_overrides)
     return run_loaded(loaded, inputs, opts)
+
+
+def split_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(load overrides, run options)``: attention / hidden-state switches and backbone stages are
+    set on the config at load; everything else is read by the task's runner."""
+    opts = dict(options)
+    overrides: dict[str, Any] = {}
+    for k in LOAD_OPTIONS:
+        value = opts.pop(k, None)
+        if value is not None and _coerce(value, bool):
+            overrides[k] = True
+    for k in LOAD_LIST_OPTIONS:
+        value = opts.pop(k, None)
+        if value not in (None, "", [], ()):
+            overrides[k] = (_coerce(value, list) if isinstance(value, str)
+                            else list(value) if isinstance(value, (list, tuple)) else [value])
+    return overrides, opts
 
 
 def run_loaded(loaded: Loaded, inputs: Inputs, options: Mapping[str, Any] | None = None) -> Result:

@@ -107,3 +107,18 @@ def test_long_context_in_question_answering_is_noted(zoo: Path) -> None:
     result = explorer.run(str(zoo / "question-answering"), question="where", context=context)
     assert any("truncated" in n for n in result.notes)
     assert result.answer and result.answer in context
+
+
+def test_backbone_stage_options_on_another_task_are_refused_clearly(zoo: Path) -> None:
+    with pytest.raises(BadInput, match="out_indices do not apply to text-classification"):
+        explorer.run(str(zoo / "text-classification"), text="x", out_indices=[1])
+
+
+def test_split_options_separates_load_and_run_options() -> None:
+    from explorer.runner import split_options
+
+    overrides, run_options = split_options({"output_attentions": "true", "out_indices": "1,2",
+                                            "top_k": "3"})
+    assert overrides == {"output_attentions": True, "out_indices": [1, 2]}
+    assert run_options == {"top_k": "3"}
+    assert split_options({"output_attentions": False}) == ({}, {})

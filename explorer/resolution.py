@@ -191,14 +191,18 @@ def _preprocessor_classes(location: str, source: str, model_type: str, revision:
     if has_tokenizer:
         pick("AutoTokenizer", tok_cfg.get("tokenizer_class"), "tokenizer_config.json",
              TOKENIZER_MAPPING_NAMES, "tokenizer_class")
-    if pre_cfg:
-        if "image_processor_type" in pre_cfg or model_type in IMAGE_PROCESSOR_MAPPING_NAMES:
-            pick("AutoImageProcessor", pre_cfg.get("image_processor_type"),
-                 "preprocessor_config.json", IMAGE_PROCESSOR_MAPPING_NAMES, "image_processor_type")
-        if "feature_extractor_type" in pre_cfg or model_type in FEATURE_EXTRACTOR_MAPPING_NAMES:
-            pick("AutoFeatureExtractor", pre_cfg.get("feature_extractor_type"),
-                 "preprocessor_config.json", FEATURE_EXTRACTOR_MAPPING_NAMES,
-                 "feature_extractor_type")
+    # v5 processors save their image processor / feature extractor inside processor_config.json.
+    for auto, key, nested, table in (
+            ("AutoImageProcessor", "image_processor_type", "image_processor",
+             IMAGE_PROCESSOR_MAPPING_NAMES),
+            ("AutoFeatureExtractor", "feature_extractor_type", "feature_extractor",
+             FEATURE_EXTRACTOR_MAPPING_NAMES)):
+        if key in pre_cfg:
+            pick(auto, pre_cfg[key], "preprocessor_config.json", table, key)
+        elif isinstance(proc_cfg.get(nested), dict):
+            pick(auto, proc_cfg[nested].get(key), f"processor_config.json ({nested})", table, key)
+        elif pre_cfg and model_type in table:
+            pick(auto, None, "preprocessor_config.json", table, key)
     processor_named = proc_cfg.get("processor_class") or tok_cfg.get("processor_class") or \
         pre_cfg.get("processor_class")
     if processor_named or (len(found) > 1 and model_type in PROCESSOR_MAPPING_NAMES):
@@ -215,13 +219,25 @@ def _preprocessor_classes(location: str, source: str, model_type: str, revision:
 # ---------------------------------------------------------------------------- resolve
 
 
-def _default_task(config: Any, compatible: list[TaskSpec]) -> TaskSpec | None:
-    """The first compatible task whose class is named in the config's ``architectures``."""
+def _default_task(config: Any, compatible: list[TaskSpec],
+                  preprocessors: dict[str, str]) -> TaskSpec | None:
+    """The compatible task whose class the config's ``architectures`` names.
+
+    One class can serve several Auto classes (LayoutLMv3ForQuestionAnswering is both text and
+    document QA): prefer the task whose input kinds match the preprocessors the checkpoint ships.
+    """
     names = set(getattr(config, "architectures", None) or ())
-    for spec in compatible:
-        if spec.class_for(config.model_type) in names:
-            return spec
-    return None
+    named = [s for s in compatible if s.class_for(config.model_type) in names]
+    ships = {"image": "AutoImageProcessor" in preprocessors,
+             "audio": "AutoFeatureExtractor" in preprocessors}
+
+    def fit(spec: TaskSpec) -> int:
+        return sum((kind in spec.inputs) == has for kind, has in ships.items())
+
+    bare = [s for s in named if s.auto_class == "AutoModel"]
+    if bare:  # a bare model (BertModel) is AutoModel's, even when an encoder class shares it
+        return bare[0]
+    return max(named, key=fit) if named else None  # max() keeps catalog order on ties
 
 
 def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = None,
@@ -239,6 +255,9 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
     if architectures:
         trace.append(f"config.json: architectures={list(architectures)} (the class it was saved from)")
     compatible = [s for s in tasks() if s.class_for(model_type)]
+    preprocessor_trace: list[str] = []
+    preprocessors = _preprocessor_classes(location, source, model_type, revision,
+                                          preprocessor_trace)
 
     if task is not None:
         spec = get_task(task)
@@ -253,7 +272,8 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
                                    f"it can serve: {serve}")
         trace.append(f"task {task!r} → {spec.auto_class}")
     else:
-        spec = _default_task(config, compatible) or (compatible[0] if compatible else None)
+        spec = _default_task(config, compatible, preprocessors) or (
+            compatible[0] if compatible else None)
         if spec is not None:
             why = "its class is named in architectures" if spec.class_for(model_type) in \
                 architectures else "first compatible task (architectures names none)"
@@ -266,7 +286,7 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
         if architectures and model_class not in architectures:
             trace.append(f"note: the checkpoint was saved as {architectures[0]}; weights "
                          f"{model_class} needs but the checkpoint lacks will be newly initialised")
-    preprocessors = _preprocessor_classes(location, source, model_type, revision, trace)
+    trace += preprocessor_trace
     pre_auto = _preprocessor_for(spec, preprocessors)
     weights = tuple(sorted(p.name for p in Path(location).iterdir() if p.suffix in
                            _WEIGHT_SUFFIXES)) if source in ("local", "zoo") else ()

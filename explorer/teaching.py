@@ -281,6 +281,7 @@ EXPECTED: dict[str, Callable[[], Any]] = {
     "02.decode": _decoded_without_specials("fill-mask", "the cat sat on the mat"),
     "03.new-token-head": _new_weights("fill-mask", "token-classification"),
     "03.new-qa-head": _new_weights("fill-mask", "question-answering"),
+    "04.mask2former-tasks": _tasks_for("universal-segmentation"),
     "09.removed-pipelines": _removed_pipelines,
     "09.blip-class": _mapping_name("AutoModelForImageTextToText", "blip"),
 }

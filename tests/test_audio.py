@@ -264,3 +264,10 @@ def test_audio_tokenization_round_trip(zoo: Path, manifest: dict) -> None:
 def test_options_that_do_not_apply_are_refused(zoo: Path, examples: Path) -> None:
     with pytest.raises(BadInput, match="do not apply"):
         explorer.run(str(zoo / "ctc"), audio=str(examples / "speech.wav"), top_k=3)
+
+
+def test_recognition_without_a_tokenizer_is_refused(zoo: Path, examples: Path) -> None:
+    # The classification checkpoint ships only a feature extractor: no way to spell ids.
+    with pytest.raises(BadInput, match="ships no tokenizer"):
+        explorer.run(str(zoo / "audio-classification"), task="ctc",
+                     audio=str(examples / "speech.wav"))

@@ -118,3 +118,21 @@ def test_hub_ids_resolve_and_run_from_the_local_cache_offline(zoo: Path, tmp_pat
                          timeout=120)
     assert run.returncode == 0, run.stderr
     assert {l["label"] for l in json.loads(run.stdout)["labels"]} == {"negative", "positive"}
+
+
+def test_default_task_prefers_the_one_matching_the_shipped_preprocessors(zoo: Path) -> None:
+    # LayoutLMv3ForQuestionAnswering serves text QA and document QA; the checkpoint ships an
+    # image processor, so document QA is meant.
+    res = explorer.resolve(str(zoo / "document-question-answering"))
+    assert res.task == "AutoModelForDocumentQuestionAnswering"
+    assert res.preprocessor["AutoImageProcessor"] == "LayoutLMv3ImageProcessor"
+    assert explorer.resolve(str(zoo / "question-answering")).task == "AutoModelForQuestionAnswering"
+    assert explorer.resolve(str(zoo / "feature-extraction")).task == "AutoModel"
+
+
+def test_nested_processor_configs_name_their_parts(zoo: Path) -> None:
+    res = explorer.resolve(str(zoo / "zero-shot-image-classification"))
+    assert res.preprocessor == {"AutoTokenizer": "CLIPTokenizer",
+                                "AutoImageProcessor": "CLIPImageProcessor",
+                                "AutoProcessor": "CLIPProcessor"}
+    assert any("processor_config.json (image_processor)" in line for line in res.trace)

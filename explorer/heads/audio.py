@@ -61,6 +61,15 @@ def _audio_batch(ctx: RunContext, **kwargs: Any) -> tuple[dict[str, Any], int, n
     return dict(batch), rate, waveform
 
 
+def _text_tokenizer(ctx: RunContext) -> Any:
+    """The tokenizer between text and token ids (speech recognition and synthesis need one)."""
+    tok = ctx.tokenizer
+    if not hasattr(tok, "convert_ids_to_tokens"):
+        raise BadInput(f"{ctx.loaded.resolution.checkpoint} ships no tokenizer, so text cannot be "
+                       "turned into token ids or back; use a checkpoint with a tokenizer")
+    return tok
+
+
 def _only_accepted(function: Callable[..., Any], batch: dict[str, Any]) -> dict[str, Any]:
     """The batch minus keys ``function`` has no parameter for (DAC's feature extractor returns a
     ``padding_mask`` its forward does not take), unless it takes ``**kwargs``."""
@@ -106,7 +115,7 @@ def transcribe_ctc(ctx: RunContext) -> Result:
     outputs = ctx.forward(batch)
     logits = to_numpy(outputs.logits)[0]
     ids = logits.argmax(-1).tolist()
-    tok = ctx.tokenizer
+    tok = _text_tokenizer(ctx)
     frame_tokens = tuple(tok.convert_ids_to_tokens(ids))
     chunks: tuple[Chunk, ...] = ()
     # Not skip_special_tokens: the blank (pad) has to stay until repeats are collapsed.
@@ -127,9 +136,12 @@ def transcribe_ctc(ctx: RunContext) -> Result:
 def _timestamp_chunks(tok: Any, sequence: Any) -> tuple[Chunk, ...]:
     """Segments between timestamp tokens (Whisper's ``decode(..., output_offsets=True)``)."""
     decoded = tok.decode(sequence, output_offsets=True, skip_special_tokens=True)
-    return tuple(Chunk(text=o["text"], start=round(float(o["timestamp"][0]), 3),
-                       end=None if o["timestamp"][1] is None else round(float(o["timestamp"][1]), 3))
-                 for o in decoded["offsets"])
+    chunks = []
+    for offset in decoded["offsets"]:
+        start, end = offset["timestamp"]
+        chunks.append(Chunk(text=offset["text"], start=round(float(start), 3),
+                            end=None if end is None else round(float(end), 3)))
+    return tuple(chunks)
 
 
 def _step_logits(out: Any) -> np.ndarray | None:
@@ -166,7 +178,7 @@ def transcribe_seq2seq(ctx: RunContext) -> Result:
         kwargs["language"] = language
     out = ctx.generate(batch, **kwargs)
     sequence = _sequences(out)[0].tolist()
-    tok = ctx.tokenizer
+    tok = _text_tokenizer(ctx)
     text = tok.decode(sequence, skip_special_tokens=True)
     chunks: tuple[Chunk, ...] = ()
     if timestamps and _takes(tok.decode, "output_offsets"):
@@ -200,7 +212,7 @@ def transcribe_transducer(ctx: RunContext) -> Result:
         chunks = tuple(Chunk(text=s["token"], start=round(float(s["start"]), 3),
                              end=round(float(s["end"]), 3)) for s in stamps[0])
     else:
-        text = (pre if hasattr(pre, "batch_decode") else ctx.tokenizer).batch_decode(
+        text = (pre if hasattr(pre, "batch_decode") else _text_tokenizer(ctx)).batch_decode(
             sequences, skip_special_tokens=True)[0]
     return Transcript(text=text.strip(), chunks=chunks, sampling_rate=rate, **ctx.common())
 
@@ -331,7 +343,7 @@ def _synthesize(ctx: RunContext, kind: str) -> Result:
 
     ctx.require("text")
     text = ctx.inputs.text[0]
-    encoded = ctx.tokenizer(text, return_tensors="pt")
+    encoded = _text_tokenizer(ctx)(text, return_tensors="pt")
     model = ctx.model
     generates = model.can_generate()
     entry = model.generate if generates else model.forward
@@ -377,10 +389,8 @@ def tokenize_audio(ctx: RunContext) -> Result:
         if codes is None:
             codes = encoded[0]
         decoded = model.decode(audio_codes=codes)
-    audio = to_numpy(getattr(decoded, "audio_values", None)
-                     if getattr(decoded, "audio_values", None) is not None else decoded[0])
-    audio = audio.reshape(-1)
-    code_array = codes[0].cpu().numpy() if codes.ndim >= 2 else codes.cpu().numpy()
+    audio = to_numpy(_audio_array(decoded)).reshape(-1)
+    code_array = (codes[0] if codes.ndim >= 2 else codes).cpu().numpy()
     seconds = len(waveform) / rate
     ctx.notes.append(f"encoded into codes of shape {tuple(code_array.shape)} "
                      f"({code_array.shape[-1] / seconds:.0f} frames per second), then decoded "

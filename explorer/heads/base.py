@@ -108,11 +108,13 @@ SPECS = [
              "raw", "AutoProcessor",
              "The heads the model was pre-trained with (e.g. BERT's masked-LM + NSP).",
              runner=raw_outputs),
-    # Described but not run: their inputs are numeric sequences, not text / images / audio.
+    # Described but not run: a numeric series, and prompts with marked options, are inputs the
+    # explorer has no panel or zoo checkpoint for yet.
     TaskSpec("AutoModelForTimeSeriesPrediction", ("time-series-forecasting",), "base",
              ("series",), "raw", None,
-             "Forecasts the next values of numeric time series (PatchTST, TimesFM).", runner=None),
-    TaskSpec("AutoModelForDecision", ("reinforcement-learning",), "base", ("states",), "raw", None,
-             "Decision Transformer: picks the next action from past states, actions and returns.",
+             "Forecasts the next values of a numeric time series (TimesFM).", runner=None),
+    TaskSpec("AutoModelForDecision", ("decision",), "base", ("text", "labels"), "classification",
+             "AutoTokenizer",
+             "Scores the options of a choice, yes/no or rating question about a prompt (Jev).",
              runner=None),
 ]

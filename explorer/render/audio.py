@@ -75,8 +75,8 @@ def _word_row(ax: Any, chunks: list[Any], seconds: float) -> int:
     """Chunks as labelled spans on one row under the waveform; returns how many were drawn."""
     drawn = 0
     for i, chunk in enumerate(chunks):
-        start = chunk.start
-        end = chunk.end if chunk.end is not None else min(seconds, start + 0.3)
+        start = min(chunk.start, seconds)
+        end = min(chunk.end if chunk.end is not None else start + 0.3, seconds)
         ax.axvspan(start, end, ymin=0.1, ymax=0.9, color=tint(ACCENT, 0.35 if i % 2 else 0.55),
                    gid="chunk")
         ax.text((start + end) / 2, 0.5, shorten(chunk.text.strip(), 18), ha="center",
@@ -94,14 +94,14 @@ def _frame_row(ax: Any, frame_tokens: tuple[str, ...], seconds: float) -> None:
     blanks = {"<pad>", "<blank>", "<s>", "</s>", "[PAD]", "", "<unk>"}
     for i, token in enumerate(frame_tokens):
         blank = token in blanks
-        ax.axvspan(i * step, (i + 1) * step, color="#dddddd" if blank else tint(ACCENT, 0.5),
-                   linewidth=0, gid="frame")
+        ax.axvspan(i * step, (i + 1) * step, facecolor="#dddddd" if blank else tint(ACCENT, 0.5),
+                   edgecolor="white", linewidth=0.4 if n < 400 else 0, gid="frame")
         if not blank and (i == 0 or frame_tokens[i - 1] != token):
             ax.text((i + 0.5) * step, 0.5, token.replace("|", "␣"), ha="center", va="center",
                     fontsize=7, clip_on=True)
     ax.set_yticks([])
     ax.set_xlim(0, seconds)
-    ax.set_xlabel("seconds (one cell per model frame)")
+    ax.set_ylabel(f"frame\ntokens\n({n})", rotation=0, ha="right", va="center")
 
 
 def transcript_figure(result: Any, frames: bool = False, spectrogram: bool = True) -> Figure:
@@ -122,7 +122,7 @@ def transcript_figure(result: Any, frames: bool = False, spectrogram: bool = Tru
     seconds = len(waveform) / rate
     for row, ax in zip(rows, axes):
         if row == "wave":
-            plot_waveform(ax, waveform, rate, f"“{shorten(result.text, 110)}”")
+            plot_waveform(ax, waveform, rate, f"“{shorten(result.text, 90)}”")
         elif row == "words":
             _word_row(ax, timed, seconds)
             ax.set_ylabel("words", rotation=0, ha="right", va="center")

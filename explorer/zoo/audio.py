@@ -217,7 +217,7 @@ RECIPES = [
            "tiny wav2vec2 with a letter CTC head (Wav2Vec2Processor)", {"audio": SPEECH}),
     Recipe("automatic-speech-recognition", "AutoModelForSpeechSeq2Seq", _whisper,
            "tiny English-only Whisper (3 s window) with timestamp tokens",
-           {"audio": SPEECH, "return_timestamps": True}),
+           {"audio": SPEECH, "options": {"return_timestamps": True}}),
     Recipe("audio-classification", "AutoModelForAudioClassification",
            _wav2vec2_head("AutoModelForAudioClassification", **label_maps(COMMANDS)),
            "tiny wav2vec2 with a speech-commands head (yes/no/up/down/left/right)",

@@ -293,13 +293,13 @@ def _load_uncached(res: Resolution, spec: TaskSpec, torch_dtype: Any, device: st
         dtype=str(first.dtype).removeprefix("torch.") if first is not None else "none",
         device=str(first.device) if first is not None else device,
         seconds=seconds, estimated_bytes=estimated,
-        warnings=_warnings(res, info),
+        warnings=_warnings(res, info, model),
     )
     return Loaded(resolution=res, spec=spec, model=model, preprocessor=preprocessor, report=report,
                   options=dict(overrides))
 
 
-def _warnings(res: Resolution, info: dict[str, Any]) -> tuple[str, ...]:
+def _warnings(res: Resolution, info: dict[str, Any], model: Any) -> tuple[str, ...]:
     out = []
     if res.random_weights:
         out.append("random weights: this is a demo checkpoint built offline; its output is "
@@ -310,6 +310,13 @@ def _warnings(res: Resolution, info: dict[str, Any]) -> tuple[str, ...]:
         heads = sorted({k.split(".")[0] for k in new})
         out.append(f"{len(new)} weights were newly initialised ({', '.join(heads)}): this head was "
                    "not trained with the checkpoint, so its predictions mean nothing until fine-tuned")
+        import torch
+
+        params = dict(model.named_parameters())
+        broken = sorted(n for n in new if n in params and not torch.isfinite(params[n]).all())
+        if broken:  # seen with some heads whose init leaves memory uninitialised
+            out.append(f"newly initialised weights contain NaN/inf ({', '.join(broken[:3])}); "
+                       "outputs may be NaN: load a checkpoint that includes this head")
     if info.get("unexpected_keys"):
         out.append(f"{len(info['unexpected_keys'])} weights in the checkpoint were not used by "
                    f"{res.model_class} (e.g. a pre-training head)")

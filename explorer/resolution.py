@@ -235,8 +235,11 @@ def _default_task(config: Any, compatible: list[TaskSpec],
         return sum((kind in spec.inputs) == has for kind, has in ships.items())
 
     bare = [s for s in named if s.auto_class == "AutoModel"]
-    if bare:  # a bare model (BertModel) is AutoModel's, even when an encoder class shares it
+    # A bare model (BertModel) is AutoModel's, even when an encoder class shares it; but a class
+    # whose head makes something else (VitsModel: audio, DacModel: codes) belongs to that head.
+    if bare and all(s.result == bare[0].result for s in named):
         return bare[0]
+    named = [s for s in named if s not in bare] or named
     return max(named, key=fit) if named else None  # max() keeps catalog order on ties
 
 

@@ -266,6 +266,25 @@ def _decoded_without_specials(checkpoint_name: str, text: str) -> Callable[[], A
     return expected
 
 
+def _auto_classes_with_tag(tag: str) -> Callable[[], Any]:
+    def expected() -> set[str]:
+        import explorer
+
+        return {spec.auto_class for spec in explorer.tasks() if tag in spec.tags}
+    return expected
+
+
+def _processor_parts(checkpoint_name: str) -> Callable[[], Any]:
+    def expected() -> set[str]:
+        from transformers import AutoProcessor
+
+        processor = AutoProcessor.from_pretrained(checkpoints({checkpoint_name: ""})[checkpoint_name])
+        return {type(getattr(processor, part)).__name__
+                for part in ("tokenizer", "image_processor", "feature_extractor")
+                if getattr(processor, part, None) is not None}
+    return expected
+
+
 def _removed_pipelines() -> set[str]:
     from transformers.pipelines import REMOVED_TASKS
 
@@ -282,6 +301,8 @@ EXPECTED: dict[str, Callable[[], Any]] = {
     "03.new-token-head": _new_weights("fill-mask", "token-classification"),
     "03.new-qa-head": _new_weights("fill-mask", "question-answering"),
     "04.mask2former-tasks": _tasks_for("universal-segmentation"),
+    "05.asr-classes": _auto_classes_with_tag("automatic-speech-recognition"),
+    "06.processor-parts": _processor_parts("image-text-to-text"),
     "09.removed-pipelines": _removed_pipelines,
     "09.blip-class": _mapping_name("AutoModelForImageTextToText", "blip"),
 }

@@ -1,6 +1,6 @@
 """Render every view of every result type into one folder, with an index.html to review them.
 
-    python scripts/gallery.py                      # one zoo checkpoint per result type → ./gallery
+    python scripts/gallery.py                      # one zoo entry per result type → ./gallery
     python scripts/gallery.py --all --out /tmp/g   # every zoo checkpoint
     EXPLORER_ZOO=/tmp/zoo python scripts/gallery.py  # reuse a built zoo
 
@@ -35,6 +35,8 @@ PREFERRED = {
     "detection": "object-detection",
     "segmentation": "image-segmentation",
     "transcript": "automatic-speech-recognition",
+    "audio": "text-to-speech",
+    "image": "image-to-image",
 }
 
 

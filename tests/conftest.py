@@ -15,6 +15,8 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Tiny models run faster on one thread than on two contending ones (and so do subprocesses).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 _real_connect = socket.socket.connect
 

@@ -39,8 +39,8 @@ PREFERRED = {
     "multimodal": ("zero-shot-image-classification", "visual-question-answering"),
     "base": ("feature-extraction", "backbone"),
 }
-PAGE_TIMEOUT_MS = 180_000
-RUN_TIMEOUT_MS = 120_000
+PAGE_TIMEOUT_MS = 300_000
+RUN_TIMEOUT_MS = 180_000
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists() and not os.environ.get("CI"),
@@ -212,6 +212,8 @@ def _wait_done(tab, number: int) -> None:
 
 
 def _select_task(tab, label: str, task: str) -> None:
+    """Category → task, then wait for the task card and the task's zoo checkpoint (ipywidgets
+    writes option labels with non-breaking spaces)."""
     tab.get_by_role("button", name=label, exact=True).click()
     tab.get_by_role("button", name=task, exact=True).click()
     tab.wait_for_function(
@@ -222,7 +224,8 @@ def _select_task(tab, label: str, task: str) -> None:
     tab.wait_for_function(
         f"""() => {{ const s = document.querySelector('.ae-card-checkpoint select');
                     return s && s.selectedIndex >= 0 &&
-                           s.options[s.selectedIndex].text.startsWith('zoo · {task} ');}}""",
+                           s.options[s.selectedIndex].text.replace(/\u00a0/g, ' ')
+                            .startsWith('zoo · {task} ');}}""",
         timeout=RUN_TIMEOUT_MS)
 
 
@@ -241,7 +244,8 @@ def test_every_category_runs_in_the_browser(page, zoo: Path, category: str) -> N
     for kind in ("image", "audio"):
         if kind in example:  # the example file is picked and previewed
             picker = page.locator(".ae-card-inputs select").first
-            assert picker.evaluate("s => s.options[s.selectedIndex].text") == example[kind]
+            shown = picker.evaluate("s => s.options[s.selectedIndex].text")
+            assert shown.replace("\u00a0", " ") == example[kind]
     if "text" in example:
         first = example["text"][0] if isinstance(example["text"], list) else example["text"]
         assert first in page.locator(".ae-card-inputs textarea").first.input_value()

@@ -156,7 +156,7 @@ def check_classification(result: Result, manifest: dict) -> None:
     assert len(bars) == len(result.labels)
     widths = [b.get_width() for b in bars]
     assert widths == sorted(widths, reverse=True)
-    assert np.allclose(widths, [l.score for l in result.labels], atol=1e-5)
+    assert np.allclose(widths, [x.score for x in result.labels], atol=1e-5)
     assert len(tagged(render.render(result, top_k=1), "bar")) == 1
     assert len(tagged(render.render(result, full=True), "bar")) == len(result.label_names)
 
@@ -290,8 +290,13 @@ def check_frames(result: Result, manifest: dict) -> None:
 
 def check_feature_maps(result: Result, manifest: dict) -> None:
     fig = render.render(result, channels=3)
-    expected = sum(min(3, m.shape[0] if m.ndim == 3 else 1) for m in result.maps)
-    assert len(tagged(fig, "channel")) == expected
+    strips = tagged(fig, "channels")
+    assert len(strips) == len(result.maps)
+    for strip, fmap in zip(strips, result.maps):
+        array = np.asarray(strip.get_array())
+        k = min(3, fmap.shape[0])
+        assert array.shape[0] == fmap.shape[-2]
+        assert np.isfinite(array[0]).sum() == k * fmap.shape[-1]  # k tiles, blank gaps between
     titles = " ".join(ax.get_title(loc="left") for ax in fig.axes)
     for stage in result.stages:
         assert " × ".join(map(str, result.shapes[stage])) in titles
@@ -480,3 +485,15 @@ def test_register_refuses_to_replace_and_unknown_types_fall_back() -> None:
 
     html = render.to_html(_made(Odd))
     assert "odd-new-type" in html and "<table" in html
+
+
+@pytest.mark.parametrize("entry", [r.name for r in recipes()])
+def test_every_zoo_entry_renders(entry: str, manifest: dict) -> None:
+    """Each zoo checkpoint's result draws its default view and a self-contained to_html."""
+    result = run_entry(_named(entry, manifest), manifest)
+    drawn = render.render(result)
+    if isinstance(drawn, Figure):
+        assert_titled(drawn, result)
+    html = render.to_html(result)
+    assert_self_contained(html)
+    assert ("explorer-random-badge" in html) == result.random_weights

@@ -276,7 +276,8 @@ def page(result: Any, body: str | None = None) -> str:
     first, second = title_lines(result)
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
             f"<title>{esc(first)} — {esc(second)}</title></head>"
-            f"<body style=\"margin:16px;background:#f6f6f6\">{body or to_html(result)}</body></html>\n")
+            "<body style=\"margin:16px;background:#f6f6f6\">"
+            f"{body or to_html(result)}</body></html>\n")
 
 
 FIGURE_FORMATS = (".png", ".svg", ".pdf")

@@ -79,7 +79,9 @@ def _labels(tokens: list[str] | None, n: int) -> list[str] | None:
 def _token_attention(result: Any, index: int, weights: np.ndarray, head_label: str) -> Figure:
     q, k = weights.shape
     tokens = list(result.tokens) if result.tokens is not None else None
-    size = float(np.clip(0.22 * max(q, k) + 2.5, 4.5, 14))
+    # Labelled tokens need room; unlabelled positions (audio frames) make a compact square.
+    size = float(np.clip(0.22 * max(q, k) + 2.5, 4.5, 14) if tokens else
+                 np.clip(0.04 * max(q, k) + 4, 4.5, 7))
     fig = new_figure(size + 1.0, size + 0.6)
     ax = fig.subplots()
     im = ax.imshow(weights, cmap="Blues", vmin=0, vmax=max(float(weights.max()), 1e-6),
@@ -89,8 +91,9 @@ def _token_attention(result: Any, index: int, weights: np.ndarray, head_label: s
         ax.set_xticks(range(k), labels[:k], rotation=90, fontsize=7 if k > 30 else 8)
     if labels and q <= 120:
         ax.set_yticks(range(q), labels[:q], fontsize=7 if q > 30 else 8)
-    ax.set_xlabel("attended to (key)")
-    ax.set_ylabel("attending (query)")
+    unit = "token" if tokens else "position"
+    ax.set_xlabel(f"attended-to {unit} (key)")
+    ax.set_ylabel(f"attending {unit} (query)")
     ax.set_title(f"layer {index} of {len(result.attentions)}, {head_label}", loc="left")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label="attention weight")
     return decorate(fig, result)

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from explorer.render.common import (
     ACCENT, MUTED, decorate, esc, html_section, img_tag, input_audio, label_colors, new_figure,
@@ -165,17 +166,16 @@ def frames_figure(result: Any) -> Figure:
         row = labels.index(span.label)
         line_ax.broken_barh([(span.start, max(span.end - span.start, 1e-3))], (row - 0.4, 0.8),
                             facecolors=colors[span.label], gid="span")
-    line_ax.set_yticks(range(len(labels)), [shorten(l, 20) for l in labels])
+    line_ax.set_yticks(range(len(labels)), [shorten(name, 20) for name in labels])
     line_ax.set_ylim(len(labels) - 0.5, -0.5)
     line_ax.set_xlim(0, seconds)
     line_ax.set_xlabel("seconds")
-    from matplotlib.patches import Patch
-
     if labels:
-        line_ax.legend(handles=[Patch(color=colors[l], label=shorten(l, 24)) for l in labels],
-                       loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    return decorate(fig, result, f"{plural(len(result.spans), 'span')} · {result.frame_seconds * 1000:.0f} "
-                                 "ms frames")
+        handles = [Patch(color=colors[name], label=shorten(name, 24)) for name in labels]
+        line_ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                       frameon=False)
+    frame_ms = result.frame_seconds * 1000
+    return decorate(fig, result, f"{plural(len(result.spans), 'span')} · {frame_ms:.0f} ms frames")
 
 
 # ---------------------------------------------------------------------------- audio output

@@ -27,7 +27,7 @@ def class_probabilities(result: Any) -> tuple[list[str], np.ndarray, str]:
     logits = None if result.logits is None else np.asarray(result.logits, dtype=np.float64)
     names = list(result.label_names)
     if logits is None or logits.size != len(names) or not names:
-        return [l.label for l in result.labels], np.array([l.score for l in result.labels]), "score"
+        return [x.label for x in result.labels], np.array([x.score for x in result.labels]), "score"
     logits = logits.reshape(-1)
     soft, sig = softmax(logits), sigmoid(logits)
     how = "softmax"
@@ -66,8 +66,8 @@ def _side_panel(fig: Figure, result: Any, wide: bool) -> tuple[Any, Any]:
                        f"{image.shape[1]}×{image.shape[0]}", loc="left")
     else:
         waveform, rate = audio
-        plot_waveform(side, waveform, rate, f"{getattr(result.inputs, 'audio_name', None) or 'audio'}"
-                                            f" · {len(waveform) / rate:.2f} s")
+        name = getattr(result.inputs, "audio_name", None) or "audio"
+        plot_waveform(side, waveform, rate, f"{name} · {len(waveform) / rate:.2f} s")
         side.set_xlabel("seconds")
     return side, chart
 
@@ -196,7 +196,8 @@ def answer_logits_figure(result: Any) -> Figure:
     ax.set_ylabel("logit")
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(f"answer: “{shorten(result.answer, 60)}” (score {result.score:.3f})", loc="left")
+    ax.set_title(f"answer: “{shorten(result.answer, 60)}” (score {result.score:.3f})",
+                 loc="left")
     return decorate(fig, result)
 
 
@@ -274,7 +275,7 @@ def embedding_figure(result: Any) -> Figure:
     sims = cosine_matrix(vectors)
     im = heat_ax.imshow(sims, vmin=-1, vmax=1, cmap="RdBu_r", gid="similarity",
                         interpolation="nearest")
-    short = [shorten(l, 24) for l in labels[:n]]
+    short = [shorten(label, 24) for label in labels[:n]]
     if n <= 30:
         heat_ax.set_xticks(range(n), short, rotation=35, ha="right")
         heat_ax.set_yticks(range(n), short)

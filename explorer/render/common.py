@@ -83,7 +83,9 @@ def new_figure(width: float, height: float, constrained: bool = True) -> ViewFig
 def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
     buffer = io.BytesIO()
     with style():
-        fig.savefig(buffer, format="png", dpi=dpi or STYLE["savefig.dpi"], facecolor="white")
+        # Lighter compression than the default: faster to encode, files barely larger.
+        fig.savefig(buffer, format="png", dpi=dpi or STYLE["savefig.dpi"], facecolor="white",
+                    pil_kwargs={"compress_level": 4})
     return buffer.getvalue()
 
 
@@ -156,7 +158,8 @@ def short_checkpoint(checkpoint: str, limit: int = 40) -> str:
 
 
 def title_lines(result: Any) -> tuple[str, str]:
-    """``("object-detection · detr-tiny", "AutoModelForObjectDetection → DetrForObjectDetection")``."""
+    """``("object-detection · detr-tiny",
+    "AutoModelForObjectDetection → DetrForObjectDetection")``."""
     first = f"{task_name(result.task)} · {short_checkpoint(result.checkpoint)}"
     return first, f"{result.task} → {result.model_class}"
 
@@ -220,8 +223,8 @@ def shorten(text: str, limit: int = 28) -> str:
 # ---------------------------------------------------------------------------- HTML
 
 
-BOX = ("font-family:{font};font-size:14px;line-height:1.5;color:#111;max-width:980px;"
-       "border:1px solid #ddd;border-radius:6px;padding:10px 14px;background:#fff").format(font=FONT)
+BOX = (f"font-family:{FONT};font-size:14px;line-height:1.5;color:#111;max-width:980px;"
+       "border:1px solid #ddd;border-radius:6px;padding:10px 14px;background:#fff")
 
 
 def html_header(result: Any) -> str:
@@ -229,12 +232,17 @@ def html_header(result: Any) -> str:
     first, second = title_lines(result)
     parts = [f'<div style="font-weight:600;font-size:15px">{esc(first)}</div>',
              f'<div style="color:{MUTED};font-size:12px;margin-bottom:6px">{esc(second)}</div>']
+    notes = list(result.notes)
     if result.random_weights:
-        parts.append(f'<div class="explorer-random-badge" style="background:{BADGE_RED};'
-                     'color:#fff;font-weight:600;padding:4px 10px;border-radius:4px;'
+        # The loader's own "random weights: ..." note becomes the banner's hover text.
+        about = [n for n in notes if n.lower().startswith("random weights")]
+        notes = [n for n in notes if n not in about]
+        tip = esc(" ".join(about) or RANDOM_BADGE)
+        parts.append(f'<div class="explorer-random-badge" title="{tip}" style="background:'
+                     f'{BADGE_RED};color:#fff;font-weight:600;padding:4px 10px;border-radius:4px;'
                      f'margin:4px 0 8px 0;display:inline-block">⚠ {esc(RANDOM_BADGE)}</div>')
-    if result.notes:
-        items = "".join(f"<li>{esc(n)}</li>" for n in result.notes)
+    if notes:
+        items = "".join(f"<li>{esc(n)}</li>" for n in notes)
         parts.append('<ul class="explorer-notes" style="margin:2px 0 8px 0;padding-left:20px;'
                      f'color:#7a4b00;font-size:12px">{items}</ul>')
     return "".join(parts)

@@ -185,8 +185,8 @@ def keypoints_figure(result: Any, threshold: float = 0.0) -> Figure:
     ax.set_xlim(-0.5, w - 0.5)
     ax.set_ylim(h - 0.5, -0.5)
     ax.set_axis_off()
-    ax.set_title(plural(len(shown), "keypoint") + (f", {plural(len(result.edges), 'edge')}" if result.edges
-                                              else ""), loc="left")
+    edges = f", {plural(len(result.edges), 'edge')}" if result.edges else ""
+    ax.set_title(plural(len(shown), "keypoint") + edges, loc="left")
     return decorate(fig, result, f"image {w}×{h}")
 
 
@@ -198,42 +198,49 @@ def _normalised(channel: np.ndarray) -> np.ndarray:
     return (channel - lo) / (hi - lo) if hi > lo else np.zeros_like(channel)
 
 
+def channel_strip(fmap: np.ndarray, channels: int) -> tuple[np.ndarray, int]:
+    """The first ``channels`` channels of a ``(c, h, w)`` map side by side, each scaled to its own
+    range, separated by NaN gaps (drawn blank); returns ``(strip, channels shown)``. One image per
+    stage keeps the figure fast however many channels are shown."""
+    planes = fmap if fmap.ndim == 3 else fmap.reshape(1, fmap.shape[0] if fmap.ndim == 2 else 1,
+                                                      -1)
+    k = max(1, min(channels, len(planes)))
+    h, w = planes.shape[1:]
+    gap = max(1, w // 8)
+    strip = np.full((h, k * w + (k - 1) * gap), np.nan, dtype=np.float32)
+    for c in range(k):
+        strip[:, c * (w + gap):c * (w + gap) + w] = _normalised(planes[c])
+    return strip, k
+
+
 def feature_maps_figure(result: Any, channels: int = 6) -> Figure:
-    """The first ``channels`` channels of every stage (rows), each scaled to its own range."""
+    """Per stage (rows): its first ``channels`` channels side by side, each scaled to its own
+    range; the stage's shape in the row title."""
+    import matplotlib
+
     maps = [np.asarray(m, dtype=np.float32) for m in result.maps]
     stages = list(result.stages) + [f"stage {i}" for i in range(len(result.stages), len(maps))]
-    cols = max(1, min(channels, max((m.shape[0] if m.ndim == 3 else 1) for m in maps) if maps
-                      else 1))
     image = input_image(result)
-    extra = 1 if image is not None else 0
-    fig = new_figure(min(1.5 * (cols + extra) + 0.6, 14), 1.0 + 1.45 * max(len(maps), 1))
-    grid = fig.subplots(max(len(maps), 1), cols + extra, squeeze=False)
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="white")
+    fig = new_figure(11, 1.0 + 1.6 * max(len(maps), 1))
+    columns = 2 if image is not None else 1
+    grid = fig.subplots(max(len(maps), 1), columns, squeeze=False,
+                        width_ratios=[1, 5] if columns == 2 else None)
+    shown = 0
     for row, (name, fmap) in enumerate(zip(stages, maps)):
-        if extra:
-            grid[row, 0].set_axis_off()
-            if row == 0:
-                grid[row, 0].imshow(image)
-                grid[row, 0].set_title("input", fontsize=8, loc="left")
-        planes = fmap if fmap.ndim == 3 else fmap.reshape(1, fmap.shape[0] if fmap.ndim == 2
-                                                          else 1, -1)
+        ax = grid[row, -1]
+        strip, shown = channel_strip(fmap, channels)
+        ax.imshow(strip, cmap=cmap, gid="channels", interpolation="nearest")
+        ax.set_axis_off()
         shape = " × ".join(map(str, result.shapes.get(name, fmap.shape)))
-        for c in range(cols):
-            ax = grid[row, c + extra]
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_visible(False)
-            if c < len(planes):
-                ax.imshow(_normalised(planes[c]), cmap="viridis", gid="channel",
-                          interpolation="nearest")
-            else:
-                ax.set_axis_off()
-            if c == 0:
-                ax.set_ylabel(shorten(name, 14), fontsize=8)
-                ax.set_title(shape, fontsize=8, loc="left")
-            else:
-                ax.set_title(f"ch {c}", fontsize=7, color=MUTED)
-    return decorate(fig, result, f"{plural(len(maps), 'stage')}, first {cols} channels each")
+        ax.set_title(f"{shorten(name, 24)}  ·  {shape}  ·  channels 0–{shown - 1}", loc="left",
+                     fontsize=9)
+        if columns == 2:
+            grid[row, 0].set_axis_off()
+    if image is not None:
+        grid[0, 0].imshow(image)
+        grid[0, 0].set_title("input", loc="left", fontsize=9)
+    return decorate(fig, result, f"{plural(len(maps), 'stage')}, first {channels} channels each")
 
 
 # ---------------------------------------------------------------------------- image output

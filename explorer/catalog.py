@@ -29,7 +29,7 @@ CATEGORIES: dict[str, str] = {
 }
 
 # The modules that describe tasks; each exposes SPECS: list[TaskSpec].
-_TASK_MODULES = ("nlp", "vision", "audio", "multimodal", "base")
+_TASK_MODULES = ("nlp", "vision", "segmentation", "audio", "multimodal", "base")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,212 @@
+"""Segmentation heads: semantic, instance, panoptic (universal), DETR's mask head, promptable
+mask generation (SAM) and image matting.
+
+Masks come from the processor's own ``post_process_*`` at the input image's size; each pixel of
+``Segmentation.mask`` holds a ``Segment.id`` (-1 where no segment).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import numpy as np
+
+from explorer.catalog import TaskSpec
+from explorer.errors import BadInput
+from explorer.heads._common import softmax, to_numpy
+from explorer.heads._vision import (
+    accepted_kwargs, class_label, float_option, height_width, image_processor, input_image,
+    model_inputs,
+)
+from explorer.results import ImageOutput, Result, Segment, Segmentation
+from explorer.runner import RunContext
+
+# ---------------------------------------------------------------------------- segmentation
+
+SEGMENT_KINDS = ("semantic", "instance", "panoptic")
+
+
+def _semantic_segments(ctx: RunContext, mask: np.ndarray, outputs: Any) -> tuple[Segment, ...]:
+    """One segment per label present. Score: the mean softmax probability of the label over the
+    pixels it wins, read at the logits' own (low) resolution when the model gives per-pixel
+    logits."""
+    low_res = getattr(outputs, "logits", None)
+    probs = softmax(to_numpy(low_res)[0], axis=0) if low_res is not None and low_res.ndim == 4 \
+        else None
+    winners = probs.argmax(0) if probs is not None else None
+    segments = []
+    for label_id, area in zip(*np.unique(mask, return_counts=True)):
+        score = None
+        if winners is not None and (winners == label_id).any():
+            score = float(probs[label_id][winners == label_id].mean())
+        segments.append(Segment(id=int(label_id), label=class_label(ctx.config, int(label_id)),
+                                area=int(area), score=score))
+    return tuple(sorted(segments, key=lambda s: -s.area))
+
+
+def _instance_segments(ctx: RunContext, found: dict) -> tuple[np.ndarray, tuple[Segment, ...]]:
+    """``segmentation`` + ``segments_info`` → mask with -1 where no segment, and the segments that
+    are visible in it (best score first)."""
+    mask = to_numpy(found["segmentation"]).round().astype(np.int64)
+    info = {int(s["id"]): s for s in found.get("segments_info", ())}
+    mask[~np.isin(mask, list(info))] = -1
+    ids, areas = np.unique(mask[mask >= 0], return_counts=True)
+    segments = [Segment(id=int(i), label=class_label(ctx.config, int(info[int(i)]["label_id"])),
+                        area=int(a), score=float(info[int(i)].get("score", 0.0)))
+                for i, a in zip(ids, areas)]
+    return mask, tuple(sorted(segments, key=lambda s: -(s.score or 0.0)))
+
+
+def _segmenter(default_kind: str) -> Callable[[RunContext], Result]:
+    def segment(ctx: RunContext) -> Result:
+        """Semantic, instance or panoptic segmentation with the processor's
+        ``post_process_<kind>_segmentation`` at the image's size."""
+        image = input_image(ctx)
+        processor = image_processor(ctx)
+        kind = str(ctx.option("kind", default_kind))
+        post = getattr(processor, f"post_process_{kind}_segmentation", None)
+        if kind not in SEGMENT_KINDS or post is None:
+            can = [k for k in SEGMENT_KINDS if hasattr(processor, f"post_process_{k}_segmentation")]
+            raise BadInput(f"kind={kind!r} is not available for {type(processor).__name__}; "
+                           f"use one of: {', '.join(can) or 'none'}")
+        extra = {}
+        if "task_inputs" in inspect.signature(ctx.model.forward).parameters:
+            extra["task_inputs"] = [kind]  # OneFormer is told which task to do
+        call = ctx.preprocessor if extra else processor
+        batch = call(images=image, return_tensors="pt", **extra)
+        outputs = ctx.forward(model_inputs(ctx, batch))
+        found = post(outputs, **accepted_kwargs(
+            post, target_sizes=[height_width(image)], threshold=float_option(ctx, "threshold"),
+            mask_threshold=float_option(ctx, "mask_threshold"),
+            overlap_mask_area_threshold=float_option(ctx, "overlap_mask_area_threshold"),
+            label_ids_to_fuse=set()))[0]
+        if kind == "semantic":
+            mask = to_numpy(found).astype(np.int64)
+            segments = _semantic_segments(ctx, mask, outputs)
+        else:
+            mask, segments = _instance_segments(ctx, found)
+        return Segmentation(kind=kind, mask_shape=mask.shape, segments=segments, mask=mask,
+                            **ctx.common(outputs))
+    segment.__name__ = f"segment_{default_kind}"
+    return segment
+
+
+def _parse_points(value: Any, width: int, height: int) -> list[list[float]]:
+    """``"x,y;x,y"`` or ``[(x, y), ...]`` → points in pixels inside the image."""
+    usage = f"points={value!r} should look like 'x,y' or 'x,y;x,y' (pixels)"
+    parts = [p.split(",") for p in value.split(";") if p.strip()] if isinstance(value, str) \
+        else value
+    try:
+        pairs = [[float(v) for v in pair] for pair in parts]
+    except (TypeError, ValueError):
+        raise BadInput(usage) from None
+    if not pairs or any(len(p) != 2 for p in pairs):
+        raise BadInput(usage)
+    outside = [p for p in pairs if not (0 <= p[0] < width and 0 <= p[1] < height)]
+    if outside:
+        raise BadInput(f"point {outside[0]} is outside the {width}×{height} image")
+    return pairs
+
+
+def generate_masks(ctx: RunContext) -> Result:
+    """SAM-style promptable masks: the model proposes several masks for one prompt (default: a
+    point at the image centre), each with its predicted IoU. Masks overlap, so they are painted
+    lowest score first: where they overlap, the best mask's id wins."""
+    image = input_image(ctx)
+    processor = image_processor(ctx)
+    given = ctx.option("points", None)
+    if given is None:
+        points = [[image.width / 2, image.height / 2]]
+        ctx.notes.append("prompt: one point at the image centre (set points='x,y;...' to choose)")
+    else:
+        points = _parse_points(given, image.width, image.height)
+    batch = ctx.preprocessor(images=image, input_points=[[points]],
+                             input_labels=[[[1] * len(points)]], return_tensors="pt")
+    outputs = ctx.forward(model_inputs(ctx, batch))
+    post = processor.post_process_masks
+    masks = post(outputs.pred_masks.cpu(), **accepted_kwargs(
+        post, original_sizes=batch["original_sizes"],
+        reshaped_input_sizes=batch.get("reshaped_input_sizes")))[0][0]
+    masks = to_numpy(masks) > 0.5  # (n_masks, h, w)
+    scores = to_numpy(outputs.iou_scores)[0, 0]
+    mask = np.full(masks.shape[1:], -1, dtype=np.int64)
+    for i in np.argsort(scores):
+        mask[masks[i]] = int(i)
+    segments = tuple(Segment(id=int(i), label=f"mask {int(i)}", area=int((mask == i).sum()),
+                             score=float(scores[i])) for i in np.argsort(-scores))
+    return Segmentation(kind="masks", mask_shape=mask.shape, segments=segments, mask=mask,
+                        **ctx.common(outputs))
+
+
+
+def _trimap(ctx: RunContext, image: Any) -> Any:
+    """The user's trimap (option ``trimap``: an image path), else all-unknown (128): the model
+    then decides foreground / background everywhere."""
+    from PIL import Image
+
+    from explorer.inputs import to_rgb
+
+    path = ctx.option("trimap", None)
+    if path is None:
+        ctx.notes.append("no trimap given: every pixel was marked unknown (set trimap=<image> "
+                         "with 0 background, 128 unknown, 255 foreground)")
+        return Image.new("L", image.size, 128)
+    trimap = to_rgb(path).convert("L")
+    if trimap.size != image.size:
+        raise BadInput(f"the trimap is {trimap.size[0]}×{trimap.size[1]} but the image is "
+                       f"{image.width}×{image.height}; they must match")
+    return trimap
+
+
+def matte(ctx: RunContext) -> Result:
+    """Alpha matting: the predicted alpha (white = foreground) as a grey image at the input's
+    size."""
+    image = input_image(ctx)
+    processor = image_processor(ctx)
+    extra = {"trimaps": _trimap(ctx, image)} if "trimaps" in inspect.signature(
+        processor.preprocess).parameters else {}
+    batch = processor(images=image, return_tensors="pt", **extra)
+    outputs = ctx.forward(model_inputs(ctx, batch))
+    post = getattr(processor, "post_process_image_matting", None)
+    if post is not None:
+        alpha = post(outputs, target_sizes=[height_width(image)])[0]["alpha"][0]
+    else:  # ViTMatte pads bottom/right to a multiple of 32: crop back to the image
+        alpha = outputs.alphas[0, 0, : image.height, : image.width]
+    grey = (np.clip(to_numpy(alpha), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    rgb = np.repeat(grey[..., None], 3, axis=-1)
+    ctx.notes.append("the image is the alpha matte: white = foreground, black = background")
+    return ImageOutput(shape=rgb.shape, image=rgb, **ctx.common(outputs))
+
+
+
+_SEG_OPTIONS = ("kind", "threshold", "mask_threshold", "overlap_mask_area_threshold")
+
+SPECS = [
+    TaskSpec("AutoModelForSemanticSegmentation", ("semantic-segmentation",),
+             "vision", ("image",), "segmentation", "AutoImageProcessor",
+             "A class for every pixel (SegFormer, DPT, UperNet...).",
+             options=_SEG_OPTIONS, runner=_segmenter("semantic")),
+    TaskSpec("AutoModelForInstanceSegmentation", ("instance-segmentation",), "vision", ("image",),
+             "segmentation", "AutoImageProcessor",
+             "A mask, class and score for each object instance (MaskFormer...).",
+             options=_SEG_OPTIONS, runner=_segmenter("instance")),
+    TaskSpec("AutoModelForUniversalSegmentation", ("universal-segmentation",
+                                                   "panoptic-segmentation"), "vision", ("image",),
+             "segmentation", "AutoImageProcessor",
+             "Mask classification: one model for semantic, instance and panoptic segmentation "
+             "(Mask2Former, OneFormer, EoMT...).",
+             options=_SEG_OPTIONS, runner=_segmenter("panoptic")),
+    TaskSpec("AutoModelForImageSegmentation", ("image-segmentation",), "vision", ("image",),
+             "segmentation", "AutoImageProcessor",
+             "DETR with a mask head: panoptic segmentation (the older segmentation Auto class).",
+             options=_SEG_OPTIONS, runner=_segmenter("panoptic")),
+    TaskSpec("AutoModelForMaskGeneration", ("mask-generation",), "vision", ("image",),
+             "segmentation", "AutoProcessor",
+             "Promptable segmentation (SAM): masks for the object under a point prompt.",
+             options=("points",), runner=generate_masks),
+    TaskSpec("AutoModelForImageMatting", ("image-matting",), "vision", ("image",), "image",
+             "AutoImageProcessor",
+             "Predicts a soft alpha matte separating foreground from background (ViTMatte uses a "
+             "trimap).", options=("trimap",), runner=matte),
+]

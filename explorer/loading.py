@@ -19,6 +19,7 @@ from typing import Any
 
 from explorer.catalog import TaskSpec, get_task
 from explorer.errors import ExplorerError, NotRunnable, OverBudget, UnsafeCheckpoint
+from explorer.quiet import quiet_transformers
 from explorer.resolution import Resolution, resolve
 
 DEFAULT_BUDGET_BYTES = int(float(os.environ.get("EXPLORER_MEMORY_BUDGET_GB", "8")) * 2**30)
@@ -197,13 +198,6 @@ def _load_preprocessor(res: Resolution, trust_remote_code: bool) -> Any:
     return None
 
 
-def _quiet_transformers() -> None:
-    from transformers.utils import logging
-
-    logging.set_verbosity_error()
-    logging.disable_progress_bar()
-
-
 def load(
     checkpoint: str,
     task: str | None = None,
@@ -254,7 +248,7 @@ def load(
 def _load_uncached(res: Resolution, spec: TaskSpec, torch_dtype: Any, device: str,
                    allow_pickle: bool, trust_remote_code: bool, estimated: int,
                    overrides: dict[str, Any]) -> Loaded:
-    _quiet_transformers()
+    quiet_transformers()
     kwargs: dict[str, Any] = dict(revision=res.revision, dtype=torch_dtype,
                                   trust_remote_code=trust_remote_code, output_loading_info=True)
     if not allow_pickle:

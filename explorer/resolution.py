@@ -128,6 +128,9 @@ def _read_json(location: str, source: str, filename: str, revision: str | None) 
 def _load_config(location: str, source: str, revision: str | None, trust_remote_code: bool) -> Any:
     from transformers import AutoConfig
 
+    from explorer.quiet import quiet_transformers
+
+    quiet_transformers()
     raw = _read_json(location, source, "config.json", revision)
     if raw is not None and raw.get("auto_map") and not trust_remote_code:
         from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
@@ -231,8 +234,12 @@ def _default_task(config: Any, compatible: list[TaskSpec],
     ships = {"image": "AutoImageProcessor" in preprocessors,
              "audio": "AutoFeatureExtractor" in preprocessors}
 
+    encoder_decoder = bool(getattr(config, "is_encoder_decoder", False))
+
     def fit(spec: TaskSpec) -> int:
-        return sum((kind in spec.inputs) == has for kind, has in ships.items())
+        # An encoder-decoder (BartForConditionalGeneration also fills masks) is for generating.
+        generates = encoder_decoder and spec.result in ("generation", "transcript")
+        return sum((kind in spec.inputs) == has for kind, has in ships.items()) + generates
 
     bare = [s for s in named if s.auto_class == "AutoModel"]
     # A bare model (BertModel) is AutoModel's, even when an encoder class shares it; but a class

@@ -136,3 +136,22 @@ def test_nested_processor_configs_name_their_parts(zoo: Path) -> None:
                                 "AutoImageProcessor": "CLIPImageProcessor",
                                 "AutoProcessor": "CLIPProcessor"}
     assert any("processor_config.json (image_processor)" in line for line in res.trace)
+
+
+def test_encoder_decoder_checkpoints_default_to_generation(zoo: Path) -> None:
+    res = explorer.resolve(str(zoo / "text2text-generation"))  # BART also maps to fill-mask
+    assert res.task == "AutoModelForSeq2SeqLM"
+    assert explorer.resolve(str(zoo / "automatic-speech-recognition")).task == \
+        "AutoModelForSpeechSeq2Seq"
+
+
+# Zoo entries whose class is shared with a broader default: LLaVA is image-text-to-text first,
+# and BertModel is AutoModel's before it is the text encoder's.
+SHARED_CLASS_DEFAULTS = {"any-to-any": "AutoModelForImageTextToText",
+                         "text-encoding": "AutoModel"}
+
+
+def test_every_zoo_checkpoint_defaults_to_its_own_task(manifest: dict, zoo: Path) -> None:
+    for name, entry in manifest.items():
+        expected = SHARED_CLASS_DEFAULTS.get(name, entry["auto_class"])
+        assert explorer.resolve(str(zoo / name)).task == expected, name

@@ -65,9 +65,10 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
     Deterministic (fixed seeds) and offline. Existing entries are kept unless ``force``.
     """
     from explorer.resolution import zoo_dir
-    from explorer.zoo.common import quiet, real_minilm_dir
+    from explorer.quiet import quiet_transformers
+    from explorer.zoo.common import real_minilm_dir
 
-    quiet()
+    quiet_transformers()
     root = Path(directory) if directory else zoo_dir()
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST

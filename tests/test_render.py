@@ -22,7 +22,9 @@ from matplotlib.figure import Figure
 import explorer
 from explorer import render
 from explorer.errors import BadInput
-from explorer.render.common import RANDOM_BADGE, badge_text, display_token, short_checkpoint
+from explorer.render.common import (
+    RANDOM_BADGE, badge_text, display_token, short_checkpoint, shorten,
+)
 from explorer.results import (
     RESULT_TYPES, Classification, DetectedObject, Detections, Embeddings, Result, TokenSpans,
 )
@@ -168,9 +170,8 @@ def check_tokens(result: Result, manifest: dict) -> None:
     assert spans == [e.text for e in result.entities]
     for entity in result.entities:
         assert f'title="{entity.label} {entity.score:.3f}"' in html
-    chips = re.findall(r'<div class="explorer-legend">(.*?)</div>', html, flags=re.S)
-    assert len(re.findall(r"border-radius:2px", "".join(chips))) == len(
-        {e.label for e in result.entities})
+    chips = re.findall(r'class="explorer-legend-chip"[^>]*>.*?</span>([^<]+)</span>', html)
+    assert sorted(chips) == sorted({e.label for e in result.entities})
     fig = render.render(result, "figure")
     assert len(tagged(fig, "entity")) == len(result.entities)
 
@@ -185,7 +186,7 @@ def check_answer(result: Result, manifest: dict) -> None:
     assert np.allclose(start.get_ydata(), result.start_logits)
     assert np.allclose(end.get_ydata(), result.end_logits)
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    assert ticks == [display_token(t) for t in result.tokens]
+    assert ticks == [shorten(display_token(t), 14) for t in result.tokens]
     if result.answer.strip():
         assert len(tagged(fig, "answer")) == 1  # the answer's tokens are shaded
 
@@ -377,7 +378,7 @@ def test_text_attention_by_layer_and_head(manifest: dict) -> None:
     assert np.allclose(heat.get_array(), result.attentions[0][1])
     assert np.asarray(heat.get_array()).shape == (n, n)
     ax = heat.axes
-    assert [t.get_text() for t in ax.get_xticklabels()] == [display_token(t)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [shorten(display_token(t), 14)
                                                             for t in result.tokens]
     (mean,) = tagged(render.render(result, "attention", layer=-1, head="mean"), "attention")
     assert np.allclose(mean.get_array(), result.attentions[-1].mean(axis=0))
@@ -497,3 +498,13 @@ def test_every_zoo_entry_renders(entry: str, manifest: dict) -> None:
     html = render.to_html(result)
     assert_self_contained(html)
     assert ("explorer-random-badge" in html) == result.random_weights
+
+
+def test_visual_answer_is_shown_with_the_other_candidates(manifest: dict) -> None:
+    result = run_entry(_named("visual-question-answering", manifest), manifest)
+    fig = render.render(result, "alternatives")
+    bars = tagged(fig, "bar")
+    others = [a for a in result.alternatives if a.label != result.answer]
+    assert len(bars) == len(others) + 1
+    assert bars[0].get_width() == pytest.approx(result.score)
+    assert len(fig.axes[0].get_images()) == 1  # the image the question was about

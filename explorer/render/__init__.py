@@ -69,12 +69,6 @@ def figures(*views: ViewFn) -> BodyFn:
     return body
 
 
-def _joined(*bodies: BodyFn) -> BodyFn:
-    def body(result: Any) -> str:
-        return "".join(b(result) for b in bodies)
-    return body
-
-
 # ---------------------------------------------------------------------------- per-type bodies
 
 

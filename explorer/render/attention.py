@@ -13,7 +13,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from explorer.errors import BadInput
-from explorer.render.common import decorate, display_token, input_image, new_figure, shorten
+from explorer.render.common import (
+    decorate, display_token, input_image, new_figure, token_ticks,
+)
 
 # Tokens before the patches in ViT-style models: [CLS]; DeiT adds a distillation token;
 # some add register tokens.
@@ -41,6 +43,10 @@ def _layer_head(result: Any, layer: int, head: int | str | None) -> tuple[int, n
         raise BadInput(f"head={head} is out of range; layer {index} has {heads} heads "
                        f"(0..{heads - 1}, or 'mean')")
     return index, weights[int(head) % heads], f"head {int(head) % heads}"
+
+
+def _which(result: Any, index: int, head_label: str) -> str:
+    return f"layer {index} (of 0–{len(result.attentions) - 1}), {head_label}"
 
 
 def patch_grid(keys: int) -> tuple[int, int] | None:
@@ -72,7 +78,7 @@ def _labels(tokens: list[str] | None, n: int) -> list[str] | None:
     such as ViLT and LayoutLMv3 attend over text and image patches together)."""
     if not tokens:
         return None
-    shown = [shorten(display_token(t), 12) for t in tokens[:n]]
+    shown = [display_token(t) for t in tokens[:n]]
     return shown + [f"img {i}" for i in range(n - len(shown))]
 
 
@@ -80,21 +86,20 @@ def _token_attention(result: Any, index: int, weights: np.ndarray, head_label: s
     q, k = weights.shape
     tokens = list(result.tokens) if result.tokens is not None else None
     # Labelled tokens need room; unlabelled positions (audio frames) make a compact square.
-    size = float(np.clip(0.22 * max(q, k) + 2.5, 4.5, 14) if tokens else
+    size = float(np.clip(0.2 * max(q, k) + 2.5, 4.5, 11) if tokens else
                  np.clip(0.04 * max(q, k) + 4, 4.5, 7))
     fig = new_figure(size + 1.0, size + 0.6)
     ax = fig.subplots()
     im = ax.imshow(weights, cmap="Blues", vmin=0, vmax=max(float(weights.max()), 1e-6),
                    gid="attention", interpolation="nearest")
     labels = _labels(tokens, max(q, k))
-    if labels and k <= 120:
-        ax.set_xticks(range(k), labels[:k], rotation=90, fontsize=7 if k > 30 else 8)
-    if labels and q <= 120:
-        ax.set_yticks(range(q), labels[:q], fontsize=7 if q > 30 else 8)
+    if labels:
+        token_ticks(ax, "x", labels[:k])
+        token_ticks(ax, "y", labels[:q])
     unit = "token" if tokens else "position"
     ax.set_xlabel(f"attended-to {unit} (key)")
     ax.set_ylabel(f"attending {unit} (query)")
-    ax.set_title(f"layer {index} of {len(result.attentions)}, {head_label}", loc="left")
+    ax.set_title(_which(result, index, head_label), loc="left")
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.02, label="attention weight")
     return decorate(fig, result)
 
@@ -128,7 +133,7 @@ def _image_attention(result: Any, index: int, weights: np.ndarray, head_label: s
     right.set_title("overlay", loc="left")
     for ax in (left, middle, right):
         ax.set_axis_off()
-    return decorate(fig, result, f"layer {index} of {len(result.attentions)}, {head_label}")
+    return decorate(fig, result, _which(result, index, head_label))
 
 
 def attention_grid_figure(result: Any, max_layers: int = 4, max_heads: int = 4) -> Figure:

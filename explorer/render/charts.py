@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from explorer.render.audio import plot_waveform
 from explorer.render.common import (
     ACCENT, MUTED, SECOND, decorate, display_token, input_audio, input_image, new_figure, shorten,
-    sigmoid, softmax, tint,
+    sigmoid, softmax, tint, token_ticks,
 )
 from explorer.render.richtext import Piece, chain_text
 
@@ -138,9 +138,8 @@ def fill_mask_figure(result: Any, top_k: int | None = None) -> Figure:
 
 
 def _token_axis(ax: Any, tokens: Sequence[str] | None, n: int) -> None:
-    if tokens is not None and len(tokens) == n and n <= 160:
-        ax.set_xticks(np.arange(n), [shorten(display_token(t), 14) for t in tokens],
-                      rotation=90, fontsize=7 if n > 40 else 8)
+    if tokens is not None and len(tokens) == n:
+        token_ticks(ax, "x", [display_token(t) for t in tokens])
     else:
         ax.set_xlabel("token position")
 
@@ -172,7 +171,7 @@ def answer_logits_figure(result: Any) -> Figure:
     start = None if result.start_logits is None else np.asarray(result.start_logits).reshape(-1)
     end = None if result.end_logits is None else np.asarray(result.end_logits).reshape(-1)
     n = max(len(start) if start is not None else 0, len(end) if end is not None else 0)
-    fig = new_figure(float(np.clip(0.2 * n + 2.5, 7, 18)), 4.2)
+    fig = new_figure(float(np.clip(0.2 * n + 2.5, 7, 14)), 4.2)
     ax = fig.subplots()
     if n == 0:
         ax.text(0.5, 0.5, "this model gives no start/end logits", ha="center",
@@ -203,11 +202,14 @@ def answer_logits_figure(result: Any) -> Figure:
 
 def alternatives_figure(result: Any) -> Figure:
     """Candidate answers with scores (VQA label sets, table aggregations)."""
-    alternatives = list(result.alternatives) or []
-    fig = new_figure(8, 1.8 + 0.32 * max(len(alternatives), 1))
+    # ``alternatives`` are the *other* answers: the chosen one goes on top, in the strong colour.
+    rows = [(a.label, a.score) for a in result.alternatives if a.label != result.answer]
+    rows.insert(0, (result.answer or "(empty)", result.score))
+    fig = new_figure(8, 1.8 + 0.32 * len(rows))
     _, ax = _side_panel(fig, result, wide=False)
-    bar_chart(ax, [a.label for a in alternatives], [a.score for a in alternatives], "score")
-    ax.set_title(f"answer: “{shorten(result.answer, 40)}”", loc="left")
+    bar_chart(ax, [r[0] for r in rows], [r[1] for r in rows], "score", color=tint(ACCENT, 0.45))
+    ax.patches[0].set_facecolor(ACCENT)
+    ax.set_title(f"answer: “{shorten(result.answer, 40)}” and the other candidates", loc="left")
     return decorate(fig, result)
 
 
@@ -225,7 +227,7 @@ def generation_probs_figure(result: Any) -> Figure:
     """The probability of each generated token, in order."""
     tokens, scores = list(result.generated_tokens), list(result.token_scores)
     n = min(len(tokens), len(scores))
-    fig = new_figure(float(np.clip(0.28 * n + 2.5, 6, 18)), 3.8)
+    fig = new_figure(float(np.clip(0.28 * n + 2.5, 6, 14)), 3.8)
     ax = fig.subplots()
     ax.bar(np.arange(n), scores[:n], color=ACCENT, gid="bar")
     _token_axis(ax, [repr(t)[1:-1] for t in tokens[:n]], n)

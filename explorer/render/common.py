@@ -215,6 +215,19 @@ def display_token(token: str) -> str:
     return cleaned.strip() or cleaned or "␣"
 
 
+def token_ticks(ax: Any, which: str, labels: Sequence[str], max_labels: int = 64) -> None:
+    """Label an axis with tokens; long sequences get every k-th one (text layout is the slow
+    part of drawing, and hundreds of labels are unreadable anyway)."""
+    step = max(1, -(-len(labels) // max_labels))
+    ticks = list(range(0, len(labels), step))
+    shown = [shorten(labels[i], 14) for i in ticks]
+    size = 7 if len(ticks) > 30 else 8
+    if which == "x":
+        ax.set_xticks(ticks, shown, rotation=90, fontsize=size)
+    else:
+        ax.set_yticks(ticks, shown, fontsize=size)
+
+
 def shorten(text: str, limit: int = 28) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -261,7 +274,8 @@ def html_section(title: str, content: str) -> str:
 
 def html_legend(colors: dict[str, str]) -> str:
     chips = "".join(
-        f'<span style="display:inline-block;margin:2px 10px 2px 0;font-size:12px">'
+        f'<span class="explorer-legend-chip" style="display:inline-block;margin:2px 10px 2px 0;'
+        f'font-size:12px">'
         f'<span style="display:inline-block;width:12px;height:12px;border-radius:2px;'
         f'background:{c};vertical-align:middle;margin-right:4px"></span>{esc(label)}</span>'
         for label, c in colors.items())

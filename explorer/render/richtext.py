@@ -59,7 +59,7 @@ def _split(piece: Piece) -> list[str]:
 def _layout(blocks: list[Block], width_px: float, renderer: Any,
             size: float) -> tuple[list[tuple[int, str | None, list[_Placed], int]], float]:
     """Place words on lines; returns per block ``(first line, caption, placed, n lines)``."""
-    line_h = size * 2.0
+    line_h = size * 2.4
     laid: list[tuple[int, str | None, list[_Placed], int]] = []
     line = 0
     for block in blocks:

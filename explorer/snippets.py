@@ -13,6 +13,7 @@ without one gets a generic body that prints the output names and shapes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from explorer.catalog import TaskSpec, get_task
@@ -94,7 +95,8 @@ def _top_labels(spec: Spec, names: str = "model.config.id2label", default_k: int
     how = "sigmoid()  # multi-label head: independent scores" if multi else "softmax(-1)"
     return [f"probs = {logits}.float().{how}",
             f"top = probs.topk(min({k}, probs.numel()))",
-            f"scores = {{{names}[i]: p for p, i in zip(top.values.tolist(), top.indices.tolist())}}",
+            f"scores = {{{names}[i]: p "
+            "for p, i in zip(top.values.tolist(), top.indices.tolist())}",
             "print(scores)"]
 
 
@@ -124,7 +126,8 @@ def _fill_mask(spec: Spec) -> list[str]:
     k = spec.option("top_k", 5)
     return [
         f"text = {spec.first_text!r}",
-        "for generic in (\"[MASK]\", \"<mask>\", \"[mask]\"):  # any mask spelling → this model's",
+        "for generic in (\"[MASK]\", \"<mask>\", \"[mask]\"):  "
+        "# any mask spelling → this model's",
         f"    text = text.replace(generic, {spec.pre}.mask_token)",
         f"inputs = {spec.pre}(text, truncation=True, return_tensors=\"pt\")",
         *_to_device(spec),
@@ -149,7 +152,8 @@ def _pooling(spec: Spec, mask: bool) -> list[str]:
     if mask:
         return lines + [
             "mask = inputs[\"attention_mask\"].unsqueeze(-1).to(hidden.dtype)",
-            "embeddings = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)  # mean of real tokens"]
+            "embeddings = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)  "
+            "# mean of real tokens"]
     return lines + ["embeddings = hidden.mean(dim=1)"]
 
 
@@ -161,7 +165,8 @@ def _embed(spec: Spec) -> list[str]:
             if encoder else "    outputs = model(**inputs)"]
     if spec.texts:
         lines = [f"texts = {spec.texts!r}",
-                 f"inputs = {spec.pre}(texts, padding=True, truncation=True, return_tensors=\"pt\")",
+                 f"inputs = {spec.pre}(texts, padding=True, truncation=True, "
+                 "return_tensors=\"pt\")",
                  *_to_device(spec)]
         return lines + call + _pooling(spec, mask=True) + ["print(embeddings.shape)"]
     if "image" in spec.inputs:
@@ -202,9 +207,12 @@ def _answer(spec: Spec) -> list[str]:
         "offsets = inputs.pop(\"offset_mapping\")[0].tolist()",
         "in_context = torch.tensor([s == 1 for s in inputs.sequence_ids(0)])",
         *_to_device(spec), *_forward(spec),
-        "start = outputs.start_logits[0].float().masked_fill(~in_context, -float(\"inf\")).softmax(-1)",
-        "end = outputs.end_logits[0].float().masked_fill(~in_context, -float(\"inf\")).softmax(-1)",
-        f"pairs = torch.outer(start, end).triu().tril({limit - 1})  # start ≤ end, at most {limit} tokens",
+        "start = outputs.start_logits[0].float().masked_fill(~in_context, "
+        "-float(\"inf\")).softmax(-1)",
+        "end = outputs.end_logits[0].float().masked_fill(~in_context, "
+        "-float(\"inf\")).softmax(-1)",
+        f"pairs = torch.outer(start, end).triu().tril({limit - 1})  "
+        f"# start ≤ end, at most {limit} tokens",
         "s, e = divmod(int(pairs.argmax()), pairs.shape[1])",
         "answer, score = context[offsets[s][0]:offsets[e][1]], float(pairs[s, e])",
         "print(answer, score)",
@@ -235,7 +243,8 @@ def _next_sentence(spec: Spec) -> list[str]:
         "truncation=True, return_tensors=\"pt\")",
         *_to_device(spec), *_forward(spec),
         "probs = outputs.logits[0].float().softmax(-1)",
-        "scores = {\"is next\": float(probs[0]), \"not next\": float(probs[1])}  # BERT: index 0 = B follows A",
+        "scores = {\"is next\": float(probs[0]), \"not next\": float(probs[1])}  "
+        "# BERT: index 0 = B follows A",
         "print(scores)",
     ]
 
@@ -315,9 +324,16 @@ def _speech_seq2seq(spec: Spec) -> list[str]:
 
 
 def _generic(spec: Spec) -> list[str]:
-    """Any other task: prepare whichever input was given, run, show what comes out."""
+    """Any other task: prepare whichever inputs were given, run, show what comes out."""
     lines: list[str] = []
     call: list[str] = []
+    if "table" in spec.inputs:
+        return _table_question(spec)
+    text = spec.first_text or spec.inputs.get("question")
+    if text:
+        call.append(f"text={text!r}")
+    elif spec.inputs.get("labels"):
+        call.append(f"text={list(spec.inputs['labels'])!r}")  # the candidate labels
     if "image" in spec.inputs:
         lines += _image_lines(spec)
         call.append("images=image")
@@ -325,17 +341,27 @@ def _generic(spec: Spec) -> list[str]:
         lines += _audio_lines(spec, _extractor(spec))
         call.append("audio=waveform, sampling_rate=rate" if spec.pre == "processor"
                     else "waveform, sampling_rate=rate")
-    if spec.texts:
-        call.insert(0, f"text={spec.first_text!r}")
-    lines.append(f"inputs = {spec.pre}({', '.join(call)}, return_tensors=\"pt\")")
-    generates = spec.task.result in ("generation", "transcript")
-    if generates:
+    call.append('return_tensors="pt"')
+    lines.append(f"inputs = {spec.pre}({', '.join(call)})")
+    if spec.task.result in ("generation", "transcript"):
         return lines + ["with torch.inference_mode():",
                         "    out = model.generate(**inputs)",
                         f"print({spec.pre}.batch_decode(out, skip_special_tokens=True))"]
     return lines + _forward(spec) + [
         "print({name: tuple(value.shape) for name, value in outputs.items() "
         "if hasattr(value, \"shape\")})"]
+
+
+def _table_question(spec: Spec) -> list[str]:
+    table = spec.inputs["table"]
+    source = f"pandas.read_csv({str(table)!r}, dtype=str)" if Path(str(table)).is_file() else \
+        f"pandas.read_csv(io.StringIO({str(table)!r}), dtype=str)"
+    return [f"table = {source}",
+            f"inputs = {spec.pre}(table=table, queries=[{spec.inputs.get('question', '')!r}], "
+            "truncation=True, return_tensors=\"pt\")",
+            *_forward(spec),
+            "print({name: tuple(value.shape) for name, value in outputs.items() "
+            "if hasattr(value, \"shape\")})"]
 
 
 BODIES: dict[str, Body] = {
@@ -387,6 +413,10 @@ def _imports(spec: Spec, loader: str, body: list[str]) -> list[str]:
     code = "\n".join(body)
     if "librosa." in code:
         lines.insert(0, "import librosa")
+    if "pandas." in code:
+        lines.insert(0, "import pandas")
+    if "io.StringIO" in code:
+        lines.insert(0, "import io")
     if "Image.open" in code:
         lines.append("from PIL import Image")
     lines.append(f"from transformers import {', '.join(names)}")

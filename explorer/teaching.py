@@ -12,13 +12,18 @@ strings / figures otherwise, so they can be tested without a notebook.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from explorer.render.common import esc, html_table, new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from explorer.loading import Loaded
+    from explorer.resolution import Resolution
 
 
 class HTML(str):
@@ -97,13 +102,13 @@ def table(rows: Iterable[Iterable[Any]], header: Iterable[str], title: str = "")
     return _box(title, body) if title else HTML(body)
 
 
-def show_trace(resolution: Any) -> HTML:
+def show_trace(resolution: Resolution) -> HTML:
     """The explorer's resolution: the facts it read and each step of *why*, numbered."""
     facts = [("model_type", resolution.model_type), ("config class", resolution.config_class),
              ("task (Auto class)", resolution.task or "none"),
              ("concrete model class", resolution.model_class or "none"),
-             ("preprocessor", f"{resolution.preprocessor_auto_class} → "
-                              f"{resolution.preprocessor_class}"),
+             ("preprocessor",
+              f"{resolution.preprocessor_auto_class} → {resolution.preprocessor_class}"),
              ("random weights", resolution.random_weights)]
     steps = "".join(f"<li>{esc(step)}</li>" for step in resolution.trace)
     body = (html_table(facts, ("fact", "value"))
@@ -117,7 +122,7 @@ def _names(keys: Iterable[str], limit: int = 8) -> str:
     return shown + (f", … ({len(keys)} in all)" if len(keys) > limit else "") if keys else "none"
 
 
-def show_report(loaded: Any) -> HTML:
+def show_report(loaded: Loaded) -> HTML:
     """A load report: parameters, dtype, device, and which weights were newly initialised."""
     report = loaded.report
     rows = [("model class", type(loaded.model).__name__),
@@ -174,7 +179,7 @@ def _as_numpy(value: Any) -> np.ndarray:
     return np.asarray(value)
 
 
-def show_pixels(image: Any, pixel_values: Any, processor: Any) -> Any:
+def show_pixels(image: Any, pixel_values: Any, processor: Any) -> Figure:
     """The image as given next to what the model receives (``pixel_values`` with the
     normalisation undone so it can be looked at), with both shapes in the titles."""
     pixels = _as_numpy(pixel_values)
@@ -197,7 +202,7 @@ def show_pixels(image: Any, pixel_values: Any, processor: Any) -> Any:
 
 
 def show_audio_features(waveform: np.ndarray, sampling_rate: int, name: str,
-                        features: Any) -> Any:
+                        features: Any) -> Figure:
     """The waveform next to what the feature extractor made of it: a normalised waveform
     (``input_values``) drawn as a line, a spectrogram-like ``(features, frames)`` array as an
     image."""
@@ -222,12 +227,16 @@ def show_audio_features(waveform: np.ndarray, sampling_rate: int, name: str,
 # ---------------------------------------------------------------------------- exercises
 
 
+def _zoo(name: str) -> str:
+    """The offline checkpoint the answers are computed on (zoo entries keep model types stable)."""
+    return checkpoints({name: ""})[name]
+
+
 def _expected_class(checkpoint_name: str, task: str) -> Callable[[], Any]:
     def expected() -> str:
         import explorer
 
-        return explorer.resolve(checkpoints({checkpoint_name: ""})[checkpoint_name],
-                                task).model_class
+        return explorer.resolve(_zoo(checkpoint_name), task).model_class
     return expected
 
 
@@ -235,8 +244,7 @@ def _new_weights(checkpoint_name: str, task: str) -> Callable[[], Any]:
     def expected() -> set[str]:
         import explorer
 
-        path = checkpoints({checkpoint_name: ""})[checkpoint_name]
-        return set(explorer.load(path, task).report.newly_initialized)
+        return set(explorer.load(_zoo(checkpoint_name), task).report.newly_initialized)
     return expected
 
 
@@ -244,8 +252,7 @@ def _tasks_for(checkpoint_name: str) -> Callable[[], Any]:
     def expected() -> set[str]:
         import explorer
 
-        path = checkpoints({checkpoint_name: ""})[checkpoint_name]
-        return {explorer.get_task(t).task for t in explorer.resolve(path).tasks}
+        return {explorer.get_task(t).task for t in explorer.resolve(_zoo(checkpoint_name)).tasks}
     return expected
 
 
@@ -261,7 +268,7 @@ def _decoded_without_specials(checkpoint_name: str, text: str) -> Callable[[], A
     def expected() -> str:
         from transformers import AutoTokenizer
 
-        tok = AutoTokenizer.from_pretrained(checkpoints({checkpoint_name: ""})[checkpoint_name])
+        tok = AutoTokenizer.from_pretrained(_zoo(checkpoint_name))
         return tok.decode(tok(text)["input_ids"], skip_special_tokens=True)
     return expected
 
@@ -278,17 +285,11 @@ def _processor_parts(checkpoint_name: str) -> Callable[[], Any]:
     def expected() -> set[str]:
         from transformers import AutoProcessor
 
-        processor = AutoProcessor.from_pretrained(checkpoints({checkpoint_name: ""})[checkpoint_name])
+        processor = AutoProcessor.from_pretrained(_zoo(checkpoint_name))
         return {type(getattr(processor, part)).__name__
                 for part in ("tokenizer", "image_processor", "feature_extractor")
                 if getattr(processor, part, None) is not None}
     return expected
-
-
-def _removed_pipelines() -> set[str]:
-    from transformers.pipelines import REMOVED_TASKS
-
-    return set(REMOVED_TASKS)
 
 
 # Exercise id → how to compute the right answer from the installed libraries (never typed in, so
@@ -303,7 +304,6 @@ EXPECTED: dict[str, Callable[[], Any]] = {
     "04.mask2former-tasks": _tasks_for("universal-segmentation"),
     "05.asr-classes": _auto_classes_with_tag("automatic-speech-recognition"),
     "06.processor-parts": _processor_parts("image-text-to-text"),
-    "09.removed-pipelines": _removed_pipelines,
     "09.blip-class": _mapping_name("AutoModelForImageTextToText", "blip"),
 }
 
@@ -357,12 +357,6 @@ def check_that(exercise: str, passed: bool, hint: str = "", answered: bool = Tru
         print(f"[{exercise}] ✗ not yet. {hint}".rstrip())
 
 
-def offline() -> bool:
-    """Whether the hub is switched off for this process (HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE)."""
-    return any(os.environ.get(v, "").lower() in ("1", "true", "yes", "on")
-               for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-
-
 __all__ = ["HTML", "check", "check_that", "checkpoints", "example", "heads_table", "is_correct",
-           "offline", "short", "show_audio_features", "show_pixels", "show_report", "show_tokens",
+           "short", "show_audio_features", "show_pixels", "show_report", "show_tokens",
            "show_trace", "table"]

@@ -241,14 +241,20 @@ def test_every_category_runs_in_the_browser(page, zoo: Path, category: str) -> N
         pytest.skip(f"no runnable {category} task has a zoo checkpoint yet")
     _select_task(page, CATEGORIES[category], task)
     example = _manifest(zoo)[task]["example"]
+    # The zoo entry's example input is filled in (the kernel sends it right after the picker).
     for kind in ("image", "audio"):
-        if kind in example:  # the example file is picked and previewed
-            picker = page.locator(".ae-card-inputs select").first
-            shown = picker.evaluate("s => s.options[s.selectedIndex].text")
-            assert shown.replace("\u00a0", " ") == example[kind]
+        if kind in example:
+            page.wait_for_function(
+                f"""() => {{ const s = document.querySelector('.ae-card-inputs select');
+                            return s && s.selectedIndex >= 0 && s.options[s.selectedIndex].text
+                                   .replace(/\\u00a0/g, ' ') === {json.dumps(example[kind])}; }}""",
+                timeout=RUN_TIMEOUT_MS)
     if "text" in example:
         first = example["text"][0] if isinstance(example["text"], list) else example["text"]
-        assert first in page.locator(".ae-card-inputs textarea").first.input_value()
+        page.wait_for_function(
+            f"""() => {{ const t = document.querySelector('.ae-card-inputs textarea');
+                        return t && t.value.includes({json.dumps(first)}); }}""",
+            timeout=RUN_TIMEOUT_MS)
     before = _runs_done(page)
     page.locator("button.ae-run").click()
     _wait_done(page, before + 1)
@@ -256,10 +262,15 @@ def test_every_category_runs_in_the_browser(page, zoo: Path, category: str) -> N
     view.wait_for(timeout=RUN_TIMEOUT_MS)
     assert task in view.inner_text()
     assert view.locator("img").count() > 0 or len(view.inner_text()) > 40
+    page.screenshot(path=str(SHOTS / f"run-{category}-{task}.png"))
     page.get_by_role("tab", name="Why this class").click()
     assert "How the Auto class was resolved" in page.locator(".ae-why").inner_text()
+    page.locator(".ae-card-result").screenshot(path=str(SHOTS / f"why-{category}-{task}.png"))
+    page.get_by_role("tab", name="Code").click()
+    code = page.locator("pre.ae-code").inner_text()
+    assert "from transformers import" in code and "import explorer" not in code
+    page.locator(".ae-card-result").screenshot(path=str(SHOTS / f"code-{category}-{task}.png"))
     page.get_by_role("tab", name="Result").click()
-    page.screenshot(path=str(SHOTS / f"run-{category}-{task}.png"))
 
 
 def test_rapid_clicks_start_one_run(page, zoo: Path) -> None:

@@ -7,8 +7,8 @@
 
 Modules: ``catalog_panel`` (category → tasks), ``checkpoint_panel`` + ``checkpoints`` (which
 checkpoints can serve the task), ``options_panel``, ``inputs_panel``, ``run_controller`` (Run,
-progress, one-line errors), ``result_tabs``, ``compare``; ``layout`` places them and ``app`` wires
-them. Model work happens only through the explorer API (``runs.execute``).
+progress, one-line errors), ``result_tabs``, ``compare``; ``layout`` places them and
+``application`` wires them. Model work happens only through the explorer API (``runs.execute``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from explorer.ui.app import ExplorerApp
+    from explorer.ui.application import ExplorerApp
 
 
 def app(category: str | None = None, task: str | None = None, checkpoint: str | None = None,
@@ -26,7 +26,7 @@ def app(category: str | None = None, task: str | None = None, checkpoint: str | 
     ``task`` (a hub tag or Auto class) and ``checkpoint`` (a zoo name, hub id or local folder)
     preselect; with neither it opens on the first NLP task and its zoo checkpoint.
     """
-    from explorer.ui.app import ExplorerApp
+    from explorer.ui.application import ExplorerApp
 
     if task is None and checkpoint is not None:
         task = _task_of(checkpoint)

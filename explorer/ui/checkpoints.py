@@ -32,8 +32,8 @@ CURATED: dict[str, tuple[str, ...]] = {
     "next-sentence-prediction": ("google-bert/bert-base-uncased",),
     "multiple-choice": ("LIAMF-USP/roberta-large-finetuned-race",),
     "text-encoding": ("google-t5/t5-small",),
-    "feature-extraction": ("sentence-transformers/all-MiniLM-L6-v2", "google-bert/bert-base-uncased",
-                           "facebook/dinov2-small"),
+    "feature-extraction": ("sentence-transformers/all-MiniLM-L6-v2",
+                           "google-bert/bert-base-uncased", "facebook/dinov2-small"),
     "pretraining": ("google-bert/bert-base-uncased",),
     "image-classification": ("google/vit-base-patch16-224", "microsoft/resnet-50"),
     "object-detection": ("facebook/detr-resnet-50", "hustvl/yolos-tiny"),
@@ -229,8 +229,9 @@ def zoo_choices(spec: TaskSpec) -> list[Choice]:
     for name, entry in sorted(_manifest().items()):
         summary = entry.get("summary", "")
         if entry.get("auto_class") == spec.auto_class and entry.get("random_weights", True):
-            own.append(Choice(f"zoo:{name}", "zoo", f"zoo · {name} — {summary} · random weights",
-                              offline=True, random_weights=True, note=summary))
+            label = f"zoo · {name} — {summary} · random weights"
+            own.append(Choice(f"zoo:{name}", "zoo", label, offline=True, random_weights=True,
+                              note=summary))
         elif not entry.get("random_weights", True):
             if spec.auto_class in served_tasks(f"zoo:{name}", zoo_dir() / name):
                 real.append(Choice(f"zoo:{name}", "local", f"local · {name} — real weights",
@@ -249,12 +250,13 @@ def _cached_model_type(repo: Any) -> str | None:
     return None
 
 
-def cache_choices(spec: TaskSpec) -> list[Choice]:
-    """Models in the local Hugging Face cache whose config this task has a class for."""
+def cache_choices(spec: TaskSpec, cache_dir: str | Path | None = None) -> list[Choice]:
+    """Models in the local Hugging Face cache (default: ``HF_HUB_CACHE``) whose config this task
+    has a class for, with their size on disk."""
     try:
         from huggingface_hub import scan_cache_dir
 
-        info = scan_cache_dir()
+        info = scan_cache_dir(cache_dir)
     except Exception:  # no cache folder yet (CacheNotFound), or an unreadable one
         return []
     found = []

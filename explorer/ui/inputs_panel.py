@@ -191,8 +191,10 @@ class ImageKind(FileKind):
     kind, title, suffixes, accept = "image", "Image", IMAGE_SUFFIXES, "image/*"
 
     def make_preview(self) -> w.Widget:
-        return w.Image(layout=w.Layout(max_height="150px", width="auto",
-                                       border="1px solid #e5e7eb"))
+        # flex-start: a VBox stretches its children, which would distort the picture.
+        return w.Image(layout=w.Layout(height="150px", width="auto", max_width="100%",
+                                       align_self="flex-start", object_fit="contain",
+                                       border="1px solid #e5e7eb", margin="6px 0 0"))
 
     def show(self, path: Path) -> None:
         self.preview.format = path.suffix.lower().lstrip(".").replace("jpg", "jpeg")

@@ -2,7 +2,7 @@
 
     header
     category bar
-    ┌ sidebar: tasks ┐ ┌ task card · checkpoint · input · options · run · result · compare ┐
+    ┌ sidebar: tasks ┐ ┌ task · checkpoint · input · options · run + result · compare ┐
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import ipywidgets as w
 from explorer.ui.style import esc, stylesheet
 
 if TYPE_CHECKING:
-    from explorer.ui.app import ExplorerApp
+    from explorer.ui.application import ExplorerApp
 
 
 def card(*children: w.Widget, name: str = "") -> w.VBox:

@@ -73,7 +73,8 @@ def why_html(outcome: RunOutcome) -> str:
     trace = "".join(f"<li>{esc(line)}</li>" for line in res.trace)
     others = [get_task(t).task for t in res.tasks if t != loaded.spec.auto_class]
     classes = [
-        ("task", f"<code>{esc(loaded.spec.task)}</code> → <code>{esc(loaded.spec.auto_class)}</code>"),
+        ("task", f"<code>{esc(loaded.spec.task)}</code> → "
+                 f"<code>{esc(loaded.spec.auto_class)}</code>"),
         ("model class", f"<code>{esc(res.model_class)}</code>"),
         ("config class", f"<code>{esc(res.config_class)}</code>"),
         ("preprocessor", f"<code>{esc(res.preprocessor_auto_class)}</code> → "
@@ -83,13 +84,13 @@ def why_html(outcome: RunOutcome) -> str:
          or "—"),
     ]
     new = report.newly_initialized
+    shown_new = ": " + ", ".join(f"<code>{esc(n)}</code>" for n in new[:12]) + \
+        (" …" if len(new) > 12 else "") if new else " (every weight came from the checkpoint)"
     load = [
         ("parameters", f"{report.parameters:,}"), ("memory", _mb(report.bytes)),
         ("dtype / device", f"{esc(report.dtype)} / {esc(report.device)}"),
         ("load time", f"{report.seconds:.2f} s"),
-        ("newly initialised", f"{len(new)} weights" + (
-            ": " + ", ".join(f"<code>{esc(n)}</code>" for n in new[:12])
-            + (" …" if len(new) > 12 else "") if new else " (every weight came from the checkpoint)")),
+        ("newly initialised", f"{len(new)} weights{shown_new}"),
         ("unused from checkpoint", f"{len(report.unexpected)} weights"),
     ]
     warnings = "".join(f'<div class="ae-small">⚠ {esc(x)}</div>' for x in report.warnings)

@@ -1,7 +1,8 @@
-"""One run as data: what the panels ask for (``RunRequest``) and what comes back (``RunOutcome``).
+"""One run as data: what the panels ask (``RunRequest``) and what comes back (``RunOutcome``).
 
-``execute`` only calls the explorer API (make_inputs → resolve → load → run_loaded → render), so it
-is the same path a notebook user takes; the widgets just collect a request and show the outcome.
+``execute`` only calls the explorer API (make_inputs → resolve → load → run_loaded → render), so
+it is the same path a notebook user takes; the widgets just collect a request and show the
+outcome.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def execute(request: RunRequest, step: Callable[[int, str], None] | None = None)
     step(0, STEPS[0])
     inputs = explorer.make_inputs(**request.inputs)
     step(1, STEPS[1])
-    explorer.resolve(request.checkpoint, request.task, revision=request.load.get("revision") or None)
+    revision = request.load.get("revision") or None
+    explorer.resolve(request.checkpoint, request.task, revision=revision)
     step(2, STEPS[2])
     loaded = explorer.load(request.checkpoint, request.task, **load_kwargs(request))
     step(3, STEPS[3])

@@ -70,6 +70,8 @@ CSS = """
 .ae-app .ae-why table { border-collapse: collapse; font-size: 13px; }
 .ae-app .ae-why td { padding: 3px 14px 3px 0; vertical-align: top; }
 .ae-app .ae-why td:first-child { color: #6b7280; white-space: nowrap; }
+.ae-app pre, .ae-app code { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas,
+  monospace; }
 .ae-app pre.ae-code { background: #0f172a; color: #e2e8f0; padding: 14px 16px; border-radius: 10px;
   font-size: 12.5px; line-height: 1.5; overflow-x: auto; white-space: pre; margin: 0; }
 .ae-app pre.ae-data { background: #f8fafc; border: 1px solid #e5e7eb; padding: 12px;

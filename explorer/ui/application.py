@@ -11,7 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from explorer.catalog import TaskSpec
+from explorer.catalog import TaskSpec, get_task
 from explorer.ui import checkpoints as ck
 from explorer.ui import layout
 from explorer.ui.catalog_panel import CatalogPanel
@@ -69,7 +69,7 @@ class ExplorerApp:
         self.compare.button.on_click(self._on_compare_click)
         self.zoo_button.on_click(self._on_zoo_click)
         if task:
-            self.catalog.task = task
+            self.catalog.task = get_task(task).task  # a hub tag or an Auto class name
         self._on_task_change({"new": self.catalog.task})
         if checkpoint:
             self.checkpoints.use_typed(checkpoint)

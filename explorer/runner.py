@@ -77,6 +77,17 @@ class RunContext:
         except (TypeError, ValueError):
             raise BadInput(f"option {name}={value!r} should be a {type(default).__name__}") from None
 
+    def optional(self, name: str, kind: type = float) -> Any:
+        """An option converted to ``kind``, or None when not set (the model's own default)."""
+        value = self.options.get(name)
+        if value is None:
+            return None
+        try:
+            return _coerce(value, kind)
+        except (TypeError, ValueError):
+            what = {int: "a whole number", float: "a number"}.get(kind, kind.__name__)
+            raise BadInput(f"option {name}={value!r} should be {what}") from None
+
     def require(self, *kinds: str) -> None:
         """Fail with one line when an input the task needs was not given."""
         missing = [k for k in kinds if k not in self.inputs.kinds()]

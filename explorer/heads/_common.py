@@ -6,7 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from explorer.results import Label
+from explorer.results import Classification, Label
 
 
 def to_numpy(tensor: Any) -> np.ndarray:
@@ -24,10 +24,15 @@ def sigmoid(logits: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logits))
 
 
-def label_names(config: Any, count: int) -> tuple[str, ...]:
-    """Names for ``count`` logits from ``config.id2label`` (``LABEL_i`` where it has none)."""
+def class_label(config: Any, index: int) -> str:
+    """The name of class ``index`` from ``config.id2label`` (``LABEL_i`` where it has none)."""
     id2label = getattr(config, "id2label", None) or {}
-    return tuple(str(id2label.get(i, id2label.get(str(i), f"LABEL_{i}"))) for i in range(count))
+    return str(id2label.get(index, id2label.get(str(index), f"LABEL_{index}")))
+
+
+def label_names(config: Any, count: int) -> tuple[str, ...]:
+    """Names for ``count`` logits from ``config.id2label``."""
+    return tuple(class_label(config, i) for i in range(count))
 
 
 def top_labels(logits: np.ndarray, names: Sequence[str], k: int,
@@ -36,3 +41,13 @@ def top_labels(logits: np.ndarray, names: Sequence[str], k: int,
     scores = sigmoid(logits) if multi_label else softmax(logits)
     order = np.argsort(-scores)[: max(1, k)]
     return tuple(Label(label=names[i], score=float(scores[i])) for i in order)
+
+
+def classification(ctx: Any, outputs: Any, input_ids: Any = None) -> Classification:
+    """A ``Classification`` from a head's ``outputs.logits`` for the first input: top-k labels
+    from ``config.id2label`` (sigmoid for multi-label heads), raw logits kept for the views."""
+    logits = to_numpy(outputs.logits)[0]
+    names = label_names(ctx.config, logits.shape[-1])
+    multi = getattr(ctx.config, "problem_type", None) == "multi_label_classification"
+    return Classification(labels=top_labels(logits, names, ctx.option("top_k", 5), multi),
+                          logits=logits, label_names=names, **ctx.common(outputs, input_ids))

@@ -43,22 +43,6 @@ def model_inputs(ctx: RunContext, batch: Any) -> dict[str, Any]:
     return {k: v for k, v in dict(batch).items() if k in params}
 
 
-def class_label(config: Any, index: int) -> str:
-    id2label = getattr(config, "id2label", None) or {}
-    return str(id2label.get(index, id2label.get(str(index), f"LABEL_{index}")))
-
-
-def float_option(ctx: RunContext, name: str) -> float | None:
-    """A float option, or None when the user did not set it (the post-processor's default)."""
-    value = ctx.option(name, None)
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"option {name}={value!r} should be a number") from None
-
-
 def to_uint8(pixels: Any, processor: Any = None) -> np.ndarray:
     """A ``(3, h, w)`` model-space image tensor → ``(h, w, 3)`` uint8, undoing the processor's
     normalisation when it applied one."""

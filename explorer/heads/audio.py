@@ -19,9 +19,9 @@ import numpy as np
 
 from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
-from explorer.heads._common import label_names, sigmoid, softmax, to_numpy, top_labels
+from explorer.heads._common import classification, label_names, sigmoid, softmax, to_numpy
 from explorer.results import (
-    AudioOutput, Chunk, Classification, Embeddings, Frames, FrameSpan, Result, Transcript,
+    AudioOutput, Chunk, Embeddings, Frames, FrameSpan, Result, Transcript,
 )
 from explorer.runner import RunContext
 
@@ -86,16 +86,6 @@ def _seconds_per_frame(ctx: RunContext, n_frames: int, n_samples: int, rate: int
     if ratio:
         return float(ratio) / rate
     return n_samples / rate / max(n_frames, 1)
-
-
-def _optional_int(ctx: RunContext, name: str) -> int | None:
-    value = ctx.option(name, None)
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise BadInput(f"option {name}={value!r} should be a whole number") from None
 
 
 def _sequences(out: Any) -> Any:
@@ -194,7 +184,7 @@ def transcribe_transducer(ctx: RunContext) -> Result:
     Token times come from the processor (``decode(..., durations=...)``)."""
     batch, rate, _ = _audio_batch(ctx, return_attention_mask=True)
     kwargs: dict[str, Any] = {}
-    limit = _optional_int(ctx, "max_new_tokens")
+    limit = ctx.optional("max_new_tokens", int)
     if limit is not None:
         kwargs["max_new_tokens"] = limit
     with warnings.catch_warnings():
@@ -223,11 +213,7 @@ def transcribe_transducer(ctx: RunContext) -> Result:
 def classify_audio(ctx: RunContext) -> Result:
     batch, _, _ = _audio_batch(ctx)
     outputs = ctx.forward(batch)
-    logits = to_numpy(outputs.logits)[0]
-    names = label_names(ctx.config, logits.shape[-1])
-    multi = getattr(ctx.config, "problem_type", None) == "multi_label_classification"
-    return Classification(labels=top_labels(logits, names, ctx.option("top_k", 5), multi),
-                          logits=logits, label_names=names, **ctx.common(outputs))
+    return classification(ctx, outputs)
 
 
 def _runs(active: np.ndarray) -> list[tuple[int, int]]:
@@ -315,7 +301,7 @@ def _speaker_inputs(ctx: RunContext, entry: Callable[..., Any]) -> dict[str, Any
         extra["speaker_embeddings"] = torch.zeros(1, int(dim))
         ctx.notes.append(f"no speaker embedding given: using a zero {dim}-d vector (a neutral "
                          "voice); SpeechT5 voices come from a speaker's x-vector")
-    speaker = _optional_int(ctx, "speaker_id")
+    speaker = ctx.optional("speaker_id", int)
     if speaker is not None:
         count = getattr(ctx.config, "num_speakers", 1) or 1
         if not _takes(entry, "speaker_id") or not 0 <= speaker < count:

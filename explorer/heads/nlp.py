@@ -6,7 +6,7 @@ import numpy as np
 
 from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
-from explorer.heads._common import label_names, softmax, to_numpy, top_labels
+from explorer.heads._common import classification, label_names, softmax, to_numpy, top_labels
 from explorer.results import (
     Answer, Candidate, Classification, Entity, FillMask, Generation, Result, TokenSpans,
 )
@@ -26,12 +26,7 @@ def classify_text(ctx: RunContext) -> Result:
     encoded = _encode(ctx, ctx.inputs.text[0], ctx.inputs.text_pair) if ctx.inputs.text_pair \
         else _encode(ctx, ctx.inputs.text[0])
     outputs = ctx.forward(encoded)
-    logits = to_numpy(outputs.logits)[0]
-    names = label_names(ctx.config, logits.shape[-1])
-    multi = getattr(ctx.config, "problem_type", None) == "multi_label_classification"
-    return Classification(labels=top_labels(logits, names, ctx.option("top_k", 5), multi),
-                          logits=logits, label_names=names,
-                          **ctx.common(outputs, encoded["input_ids"]))
+    return classification(ctx, outputs, encoded["input_ids"])
 
 
 def _entity_type(label: str) -> str:

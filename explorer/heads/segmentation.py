@@ -14,9 +14,9 @@ import numpy as np
 
 from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
-from explorer.heads._common import softmax, to_numpy
+from explorer.heads._common import class_label, softmax, to_numpy
 from explorer.heads._vision import (
-    accepted_kwargs, class_label, float_option, height_width, image_processor, input_image,
+    accepted_kwargs, height_width, image_processor, input_image,
     model_inputs,
 )
 from explorer.results import ImageOutput, Result, Segment, Segmentation
@@ -77,9 +77,9 @@ def _segmenter(default_kind: str) -> Callable[[RunContext], Result]:
         batch = call(images=image, return_tensors="pt", **extra)
         outputs = ctx.forward(model_inputs(ctx, batch))
         found = post(outputs, **accepted_kwargs(
-            post, target_sizes=[height_width(image)], threshold=float_option(ctx, "threshold"),
-            mask_threshold=float_option(ctx, "mask_threshold"),
-            overlap_mask_area_threshold=float_option(ctx, "overlap_mask_area_threshold"),
+            post, target_sizes=[height_width(image)], threshold=ctx.optional("threshold"),
+            mask_threshold=ctx.optional("mask_threshold"),
+            overlap_mask_area_threshold=ctx.optional("overlap_mask_area_threshold"),
             label_ids_to_fuse=set()))[0]
         if kind == "semantic":
             mask = to_numpy(found).astype(np.int64)

@@ -15,9 +15,9 @@ import numpy as np
 
 from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
-from explorer.heads._common import label_names, to_numpy, top_labels
+from explorer.heads._common import class_label, classification, label_names, to_numpy, top_labels
 from explorer.heads._vision import (
-    accepted_kwargs, class_label, height_width, image_processor, input_image,
+    accepted_kwargs, height_width, image_processor, input_image,
     model_inputs, resize_rgb, to_uint8,
 )
 from explorer.results import (
@@ -33,11 +33,7 @@ def classify_image(ctx: RunContext) -> Result:
     image = input_image(ctx)
     batch = image_processor(ctx)(images=image, return_tensors="pt")
     outputs = ctx.forward(batch)
-    logits = to_numpy(outputs.logits)[0]
-    names = label_names(ctx.config, logits.shape[-1])
-    multi = getattr(ctx.config, "problem_type", None) == "multi_label_classification"
-    return Classification(labels=top_labels(logits, names, ctx.option("top_k", 5), multi),
-                          logits=logits, label_names=names, **ctx.common(outputs))
+    return classification(ctx, outputs)
 
 
 def _frame_count(config: Any) -> int:
@@ -82,11 +78,13 @@ def detect_objects(ctx: RunContext) -> Result:
     batch = processor(images=image, return_tensors="pt")
     outputs = ctx.forward(model_inputs(ctx, batch))
     post = processor.post_process_object_detection
-    found = post(outputs, **accepted_kwargs(post, threshold=threshold, target_sizes=[height_width(image)]))[0]
+    found = post(outputs, **accepted_kwargs(post, threshold=threshold,
+                                            target_sizes=[height_width(image)]))[0]
     scores = to_numpy(found["scores"])
     order = np.argsort(-scores)[: max(0, ctx.option("top_k", 100))]
     labels, boxes = found["labels"].tolist(), to_numpy(found["boxes"])
-    objects = tuple(DetectedObject(label=class_label(ctx.config, int(labels[i])), score=float(scores[i]),
+    objects = tuple(DetectedObject(label=class_label(ctx.config, int(labels[i])),
+                                   score=float(scores[i]),
                                    box=_clip_box(boxes[i], image.width, image.height))
                     for i in order)
     return Detections(image_size=image.size, objects=objects, threshold=threshold,
@@ -106,8 +104,9 @@ def estimate_depth(ctx: RunContext) -> Result:
     outputs = ctx.forward(model_inputs(ctx, batch))
     post = getattr(processor, "post_process_depth_estimation", None)
     if post is not None:
-        depth = post(outputs, **accepted_kwargs(post, target_sizes=[height_width(image)],
-                                          source_sizes=[height_width(image)]))[0]["predicted_depth"]
+        size = height_width(image)
+        depth = post(outputs, **accepted_kwargs(post, target_sizes=[size],
+                                                source_sizes=[size]))[0]["predicted_depth"]
     else:  # processors without the helper: resize the raw map the same way it would
         depth = torch.nn.functional.interpolate(outputs.predicted_depth.float()[:, None],
                                                 size=height_width(image), mode="bicubic")[0, 0]
@@ -146,7 +145,8 @@ def detect_keypoints(ctx: RunContext) -> Result:
     processor = image_processor(ctx)
     batch = processor(images=image, return_tensors="pt")
     outputs = ctx.forward(model_inputs(ctx, batch))
-    found = processor.post_process_keypoint_detection(outputs, target_sizes=[height_width(image)])[0]
+    found = processor.post_process_keypoint_detection(
+        outputs, target_sizes=[height_width(image)])[0]
     points, scores = to_numpy(found["keypoints"]), to_numpy(found["scores"])
     keep = scores >= ctx.option("threshold", 0.0)
     order = [i for i in np.argsort(-scores) if keep[i]][: max(0, ctx.option("top_k", 200))]

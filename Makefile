@@ -47,7 +47,7 @@ bench: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/bench.py
 
 gallery: zoo
-	EXPLORER_ZOO=$(ZOO) HF_HUB_OFFLINE=1 $(BIN)/python scripts/gallery.py gallery
+	EXPLORER_ZOO=$(ZOO) HF_HUB_OFFLINE=1 $(BIN)/python scripts/gallery.py --out gallery
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -291,8 +291,10 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
 
     model_class = spec.class_for(model_type) if spec else None
     if spec is not None:
-        trace.append(f"{spec.auto_class}: {type(config).__name__} → {model_class} "
-                     f"(MODEL_FOR_*_MAPPING_NAMES[{model_type!r}])")
+        static = model_type in spec.auto._model_mapping._model_mapping
+        origin = (f"MODEL_FOR_*_MAPPING_NAMES[{model_type!r}]" if static
+                  else f"registered with {spec.auto_class}.register")
+        trace.append(f"{spec.auto_class}: {type(config).__name__} → {model_class} ({origin})")
         if architectures and model_class not in architectures:
             trace.append(f"note: the checkpoint was saved as {architectures[0]}; weights "
                          f"{model_class} needs but the checkpoint lacks will be newly initialised")

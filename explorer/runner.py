@@ -63,7 +63,12 @@ class RunContext:
     def tokenizer(self) -> Any:
         """The tokenizer, whether the preprocessor is one or a processor holding one."""
         pre = self.loaded.preprocessor
-        return getattr(pre, "tokenizer", None) or pre
+        tokenizer = getattr(pre, "tokenizer", None) or pre
+        if tokenizer is None or not hasattr(tokenizer, "convert_ids_to_tokens"):
+            raise BadInput(f"{self.loaded.resolution.checkpoint} ships no tokenizer, so text cannot "
+                           "be turned into token ids or back; save one beside the model "
+                           "(tokenizer.save_pretrained(folder)) or use a checkpoint that has one")
+        return tokenizer
 
     def option(self, name: str, default: Any) -> Any:
         """An option's value converted to the default's type (``top_k="3"`` → 3)."""

@@ -87,3 +87,31 @@ def test_registered_custom_models_appear_in_model_types() -> None:
     AutoModelForSequenceClassification.register(TinyTeachingConfig, TinyTeachingModel)
     spec = explorer.get_task("text-classification")
     assert spec.class_for("tiny-teaching-bert") == "TinyTeachingModel"
+
+
+def test_registered_models_resolve_and_run_like_any_other(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig
+    from transformers import BertForSequenceClassification
+
+    from explorer.zoo.common import bert_tokenizer
+
+    class ClassroomConfig(BertConfig):
+        model_type = "classroom-bert"
+
+    class ClassroomModel(BertForSequenceClassification):
+        config_class = ClassroomConfig
+
+    AutoConfig.register("classroom-bert", ClassroomConfig)
+    AutoModelForSequenceClassification.register(ClassroomConfig, ClassroomModel)
+    tok = bert_tokenizer()
+    config = ClassroomConfig(vocab_size=len(tok), hidden_size=16, num_hidden_layers=1,
+                             num_attention_heads=2, intermediate_size=32,
+                             max_position_embeddings=64)
+    ClassroomModel(config).save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    res = explorer.resolve(str(tmp_path))
+    assert res.model_class == "ClassroomModel"
+    assert any("registered with AutoModelForSequenceClassification.register" in line
+               for line in res.trace)
+    result = explorer.run(str(tmp_path), text="a good lesson")
+    assert result.model_class == "ClassroomModel" and len(result.labels) == 2

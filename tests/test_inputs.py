@@ -122,3 +122,14 @@ def test_split_options_separates_load_and_run_options() -> None:
     assert overrides == {"output_attentions": True, "out_indices": [1, 2]}
     assert run_options == {"top_k": "3"}
     assert split_options({"output_attentions": False}) == ({}, {})
+
+
+def test_text_task_without_a_tokenizer_says_so(zoo: Path, tmp_path: Path) -> None:
+    import shutil
+
+    bare = tmp_path / "no-tokenizer"
+    shutil.copytree(zoo / "fill-mask", bare)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        (bare / name).unlink()
+    with pytest.raises(BadInput, match="ships no tokenizer"):
+        explorer.run(str(bare), text="paris is the [MASK] of france")

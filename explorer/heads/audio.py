@@ -62,12 +62,9 @@ def _audio_batch(ctx: RunContext, **kwargs: Any) -> tuple[dict[str, Any], int, n
 
 
 def _text_tokenizer(ctx: RunContext) -> Any:
-    """The tokenizer between text and token ids (speech recognition and synthesis need one)."""
-    tok = ctx.tokenizer
-    if not hasattr(tok, "convert_ids_to_tokens"):
-        raise BadInput(f"{ctx.loaded.resolution.checkpoint} ships no tokenizer, so text cannot be "
-                       "turned into token ids or back; use a checkpoint with a tokenizer")
-    return tok
+    """The tokenizer between text and token ids (speech recognition and synthesis need one);
+    ``ctx.tokenizer`` raises a one-line BadInput when the checkpoint ships none."""
+    return ctx.tokenizer
 
 
 def _only_accepted(function: Callable[..., Any], batch: dict[str, Any]) -> dict[str, Any]:

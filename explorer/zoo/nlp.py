@@ -49,7 +49,10 @@ def _bart(directory: Path) -> None:
         decoder_ffn_dim=64, max_position_embeddings=64, pad_token_id=tok.pad_token_id,
         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
         decoder_start_token_id=tok.eos_token_id, forced_eos_token_id=tok.eos_token_id)
-    save_random(directory, "AutoModelForSeq2SeqLM", config, tok)
+    model = save_random(directory, "AutoModelForSeq2SeqLM", config, tok)
+    # Random weights pick </s> first, which would make every demo generation empty.
+    model.generation_config.min_new_tokens = 6
+    model.generation_config.save_pretrained(directory)
 
 
 RECIPES = [

@@ -343,3 +343,11 @@ def test_explorer_app_is_displayable(zoo: Path) -> None:
                                  online=False)
     assert by_checkpoint.catalog.task == "text-classification"
     assert by_checkpoint.checkpoints.checkpoint == "zoo:text-classification"
+
+
+def test_curated_hub_ids_name_known_tasks() -> None:
+    from explorer.ui.checkpoints import CURATED
+
+    for tag, ids in CURATED.items():
+        assert get_task(tag).runner is not None, tag
+        assert ids and all(i.count("/") == 1 for i in ids), tag

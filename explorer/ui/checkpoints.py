@@ -37,8 +37,7 @@ CURATED: dict[str, tuple[str, ...]] = {
     "pretraining": ("google-bert/bert-base-uncased",),
     "image-classification": ("google/vit-base-patch16-224", "microsoft/resnet-50"),
     "object-detection": ("facebook/detr-resnet-50", "hustvl/yolos-tiny"),
-    "image-segmentation": ("facebook/detr-resnet-50-panoptic",
-                           "nvidia/segformer-b0-finetuned-ade-512-512"),
+    "image-segmentation": ("facebook/detr-resnet-50-panoptic",),  # DETR is its only class
     "semantic-segmentation": ("nvidia/segformer-b0-finetuned-ade-512-512",),
     "instance-segmentation": ("facebook/mask2former-swin-tiny-coco-instance",),
     "universal-segmentation": ("facebook/mask2former-swin-tiny-coco-panoptic",),

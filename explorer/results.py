@@ -153,11 +153,18 @@ class Result:
         return render.render(self, **options)
 
     def _repr_html_(self) -> str | None:
+        import html
+        import json
+
         try:
             from explorer import render
-        except ImportError:  # renderers not installed in this build
-            return None
-        return render.to_html(self)
+
+            return render.to_html(self)
+        except Exception as exc:  # a notebook cell shows one line and the data, not a traceback
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            data = json.dumps(self.to_dict(), indent=2, ensure_ascii=False)[:4000]
+            return (f"<p><b>could not draw this {self.type} result</b>: {html.escape(first)}</p>"
+                    f"<pre>{html.escape(data)}</pre>")
 
 
 @dataclass(frozen=True, kw_only=True)

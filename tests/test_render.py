@@ -508,3 +508,17 @@ def test_visual_answer_is_shown_with_the_other_candidates(manifest: dict) -> Non
     assert len(bars) == len(others) + 1
     assert bars[0].get_width() == pytest.approx(result.score)
     assert len(fig.axes[0].get_images()) == 1  # the image the question was about
+
+
+def test_a_view_that_fails_shows_one_line_and_the_data_in_notebooks(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    result = _made(Classification, task="AutoModelForSequenceClassification",
+                   labels=(explorer.results.Label("b", 0.8),),
+                   logits=np.array([0.1, 2.0], dtype=np.float32), label_names=("a", "b"))
+
+    def broken(_: Any) -> str:
+        raise ValueError("no font\nsecond line")
+
+    monkeypatch.setattr(render, "to_html", broken)
+    shown = result._repr_html_()
+    assert "could not draw this classification result</b>: no font</p>" in shown
+    assert "second line" not in shown and "&quot;label&quot;: &quot;b&quot;" in shown

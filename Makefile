@@ -14,8 +14,8 @@ PORT ?= 8866
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	# torch first and pinned: 2.13.0 is the CPU wheel these machines carry (others pull CUDA).
-	$(BIN)/python -m pip install -q torch==2.13.0
+	# torch + torchvision first and pinned: the pair these machines carry on disk (others download GBs).
+	$(BIN)/python -m pip install -q torch==2.14.1 torchvision==0.29.1
 	$(BIN)/python -m pip install -q -e ".[app,test]"
 	touch $(STAMP)
 

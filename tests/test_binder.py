@@ -22,7 +22,17 @@ def _pip_lines(path: Path) -> list[str]:
 def test_binder_environment_matches_the_root_environment() -> None:
     root = _pip_lines(REPO / "environment.yml")
     binder = _pip_lines(REPO / "binder" / "environment.yml")
-    # "-e ." is relative to the environment file; Binder's postBuild installs from the root.
+    # Binder takes PyTorch's CPU-only builds of the same versions from PyTorch's own index (PyPI's
+    # torch is a multi-GB CUDA build)...
+    cpu_index = "--extra-index-url https://download.pytorch.org/whl/cpu"
+    assert binder[0] == cpu_index
+    binder = [line.removesuffix("+cpu") for line in binder[1:]]
+    for name in ("torch==", "torchvision=="):
+        assert any(line.startswith(name) for line in root)
+        assert f"{next(l for l in root if l.startswith(name))}+cpu" in \
+            _pip_lines(REPO / "binder" / "environment.yml")
+    # ...and otherwise the same list: "-e ." is relative to the environment file; Binder's
+    # postBuild installs from the root.
     assert binder == [line for line in root if line != "-e ."]
     for text in ((REPO / "environment.yml").read_text(),
                  (REPO / "binder" / "environment.yml").read_text()):

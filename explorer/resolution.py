@@ -160,6 +160,11 @@ def _load_config(location: str, source: str, revision: str | None, trust_remote_
 # ---------------------------------------------------------------------------- preprocessors
 
 
+# Model types whose preprocessor settings live in config.json itself (timm's pretrained_cfg), so
+# the checkpoint has it though it saves no preprocessor file.
+_IN_CONFIG = {"timm_wrapper": "AutoImageProcessor"}
+
+
 def _preprocessor_classes(location: str, source: str, model_type: str, revision: str | None,
                           trace: list[str]) -> dict[str, str]:
     """Which concrete class each Auto preprocessor class would pick, and why (into ``trace``)."""
@@ -176,20 +181,19 @@ def _preprocessor_classes(location: str, source: str, model_type: str, revision:
 
     def pick(auto: str, from_file: str | None, file: str, table: dict, key: str) -> None:
         if from_file:
-            found[auto] = from_file
-            trace.append(f"{auto}: {file} names {key}={from_file!r}")
+            name, line = from_file, f"{auto}: {file} names {key}={from_file!r}"
         elif model_type in table and table[model_type]:
-            name = table[model_type]
-            if isinstance(name, dict):  # image processors: {'pil': ..., 'torchvision': ...}
-                import importlib.util
-
-                backend = "torchvision" if importlib.util.find_spec("torchvision") else "pil"
-                name = name.get(backend) or next(iter(name.values()))
-                why = f" ({backend} backend{'; torchvision is not installed' if backend == 'pil' else ''})"
-            else:
-                why = ""
-            found[auto] = name
-            trace.append(f"{auto}: model_type {model_type!r} → {name}{why}")
+            name, line = table[model_type], f"{auto}: model_type {model_type!r} →"
+        else:
+            return
+        if auto == "AutoImageProcessor":
+            name, why = image_processor_backend(name)
+            line += f" → {name} ({why})" if from_file and name != from_file else \
+                (f" {name} ({why})" if not from_file else f" ({why})")
+        elif not from_file:
+            line += f" {name}"
+        found[auto] = name
+        trace.append(line)
 
     if has_tokenizer:
         pick("AutoTokenizer", tok_cfg.get("tokenizer_class"), "tokenizer_config.json",
@@ -204,7 +208,7 @@ def _preprocessor_classes(location: str, source: str, model_type: str, revision:
             pick(auto, pre_cfg[key], "preprocessor_config.json", table, key)
         elif isinstance(proc_cfg.get(nested), dict):
             pick(auto, proc_cfg[nested].get(key), f"processor_config.json ({nested})", table, key)
-        elif pre_cfg and model_type in table:
+        elif (pre_cfg or _IN_CONFIG.get(model_type) == auto) and model_type in table:
             pick(auto, None, "preprocessor_config.json", table, key)
     processor_named = proc_cfg.get("processor_class") or tok_cfg.get("processor_class") or \
         pre_cfg.get("processor_class")
@@ -217,6 +221,51 @@ def _preprocessor_classes(location: str, source: str, model_type: str, revision:
         found["AutoProcessor"] = first
         trace.append(f"AutoProcessor: no processor class, falls back to the {first_auto} → {first}")
     return found
+
+
+def _timm_lines(config: Any) -> list[str]:
+    """Why the timm library is needed: a timm model wrapped whole, or a timm backbone inside."""
+    if config.model_type == "timm_wrapper":
+        return [f"timm_wrapper: the network is timm's {config.architecture!r}, built by the timm "
+                "library and wrapped as a transformers model; its weights are in this checkpoint"]
+    backbone = getattr(config, "backbone_config", None)
+    if getattr(backbone, "model_type", None) != "timm_backbone":
+        return []
+    where = ("downloaded from the hub by timm (use_pretrained_backbone=True)"
+             if getattr(backbone, "use_pretrained_backbone", False) else "in this checkpoint")
+    return [f"backbone: timm's {backbone.backbone!r} (TimmBackbone, from the timm library; "
+            f"use_timm_backbone=True), its weights {where}"]
+
+
+def image_processor_backend(named: str | dict[str, str | None]) -> tuple[str, str]:
+    """The image processor class AutoImageProcessor really loads, and why that backend.
+
+    v5 picks the backend at load time, whatever class name the checkpoint saved: the
+    torchvision-backed class when torchvision is installed, the ``...Pil`` one otherwise (and for
+    Lanczos processors on torchvision < 0.27). ``named`` is a saved class name or a mapping
+    entry ``{"pil": ..., "torchvision": ...}``."""
+    from transformers.models.auto import image_processing_auto as auto
+    from transformers.utils import is_torchvision_available
+
+    base = named.removesuffix("Fast") if isinstance(named, str) else None
+    try:  # private helpers of transformers: the same lookup from_pretrained does
+        mapping = named if isinstance(named, dict) else auto._find_mapping_for_image_processor(base)
+        backend = auto._resolve_backend(None, None, base or (mapping or {}).get("torchvision"))
+    except AttributeError:
+        mapping, backend = None, "torchvision" if is_torchvision_available() else "pil"
+    if not mapping:
+        return str(named), "its own class: no backend choice"
+    name = mapping.get(backend) or next(v for v in mapping.values() if v)
+    backends = [b for b, v in mapping.items() if v]
+    if len(backends) == 1:
+        return str(name), f"{backends[0]} backend: its only image processor"
+    if backend == "torchvision":
+        why = "torchvision backend, transformers' default when torchvision is installed"
+    elif not is_torchvision_available():
+        why = "PIL backend: torchvision is not installed"
+    else:
+        why = "PIL backend: its Lanczos resampling needs torchvision ≥ 0.27"
+    return str(name), why
 
 
 # ---------------------------------------------------------------------------- resolve
@@ -298,6 +347,7 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
         if architectures and model_class not in architectures:
             trace.append(f"note: the checkpoint was saved as {architectures[0]}; weights "
                          f"{model_class} needs but the checkpoint lacks will be newly initialised")
+    trace += _timm_lines(config)
     trace += preprocessor_trace
     pre_auto = _preprocessor_for(spec, preprocessors)
     weights = tuple(sorted(p.name for p in Path(location).iterdir() if p.suffix in

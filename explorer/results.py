@@ -341,6 +341,18 @@ class AudioOutput(Result):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Recognition(Result):
+    """Text read from a line image (OCR), or a table's predicted HTML structure."""
+
+    type: ClassVar[str] = "recognition"
+    text: str
+    score: float | None
+    """Mean confidence of the kept tokens (None when nothing was read)."""
+    structure: tuple[str, ...] = ()
+    """Table recognition only: the HTML structure tokens, in order."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class RawOutput(Result):
     """Fallback for heads without a dedicated view: the names and shapes of what came out."""
 
@@ -352,5 +364,5 @@ RESULT_TYPES: dict[str, type[Result]] = {
     cls.type: cls
     for cls in (Classification, TokenSpans, Answer, FillMask, Generation, Embeddings, Detections,
                 Segmentation, DepthMap, Keypoints, Transcript, Frames, FeatureMaps, ImageOutput,
-                AudioOutput, RawOutput)
+                AudioOutput, Recognition, RawOutput)
 }

@@ -329,13 +329,29 @@ def check_raw(result: Result, manifest: dict) -> None:
     assert rows == list(result.outputs)
 
 
+def check_recognition(result: Result, manifest: dict) -> None:
+    fig = render.render(result)
+    (ax,) = fig.axes
+    (picture,) = ax.get_images()
+    image = result.inputs.image
+    assert np.asarray(picture.get_array()).shape[:2] == (image.height, image.width)
+    (read,) = [t for t in ax.texts if t.get_gid() == "recognised"]
+    what = "table structure" if result.structure else "text"
+    assert read.get_text().startswith(f"{what}: ")
+    shown = read.get_text().replace("\n", " ")
+    assert (result.text or "(nothing read)")[:20] in shown
+    assert all(len(line) <= 56 for line in read.get_text().splitlines())  # wrapped, not cut off
+    html = render.to_html(result)
+    assert html_module.escape(result.text or "(nothing read)") in html
+
+
 CHECKS: dict[str, Callable[[Result, dict], None]] = {
     "classification": check_classification, "tokens": check_tokens, "answer": check_answer,
     "fill_mask": check_fill_mask, "generation": check_generation, "embedding": check_embedding,
     "detection": check_detection, "segmentation": check_segmentation, "depth": check_depth,
     "keypoints": check_keypoints, "transcript": check_transcript, "frames": check_frames,
     "feature_maps": check_feature_maps, "image": check_image, "audio": check_audio,
-    "raw": check_raw,
+    "raw": check_raw, "recognition": check_recognition,
 }
 
 

@@ -32,6 +32,7 @@ REQUIRED_KEYS = {
     "image": {"shape"},
     "audio": {"shape", "sampling_rate"},
     "raw": {"outputs"},
+    "recognition": {"text", "score", "structure"},
 }
 COMMON_KEYS = {"type", "task", "checkpoint", "model_class", "random_weights", "notes"}
 NAMES = [r.name for r in recipes()]

@@ -273,8 +273,6 @@ def backbone_features(ctx: RunContext) -> Result:
 
 # ---------------------------------------------------------------------------- specs
 
-_TORCHVISION_ONLY = " (its only image processors need torchvision)"
-
 SPECS = [
     TaskSpec("AutoModelForImageClassification", ("image-classification",), "vision", ("image",),
              "classification", "AutoImageProcessor",
@@ -307,25 +305,10 @@ SPECS = [
              "classification", "AutoImageProcessor",
              "Classifies a clip of frames (VideoMAE, TimeSformer); here a still image is repeated "
              "into a clip.", options=("top_k",), runner=classify_video),
-    TaskSpec("AutoModelForNormalEstimation", ("normal-estimation",), "vision", ("image",), "image",
-             "AutoImageProcessor",
-             "Predicts a surface normal (x, y, z) for every pixel" + _TORCHVISION_ONLY + "."),
-    TaskSpec("AutoModelForPointmapEstimation", ("pointmap-estimation",), "vision", ("image",),
-             "image", "AutoImageProcessor",
-             "Predicts a 3-D point (x, y, z) in camera space for every pixel (Sapiens2)"
-             + _TORCHVISION_ONLY + "."),
     TaskSpec("AutoModelForKeypointMatching", ("keypoint-matching",), "vision", ("image",),
              "keypoints", "AutoImageProcessor",
              "Matches keypoints between two images (SuperGlue, LightGlue, EfficientLoFTR); it "
              "needs an image pair, which explorer inputs do not carry yet."),
-    TaskSpec("AutoModelForTextRecognition", ("text-recognition",), "vision", ("image",), "raw",
-             "AutoImageProcessor",
-             "Reads the text in a cropped line image with a CTC head (PP-OCR recognisers)"
-             + _TORCHVISION_ONLY + "."),
-    TaskSpec("AutoModelForTableRecognition", ("table-recognition",), "vision", ("image",), "raw",
-             "AutoImageProcessor",
-             "Predicts a table's HTML structure tokens and cell boxes (SLANet / SLANeXt)"
-             + _TORCHVISION_ONLY + "."),
     TaskSpec("AutoBackbone", ("backbone",), "base", ("image",), "feature_maps",
              "AutoImageProcessor",
              "The network as a feature extractor for detection / segmentation heads: one feature "

@@ -109,6 +109,13 @@ def _transcript_body(result: Any) -> str:
                       "waveform"))
 
 
+def _recognition_body(result: Any) -> str:
+    score = "" if result.score is None else f" (confidence {result.score:.2f})"
+    what = "table structure" if result.structure else "text read"
+    return (html_section(what, f"<code>{esc(result.text) or '(nothing read)'}</code>{esc(score)}")
+            + img_tag(image.recognition_figure(result), "image"))
+
+
 def _frames_body(result: Any) -> str:
     return audio.input_player(result) + img_tag(audio.frames_figure(result), "timeline")
 
@@ -149,6 +156,7 @@ REGISTRY: dict[str, ResultViews] = {
                          figures(image.image_output_figure), "compare"),
     "audio": ResultViews({"spectrogram": audio.audio_output_figure}, audio.audio_output_body,
                          "spectrogram"),
+    "recognition": ResultViews({"image": image.recognition_figure}, _recognition_body, "image"),
     "raw": ResultViews({"table": boxed(text.raw_body), "figure": text.raw_figure}, text.raw_body,
                        "figure"),
 }

@@ -259,3 +259,24 @@ def image_output_figure(result: Any) -> Figure:
         size = f" {picture.shape[1]}×{picture.shape[0]}" if title == "input" else ""
         ax.set_title(title + size, loc="left")
     return decorate(fig, result)
+
+
+# ---------------------------------------------------------------------------- recognition
+
+
+def recognition_figure(result: Any) -> Figure:
+    """The input image with what the model read under it (text, or table structure tokens)."""
+    image = _canvas_image(result, None)
+    fig, (ax,) = _image_figure(image, height=3.6)
+    ax.imshow(image)
+    ax.set_axis_off()
+    import textwrap
+
+    what = "table structure" if result.structure else "text"
+    read = result.text or "(nothing read)"
+    score = "" if result.score is None else f"  (confidence {result.score:.2f})"
+    ax.set_title(f"input {image.shape[1]}×{image.shape[0]}", loc="left")
+    lines = textwrap.wrap(f"{what}: {read}{score}", width=56, max_lines=4, placeholder=" …")
+    ax.text(0.0, -0.08, "\n".join(lines), transform=ax.transAxes, va="top", ha="left",
+            fontsize=12, gid="recognised")
+    return decorate(fig, result)

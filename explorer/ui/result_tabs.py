@@ -90,6 +90,7 @@ def why_html(outcome: RunOutcome) -> str:
         ("parameters", f"{report.parameters:,}"), ("memory", _mb(report.bytes)),
         ("dtype / device", f"{esc(report.dtype)} / {esc(report.device)}"),
         ("load time", f"{report.seconds:.2f} s"),
+        ("preprocessing", esc(report.preprocessing)),
         ("newly initialised", f"{len(new)} weights{shown_new}"),
         ("unused from checkpoint", f"{len(report.unexpected)} weights"),
     ]

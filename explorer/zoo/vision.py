@@ -2,7 +2,8 @@
 SuperPoint, ViTPose, Swin2SR, VideoMAE, SAM, ViTMatte and ResNet checkpoints.
 
 Images are processed at 32–96 px so every model is a few hundred KB and runs in milliseconds;
-the image processors are the PIL ones (no torchvision) built from their defaults with small sizes.
+the image processors are transformers' defaults (the torchvision-backed ones users get), built
+with small sizes.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _recipe(auto_class: str, make: Callable[[], tuple[Any, ...]]) -> Callable[[P
 
 def _vit_classifier() -> tuple[Any, ...]:
     return (_config("vit", **VIT, **label_maps(IMAGE_LABELS)),
-            _processor("ViTImageProcessorPil", size={"height": 32, "width": 32}))
+            _processor("ViTImageProcessor", size={"height": 32, "width": 32}))
 
 
 def _detr_detector() -> tuple[Any, ...]:
@@ -64,7 +65,7 @@ def _detr_detector() -> tuple[Any, ...]:
                      decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2,
                      encoder_ffn_dim=64, decoder_ffn_dim=64, num_queries=10, init_std=0.3,
                      **label_maps(SHAPE_LABELS))
-    return config, _processor("DetrImageProcessorPil", size=DETR_SIZE)
+    return config, _processor("DetrImageProcessor", size=DETR_SIZE)
 
 
 def _detr_panoptic() -> tuple[Any, ...]:
@@ -74,7 +75,7 @@ def _detr_panoptic() -> tuple[Any, ...]:
                      d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=8,
                      decoder_attention_heads=8, encoder_ffn_dim=64, decoder_ffn_dim=64,
                      num_queries=8, **label_maps(SCENE_LABELS))
-    return config, _processor("DetrImageProcessorPil", size=DETR_SIZE)
+    return config, _processor("DetrImageProcessor", size=DETR_SIZE)
 
 
 def _segformer() -> tuple[Any, ...]:
@@ -82,7 +83,7 @@ def _segformer() -> tuple[Any, ...]:
                      hidden_sizes=[8, 16], patch_sizes=[7, 3], strides=[4, 2],
                      num_attention_heads=[1, 2], mlp_ratios=[2, 2], decoder_hidden_size=16,
                      **label_maps(SCENE_LABELS))
-    return config, _processor("SegformerImageProcessorPil", size={"height": 64, "width": 64})
+    return config, _processor("SegformerImageProcessor", size={"height": 64, "width": 64})
 
 
 def _maskformer() -> tuple[Any, ...]:
@@ -94,7 +95,7 @@ def _maskformer() -> tuple[Any, ...]:
                                                              "stage4"]),
                      decoder_config=decoder, fpn_feature_size=32, mask_feature_size=32,
                      num_queries=8, **label_maps(SCENE_LABELS))
-    return config, _processor("MaskFormerImageProcessorPil", size=DETR_SIZE)
+    return config, _processor("MaskFormerImageProcessor", size=DETR_SIZE)
 
 
 def _mask2former() -> tuple[Any, ...]:
@@ -104,20 +105,20 @@ def _mask2former() -> tuple[Any, ...]:
                      encoder_feedforward_dim=32, dim_feedforward=32, encoder_layers=1,
                      decoder_layers=2, num_attention_heads=2, num_queries=8, common_stride=4,
                      **label_maps(SCENE_LABELS))
-    return config, _processor("Mask2FormerImageProcessorPil", size=DETR_SIZE)
+    return config, _processor("Mask2FormerImageProcessor", size=DETR_SIZE)
 
 
 def _dpt() -> tuple[Any, ...]:
     config = _config("dpt", **{**VIT, "num_hidden_layers": 4}, backbone_out_indices=[0, 1, 2, 3],
                      neck_hidden_sizes=[8, 16, 16, 16], fusion_hidden_size=16, head_hidden_size=8,
                      reassemble_factors=[4, 2, 1, 0.5])
-    return config, _processor("DPTImageProcessorPil", size={"height": 32, "width": 32})
+    return config, _processor("DPTImageProcessor", size={"height": 32, "width": 32})
 
 
 def _superpoint() -> tuple[Any, ...]:
     config = _config("superpoint", encoder_hidden_sizes=[8, 8, 16, 16], decoder_hidden_size=32,
                      keypoint_decoder_dim=65, descriptor_decoder_dim=32, max_keypoints=64)
-    return config, _processor("SuperPointImageProcessorPil", size={"height": 64, "width": 64})
+    return config, _processor("SuperPointImageProcessor", size={"height": 64, "width": 64})
 
 
 def _vitpose() -> tuple[Any, ...]:
@@ -126,24 +127,24 @@ def _vitpose() -> tuple[Any, ...]:
                        out_indices=[2])
     config = _config("vitpose", backbone_config=backbone, use_simple_decoder=True,
                      **label_maps(COCO_KEYPOINTS))
-    return config, _processor("VitPoseImageProcessorPil", size={"height": 64, "width": 48})
+    return config, _processor("VitPoseImageProcessor", size={"height": 64, "width": 48})
 
 
 def _vit_mim() -> tuple[Any, ...]:
     return (_config("vit", **VIT, encoder_stride=8),
-            _processor("ViTImageProcessorPil", size={"height": 32, "width": 32}))
+            _processor("ViTImageProcessor", size={"height": 32, "width": 32}))
 
 
 def _swin2sr() -> tuple[Any, ...]:
     config = _config("swin2sr", embed_dim=8, depths=[1, 1], num_heads=[1, 1], window_size=4,
                      image_size=16, patch_size=1, upscale=2, upsampler="pixelshuffledirect")
-    return config, _processor("Swin2SRImageProcessorPil", size_divisor=4)
+    return config, _processor("Swin2SRImageProcessor", size_divisor=4)
 
 
 def _videomae() -> tuple[Any, ...]:
     config = _config("videomae", **VIT, num_frames=4, tubelet_size=2,
                      **label_maps(("walking", "waving", "sitting", "reading")))
-    return config, _processor("VideoMAEImageProcessorPil", size={"shortest_edge": 32},
+    return config, _processor("VideoMAEImageProcessor", size={"shortest_edge": 32},
                               crop_size={"height": 32, "width": 32})
 
 
@@ -159,7 +160,7 @@ def _sam() -> tuple[Any, ...]:
                                    mask_input_channels=4),
         mask_decoder_config=dict(hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
                                  mlp_dim=32, iou_head_hidden_dim=16))
-    images = _processor("SamImageProcessorPil", size={"longest_edge": 64},
+    images = _processor("SamImageProcessor", size={"longest_edge": 64},
                         pad_size={"height": 64, "width": 64})
     return config, SamProcessor(image_processor=images)
 
@@ -171,13 +172,13 @@ def _vitmatte() -> tuple[Any, ...]:
                        num_channels=4, out_features=["stage2"])
     config = _config("vitmatte", backbone_config=backbone, hidden_size=32,
                      convstream_hidden_sizes=[8, 16, 16], fusion_hidden_sizes=[16, 16, 8, 8])
-    return config, _processor("VitMatteImageProcessorPil", size_divisor=32)
+    return config, _processor("VitMatteImageProcessor", size_divisor=32)
 
 
 def _resnet_backbone() -> tuple[Any, ...]:
     config = _config("resnet", embedding_size=8, hidden_sizes=[8, 16, 24, 32], depths=[1, 1, 1, 1],
                      out_features=["stage1", "stage2", "stage3", "stage4"])
-    return config, _processor("ConvNextImageProcessorPil", size={"shortest_edge": 64},
+    return config, _processor("ConvNextImageProcessor", size={"shortest_edge": 64},
                               crop_pct=1.0)
 
 
@@ -186,6 +187,43 @@ SHAPES = {"image": "shapes.png"}
 # Random heads score far below the usual 0.5 cut-off; these examples lower the thresholds so the
 # views have boxes and segments to draw.
 LOW = {"threshold": 0.0, "mask_threshold": 0.05, "overlap_mask_area_threshold": 0.0}
+
+def _sapiens2(auto_class: str) -> Callable[[], tuple[Any, ...]]:
+    """A 2-layer Sapiens2 with a small upsampling head; 3 outputs per pixel (x, y, z)."""
+    def make() -> tuple[Any, ...]:
+        head = dict(upsample_out_channels=[16, 16], upsample_kernel_sizes=[4, 4],
+                    conv_out_channels=[16], conv_kernel_sizes=[1], scale_conv_out_channels=[16],
+                    scale_conv_kernel_sizes=[1], scale_final_hidden_sizes=[16, 8])
+        config = _config("sapiens2", hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads_per_layer=[2, 2],
+                         num_register_tokens=2, image_size=64, patch_size=16, head_config=head,
+                         **label_maps(("x", "y", "z")))
+        # do_pad: the processor pads to the model's square input and post-processing removes it.
+        return config, _processor("Sapiens2ImageProcessor", size={"height": 64, "width": 64},
+                                  do_pad=True)
+    return make
+
+
+OCR_CHARACTERS = ("blank", *"abcdefghijklmnopqrstuvwxyz0123456789 ")
+
+
+def _ppocr_recogniser() -> tuple[Any, ...]:
+    # The default PP-LCNetV3 body at a quarter of its width. Lines are read at 96 px high (not
+    # the real 48): this default body downsamples 32×, and the head pools 3 rows.
+    config = _config("pp_ocrv5_mobile_rec", hidden_size=32, depth=1, num_attention_heads=2,
+                     head_out_channels=len(OCR_CHARACTERS))
+    config.backbone_config.scale = 0.25
+    size = {"height": 96, "width": 384}
+    return config, _processor("PPOCRV5ServerRecImageProcessor", character_list=list(OCR_CHARACTERS),
+                              size=size, pad_size=size)
+
+
+def _slanet() -> tuple[Any, ...]:
+    config = _config("slanet", hidden_size=32, max_text_length=24, post_conv_out_channels=16)
+    config.backbone_config.scale = 0.25  # its PP-LCNet body at a quarter of the width
+    size = {"height": 64, "width": 64}
+    return config, _processor("SLANeXtImageProcessor", size=size, pad_size=size)
+
 
 RECIPES = [
     Recipe("image-classification", "AutoModelForImageClassification",
@@ -230,6 +268,18 @@ RECIPES = [
     Recipe("image-matting", "AutoModelForImageMatting",
            _recipe("AutoModelForImageMatting", _vitmatte), "tiny ViTMatte (ViTDet backbone)",
            PHOTO),
+    Recipe("normal-estimation", "AutoModelForNormalEstimation",
+           _recipe("AutoModelForNormalEstimation", _sapiens2("AutoModelForNormalEstimation")),
+           "tiny Sapiens2: a surface normal per pixel", SHAPES),
+    Recipe("pointmap-estimation", "AutoModelForPointmapEstimation",
+           _recipe("AutoModelForPointmapEstimation", _sapiens2("AutoModelForPointmapEstimation")),
+           "tiny Sapiens2: a camera-space 3-D point per pixel", SHAPES),
+    Recipe("text-recognition", "AutoModelForTextRecognition",
+           _recipe("AutoModelForTextRecognition", _ppocr_recogniser),
+           "tiny PP-OCRv5 line recogniser (CTC over a-z, 0-9, space)", {"image": "text_line.png"}),
+    Recipe("table-recognition", "AutoModelForTableRecognition",
+           _recipe("AutoModelForTableRecognition", _slanet),
+           "tiny SLANet: a table's HTML structure tokens", {"image": "table.png"}),
     Recipe("backbone", "AutoBackbone", _recipe("AutoBackbone", _resnet_backbone),
            "tiny ResNet backbone with four output stages", PHOTO),
 ]

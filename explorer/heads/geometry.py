@@ -1,0 +1,60 @@
+"""Dense 3-D geometry heads: a surface normal or a camera-space point for every pixel (Sapiens2).
+
+Both post-process through the image processor's own helpers, which undo the padding and resize
+to the input; normals are shown as the usual RGB picture, a pointmap by its z (distance) channel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from explorer.catalog import TaskSpec
+from explorer.heads._common import to_numpy
+from explorer.heads._vision import height_width, image_processor, input_image, model_inputs
+from explorer.results import DepthMap, ImageOutput, Result
+from explorer.runner import RunContext
+
+
+def _dense_map(ctx: RunContext, kind: str) -> tuple[np.ndarray, object]:
+    """``(3, h, w)`` map at the input's size from ``post_process_<kind>_estimation``."""
+    image = input_image(ctx)
+    processor = image_processor(ctx)
+    batch = processor(images=image, return_tensors="pt")
+    outputs = ctx.forward(model_inputs(ctx, batch))
+    post = getattr(processor, f"post_process_{kind}_estimation")
+    field = "normals" if kind == "normal" else "pointmap"
+    size = height_width(image)
+    return to_numpy(post(outputs, target_sizes=[size])[0][field]), outputs
+
+
+def estimate_normals(ctx: RunContext) -> Result:
+    normals, outputs = _dense_map(ctx, "normal")
+    length = np.linalg.norm(normals, axis=0, keepdims=True)
+    unit = normals / np.maximum(length, 1e-6)
+    picture = ((np.moveaxis(unit, 0, -1) + 1.0) * 127.5 + 0.5).clip(0, 255).astype(np.uint8)
+    ctx.notes.append("colours are the unit normal (x, y, z) mapped from [-1, 1] to red, green, "
+                     "blue: surfaces facing the camera look blue-violet")
+    return ImageOutput(shape=picture.shape, image=picture, **ctx.common(outputs))
+
+
+def estimate_pointmap(ctx: RunContext) -> Result:
+    points, outputs = _dense_map(ctx, "pointmap")
+    depth = points[2]
+    ctx.notes.append("shown: z of each pixel's camera-space point (x, y, z), i.e. its distance "
+                     "along the camera axis")
+    return DepthMap(shape=depth.shape, min=float(depth.min()), max=float(depth.max()),
+                    depth=depth, **ctx.common(outputs))
+
+
+SPECS = [
+    TaskSpec("AutoModelForNormalEstimation", ("normal-estimation",), "vision", ("image",), "image",
+             "AutoImageProcessor",
+             "Predicts a surface normal (x, y, z) for every pixel (Sapiens2).",
+             runner=estimate_normals),
+    TaskSpec("AutoModelForPointmapEstimation", ("pointmap-estimation",), "vision", ("image",),
+             "depth", "AutoImageProcessor",
+             "Predicts a 3-D point (x, y, z) in camera space for every pixel (Sapiens2).",
+             runner=estimate_pointmap),
+]
+
+__all__ = ["SPECS"]

@@ -1,0 +1,49 @@
+"""Document recognition heads: the text of a cropped line (PP-OCR, CTC) and a table's structure
+(SLANet), both decoded by the image processor's own ``post_process_*_recognition``."""
+
+from __future__ import annotations
+
+import math
+
+from explorer.catalog import TaskSpec
+from explorer.heads._vision import image_processor, input_image, model_inputs
+from explorer.results import Recognition, Result
+from explorer.runner import RunContext
+
+
+def _recognise(ctx: RunContext, kind: str) -> tuple[dict, object]:
+    processor = image_processor(ctx)
+    batch = processor(images=input_image(ctx), return_tensors="pt")
+    outputs = ctx.forward(model_inputs(ctx, batch))
+    return getattr(processor, f"post_process_{kind}_recognition")(outputs), outputs
+
+
+def _score(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)  # no character kept: no score
+
+
+def recognize_text(ctx: RunContext) -> Result:
+    decoded, outputs = _recognise(ctx, "text")
+    return Recognition(text=decoded[0]["text"], score=_score(decoded[0]["score"]),
+                       **ctx.common(outputs))
+
+
+def recognize_table(ctx: RunContext) -> Result:
+    decoded, outputs = _recognise(ctx, "table")
+    structure = tuple(decoded["structure"])
+    return Recognition(text="".join(structure), score=_score(decoded["structure_score"]),
+                       structure=structure, **ctx.common(outputs))
+
+
+SPECS = [
+    TaskSpec("AutoModelForTextRecognition", ("text-recognition",), "vision", ("image",),
+             "recognition", "AutoImageProcessor",
+             "Reads the text in a cropped line image with a CTC head (PP-OCR recognisers).",
+             runner=recognize_text),
+    TaskSpec("AutoModelForTableRecognition", ("table-recognition",), "vision", ("image",),
+             "recognition", "AutoImageProcessor",
+             "Predicts a table's HTML structure tokens (SLANet / SLANeXt).",
+             runner=recognize_table),
+]
+
+__all__ = ["SPECS"]

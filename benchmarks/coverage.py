@@ -34,7 +34,10 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# This file's name would shadow the `coverage` package (numba imports it): drop its folder.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
 # Attribute name → tiny value; applied only where the default is larger.
 _INT_SIZES = {
@@ -57,7 +60,6 @@ _INT_SIZES = {
 }
 _LIST_SIZES = {"hidden_sizes": 16, "depths": 1, "embed_dims": 16, "neck_hidden_sizes": 16}
 MAX_PARAMS = 30_000_000
-WORDS = "the cat sat on the mat and the dog sat on the rug in paris".split()
 
 
 # ---------------------------------------------------------------------------- building
@@ -78,11 +80,17 @@ def _shrink(config: Any, seen: set[int] | None = None) -> None:
             continue
         elif isinstance(value, int) and name in _INT_SIZES and value > _INT_SIZES[name]:
             setattr(config, name, _INT_SIZES[name])
+        elif name == "layer_types" and isinstance(value, list):
+            pass  # cut to the new layer count below
         elif isinstance(value, list) and name in _LIST_SIZES and value and all(
                 isinstance(v, int) for v in value):
             base = _LIST_SIZES[name]
             setattr(config, name, [min(v, base * (2 ** i if base > 1 else 1))
                                    for i, v in enumerate(value)])
+    layers = getattr(config, "num_hidden_layers", None)
+    types = getattr(config, "layer_types", None)
+    if isinstance(types, list) and isinstance(layers, int) and len(types) > layers:
+        config.layer_types = types[:layers]
 
 
 def _class(name: str | None) -> Any:
@@ -94,7 +102,9 @@ def _class(name: str | None) -> Any:
 def _image_processor_class(model_type: str) -> Any:
     import importlib.util
 
-    from transformers.models.auto.image_processing_auto import IMAGE_PROCESSOR_MAPPING_NAMES
+    from transformers.models.auto.image_processing_auto import (
+        IMAGE_PROCESSOR_MAPPING_NAMES,
+    )
 
     names = IMAGE_PROCESSOR_MAPPING_NAMES.get(model_type)
     if not names:
@@ -139,7 +149,9 @@ def _tokenizer(model_type: str, config: Any) -> Any:
 
 def _preprocessors(model_type: str, config: Any) -> dict[str, Any]:
     """``{attribute name: preprocessor}`` for the model type (tokenizer, image processor, ...)."""
-    from transformers.models.auto.feature_extraction_auto import FEATURE_EXTRACTOR_MAPPING_NAMES
+    from transformers.models.auto.feature_extraction_auto import (
+        FEATURE_EXTRACTOR_MAPPING_NAMES,
+    )
 
     parts: dict[str, Any] = {}
     tok = _tokenizer(model_type, config)
@@ -469,9 +481,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=90, help="seconds per pair")
     parser.add_argument("--json", help="write every record here")
     args = parser.parse_args(argv)
-    import explorer  # noqa: F401  (imported once before forking: workers start warm)
-    import torch  # noqa: F401
-    import transformers  # noqa: F401
+    import librosa
+    import librosa.core.audio
+    import torch
+    import transformers
+
+    import explorer
 
     todo = pairs(args.classes.split(",") if args.classes else None, args.sample)
     if args.types:

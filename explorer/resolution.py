@@ -230,7 +230,7 @@ def _default_task(config: Any, compatible: list[TaskSpec],
     document QA): prefer the task whose input kinds match the preprocessors the checkpoint ships.
     """
     names = set(getattr(config, "architectures", None) or ())
-    named = [s for s in compatible if s.class_for(config.model_type) in names]
+    named = [s for s in compatible if s.class_for(config.model_type, tuple(names)) in names]
     ships = {"image": "AutoImageProcessor" in preprocessors,
              "audio": "AutoFeatureExtractor" in preprocessors}
 
@@ -282,14 +282,21 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
                                    f"it can serve: {serve}")
         trace.append(f"task {task!r} → {spec.auto_class}")
     else:
-        spec = _default_task(config, compatible, preprocessors) or (
-            compatible[0] if compatible else None)
+        spec = _default_task(config, compatible, preprocessors)
         if spec is not None:
-            why = "its class is named in architectures" if spec.class_for(model_type) in \
-                architectures else "first compatible task (architectures names none)"
+            why = "its class is named in architectures"
+        elif architectures and any(s.auto_class == "AutoModel" for s in compatible):
+            # A class no Auto class maps: the bare model still loads its weights, where a head
+            # would be newly initialised and answer at random.
+            spec = get_task("AutoModel")
+            why = f"no Auto class maps {architectures[0]}; the bare model loads without new weights"
+        elif compatible:
+            spec = compatible[0]
+            why = "first compatible task (architectures names none)"
+        if spec is not None:
             trace.append(f"no task given → {spec.auto_class} ({why})")
 
-    model_class = spec.class_for(model_type) if spec else None
+    model_class = spec.class_for(model_type, architectures) if spec else None
     if spec is not None:
         static = model_type in spec.auto._model_mapping._model_mapping
         origin = (f"MODEL_FOR_*_MAPPING_NAMES[{model_type!r}]" if static

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from explorer.errors import BadInput, ExplorerError, NotRunnable
+from explorer.errors import BadInput, ExplorerError, NotRunnable, internal_error
 from explorer.inputs import Inputs, make_inputs, resample
 from explorer.loading import Loaded, load
 from explorer.results import Result
@@ -213,9 +213,14 @@ def run(
     inputs = make_inputs(text, text_pair=text_pair, question=question, context=context,
                          labels=labels, image=image, audio=audio, sampling_rate=sampling_rate,
                          table=table)
-    loaded = load(checkpoint, task, dtype=dtype, device=device, revision=revision,
-                  allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
-                  memory_budget=memory_budget, **load_overrides)
+    try:
+        loaded = load(checkpoint, task, dtype=dtype, device=device, revision=revision,
+                      allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
+                      memory_budget=memory_budget, **load_overrides)
+    except ExplorerError:
+        raise
+    except Exception as exc:
+        raise internal_error(f"load {checkpoint} for {task or 'its default task'}", exc) from exc
     return run_loaded(loaded, inputs, opts)
 
 
@@ -250,9 +255,9 @@ def run_loaded(loaded: Loaded, inputs: Inputs, options: Mapping[str, Any] | None
     try:
         return spec.runner(context)
     except ExplorerError:
-        raise
-    except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as exc:
-        # Model and preprocessor errors on odd input: one line, not a traceback.
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BadInput(f"{spec.task} failed on this input ({type(exc).__name__}: {first[:300]}); "
-                       "check the inputs match what the task needs") from exc
+        raise  # BadInput and friends: the runner already said which input and what to do
+    except Exception as exc:
+        # Inputs reach the model already checked, so anything else is the explorer's fault: say
+        # so in one line and keep the traceback in the log.
+        raise internal_error(f"run {type(loaded.model).__name__} ({spec.task}) on "
+                             f"{loaded.resolution.checkpoint}", exc) from exc

@@ -1,0 +1,185 @@
+"""Checkpoints a user brings: one small fixture per failure class the coverage sweep found
+(benchmarks/coverage.py), and the line between a user's mistake and the explorer's own bug."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import explorer
+from explorer.errors import BadInput, InternalError
+from explorer.zoo.common import TINY, bert_tokenizer, bpe_tokenizer
+
+IMAGE = dict(image_size=32, patch_size=8, num_channels=3, **TINY)
+
+
+def _save(folder: Path, model: Any, *preprocessors: Any) -> str:
+    model.eval().save_pretrained(folder)
+    for pre in preprocessors:
+        pre.save_pretrained(folder)
+    return str(folder)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The zoo entries these tests borrow (CLIP, DETR), built once into a temp folder."""
+    from explorer.zoo import build_zoo
+
+    root = tmp_path_factory.mktemp("coverage-zoo")
+    build_zoo(root, only=["zero-shot-image-classification", "object-detection"])
+    return {"clip": str(root / "zero-shot-image-classification"),
+            "detr": str(root / "object-detection")}
+
+
+# ---------------------------------------------------------------------------- 1, 2: AutoModel
+
+
+def test_dual_encoder_embeds_text_and_image_into_one_space(built: dict, examples: Path) -> None:
+    result = explorer.run(built["clip"], "AutoModel", text=["a cat", "a dog"],
+                          image=str(examples / "photo.jpg"))
+    assert result.labels == ("text: a cat", "text: a dog", "image: photo.jpg")
+    assert result.vectors.shape == (3, 16)  # the zoo CLIP's projection_dim
+    assert result.pooling == "projection"
+    assert any("shared space" in n for n in result.notes)
+
+
+def test_dual_encoder_with_one_modality_says_what_to_add(built: dict, examples: Path) -> None:
+    result = explorer.run(built["clip"], "AutoModel", image=str(examples / "photo.jpg"))
+    assert result.vectors.shape == (1, 16)
+    assert any("give text too" in n for n in result.notes)
+
+
+def test_detr_base_model_runs_on_an_image(built: dict, examples: Path) -> None:
+    result = explorer.run(built["detr"], "AutoModel", image=str(examples / "shapes.png"))
+    assert result.model_class == "DetrModel"
+    assert result.vectors.shape[0] == 1
+    assert not any("from the encoder" in n for n in result.notes)
+
+
+# ---------------------------------------------------------------------------- 3: no pad token
+
+
+@pytest.fixture(scope="module")
+def gpt2(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from transformers import AutoConfig, GPT2Model
+
+    tok = bpe_tokenizer(pad_token=None)
+    assert tok.pad_token is None  # GPT-2 and Llama ship this way
+    config = AutoConfig.for_model("gpt2", n_embd=32, n_layer=2, n_head=2, vocab_size=len(tok),
+                                  n_positions=64)
+    return _save(tmp_path_factory.mktemp("gpt2"), GPT2Model(config), tok)
+
+
+def test_one_text_needs_no_pad_token(gpt2: str) -> None:
+    result = explorer.run(gpt2, "AutoModel", text="the cat sat")
+    assert result.vectors.shape[0] == 1
+    assert not any("pad token" in n for n in result.notes)
+
+
+def test_a_batch_pads_with_the_end_of_text_token_and_says_so(gpt2: str) -> None:
+    result = explorer.run(gpt2, "AutoModel", text=["the cat sat", "a dog sat on the mat"])
+    assert result.vectors.shape[0] == 2
+    assert any("tokenizer.pad_token = tokenizer.eos_token" in n for n in result.notes)
+
+
+# ---------------------------------------------------------------------------- 4: seq2seq bases
+
+
+def test_encoder_decoder_pretraining_gets_decoder_inputs(tmp_path: Path) -> None:
+    from transformers import AutoConfig, T5ForConditionalGeneration
+
+    tok = bert_tokenizer()
+    config = AutoConfig.for_model("t5", d_model=32, d_ff=64, d_kv=16, num_layers=1, num_heads=2,
+                                  vocab_size=len(tok), decoder_start_token_id=tok.pad_token_id,
+                                  pad_token_id=tok.pad_token_id)
+    folder = _save(tmp_path, T5ForConditionalGeneration(config), tok)
+    result = explorer.run(folder, "AutoModelForPreTraining", text="the cat sat")
+    assert result.outputs["logits"] == (1, 1, len(tok))
+    assert any("start token" in n for n in result.notes)
+
+
+# ---------------------------------------------------------------------------- 5: several classes
+
+
+def test_mapping_with_several_classes_picks_the_saved_one(tmp_path: Path) -> None:
+    from transformers import (
+        AutoConfig,
+        DeiTForImageClassificationWithTeacher,
+        ViTImageProcessor,
+    )
+
+    config = AutoConfig.for_model("deit", num_labels=3, **IMAGE)
+    folder = _save(tmp_path, DeiTForImageClassificationWithTeacher(config),
+                   ViTImageProcessor(size={"height": 32, "width": 32}))
+    res = explorer.resolve(folder)
+    assert res.task == "AutoModelForImageClassification"
+    assert res.model_class == "DeiTForImageClassificationWithTeacher"
+    assert not any("newly initialised" in line or "names none" in line for line in res.trace)
+    assert explorer.resolve(folder, "image-classification").model_class == res.model_class
+
+
+def test_a_class_no_auto_class_maps_defaults_to_the_bare_model(tmp_path: Path) -> None:
+    from transformers import AutoConfig, FunnelBaseModel
+
+    tok = bert_tokenizer()
+    config = AutoConfig.for_model("funnel", d_model=32, n_head=2, d_head=16, d_inner=64,
+                                  block_sizes=[1, 1], vocab_size=len(tok))
+    folder = _save(tmp_path, FunnelBaseModel(config), tok)
+    res = explorer.resolve(folder)
+    assert (res.task, res.model_class) == ("AutoModel", "FunnelBaseModel")
+    result = explorer.run(folder, text="the cat sat")
+    assert not result.random_weights or not any("newly initialised" in n for n in result.notes)
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def test_an_explorer_bug_is_an_internal_error_with_a_log(built: dict, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORER_LOG_DIR", str(tmp_path / "logs"))
+    loaded = explorer.load(built["clip"], "AutoModel")
+
+    def broken(ctx: Any) -> Any:
+        return ctx.model.no_such_attribute
+
+    buggy = dataclasses.replace(loaded, spec=dataclasses.replace(loaded.spec, runner=broken))
+    with pytest.raises(InternalError) as caught:
+        explorer.run_loaded(buggy, explorer.make_inputs("a cat"))
+    message = str(caught.value)
+    assert "\n" not in message and "this is a bug" in message and "CLIPModel" in message
+    assert "check the inputs" not in message
+    log = Path(caught.value.log_file)
+    assert log.parent == tmp_path / "logs" and "no_such_attribute" in log.read_text()
+    assert "Traceback" in log.read_text()
+
+
+def test_a_missing_input_is_still_the_users_mistake(built: dict) -> None:
+    with pytest.raises(BadInput) as caught:
+        explorer.run(built["clip"], "zero-shot-image-classification", labels=["a cat"])
+    assert "image" in str(caught.value)
+
+
+def test_cli_debug_prints_the_traceback_of_a_bug(built: dict, tmp_path: Path, capsys: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from explorer import cli, runner
+    from explorer.errors import internal_error
+
+    monkeypatch.setenv("EXPLORER_LOG_DIR", str(tmp_path))
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        try:
+            raise AssertionError("shape check failed")
+        except AssertionError as exc:
+            raise internal_error("run a test model", exc) from exc
+
+    monkeypatch.setattr(runner, "run_loaded", boom)
+    assert cli.main(["run", built["clip"], "--task", "AutoModel", "--text", "a cat"]) == 2
+    quiet = capsys.readouterr().err
+    assert quiet.count("\n") == 1 and "this is a bug" in quiet and "Traceback" not in quiet
+    assert cli.main(["run", built["clip"], "--task", "AutoModel", "--text", "a cat",
+                     "--debug"]) == 2
+    loud = capsys.readouterr().err
+    assert "Traceback" in loud and "shape check failed" in loud

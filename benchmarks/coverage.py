@@ -397,7 +397,8 @@ def pairs(classes: list[str] | None, sample: int | None) -> list[tuple[str, str]
     return found
 
 
-def sweep(todo: list[tuple[str, str]], timeout: float) -> list[dict[str, Any]]:
+def sweep(todo: list[tuple[str, str]], timeout: float,
+          save: Path | None = None) -> list[dict[str, Any]]:
     """Each pair in a forked worker (a hang or a hard crash costs one pair, not the sweep)."""
     ctx = multiprocessing.get_context("fork")
     pool = ctx.Pool(1, maxtasksperchild=20)
@@ -419,6 +420,8 @@ def sweep(todo: list[tuple[str, str]], timeout: float) -> list[dict[str, Any]]:
                       "message": f"worker died: {first_line(exc)}"}
         record["seconds"] = round(time.perf_counter() - started, 2)
         records.append(record)
+        if save is not None:  # kept up to date: a sweep cut short still leaves its records
+            save.write_text(json.dumps(records, indent=1))
         print(f"[{i + 1}/{len(todo)}] {auto_class} {model_type}: {record['status']} "
               f"{record.get('message', '')[:120]}", file=sys.stderr, flush=True)
     pool.terminate()
@@ -479,23 +482,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--classes", help="comma-separated Auto classes (default: all runnable)")
     parser.add_argument("--types", help="comma-separated model types (default: all)")
     parser.add_argument("--timeout", type=float, default=90, help="seconds per pair")
-    parser.add_argument("--json", help="write every record here")
+    parser.add_argument("--json", help="write every record here (updated after each pair)")
+    parser.add_argument("--report", help="print the table of a --json file and exit")
     args = parser.parse_args(argv)
-    import librosa
-    import librosa.core.audio
-    import torch
-    import transformers
+    if args.report:
+        print(report(json.loads(Path(args.report).read_text()), float("nan")))
+        return 0
+    # Imported once before forking, so workers start warm; librosa's lazy loader also breaks
+    # when first used inside a forked worker.
+    import librosa  # noqa: F401
+    import librosa.core.audio  # noqa: F401
+    import torch  # noqa: F401
+    import transformers  # noqa: F401
 
-    import explorer
+    import explorer  # noqa: F401
 
     todo = pairs(args.classes.split(",") if args.classes else None, args.sample)
     if args.types:
         todo = [p for p in todo if p[1] in args.types.split(",")]
     started = time.perf_counter()
-    records = sweep(todo, args.timeout)
+    records = sweep(todo, args.timeout, Path(args.json) if args.json else None)
     seconds = time.perf_counter() - started
-    if args.json:
-        Path(args.json).write_text(json.dumps(records, indent=1))
     print(report(records, seconds))
     return 0
 

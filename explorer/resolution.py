@@ -104,13 +104,26 @@ def locate(checkpoint: str, revision: str | None = None) -> tuple[str, str]:
                                  "config.json or a hub id like org/name")
     from huggingface_hub import try_to_load_from_cache
 
+    from explorer.hub import hub_online, offline_forced
+
     cached = try_to_load_from_cache(checkpoint, "config.json", revision=revision)
-    return checkpoint, "cache" if isinstance(cached, str) else "hub"
+    online = hub_online()  # one bounded probe: no request below retries against a dead network
+    if isinstance(cached, str):
+        # Offline, read the cached snapshot folder itself: nothing asks the hub.
+        return (checkpoint, "cache") if online else (str(Path(cached).parent), "cache")
+    if not online:
+        why = ("the hub is switched off (HF_HUB_OFFLINE=1)" if offline_forced()
+               else "the hub cannot be reached to check")
+        raise CheckpointNotFound(
+            f"cannot find checkpoint {checkpoint!r}: not found locally (no such folder, not in the "
+            f"HF cache) and {why}; give a local path, a `zoo:<task>` name (build with `explorer "
+            "zoo`), or connect")
+    return checkpoint, "hub"
 
 
 def _read_json(location: str, source: str, filename: str, revision: str | None) -> dict | None:
     """A small JSON file of the checkpoint, or None when it has none (or it cannot be fetched)."""
-    if source in ("local", "zoo"):
+    if source in ("local", "zoo") or Path(location).is_dir():
         path = Path(location) / filename
     else:
         from huggingface_hub import hf_hub_download
@@ -308,7 +321,7 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
     trace += preprocessor_trace
     pre_auto = _preprocessor_for(spec, preprocessors)
     weights = tuple(sorted(p.name for p in Path(location).iterdir() if p.suffix in
-                           _WEIGHT_SUFFIXES)) if source in ("local", "zoo") else ()
+                           _WEIGHT_SUFFIXES)) if Path(location).is_dir() else ()
     return Resolution(
         checkpoint=str(checkpoint), location=location, source=source, revision=revision,
         model_type=model_type, config_class=type(config).__name__, architectures=architectures,

@@ -25,13 +25,17 @@ def _save(folder: Path, model: Any, *preprocessors: Any) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The zoo entries these tests borrow (CLIP, DETR), built once into a temp folder."""
-    from explorer.zoo import build_zoo
+    """A tiny CLIP and a tiny DETR detector, from the zoo's own recipes (random weights)."""
+    from transformers import DetrForObjectDetection
 
-    root = tmp_path_factory.mktemp("coverage-zoo")
-    build_zoo(root, only=["zero-shot-image-classification", "object-detection"])
-    return {"clip": str(root / "zero-shot-image-classification"),
-            "detr": str(root / "object-detection")}
+    from explorer.zoo.multimodal import _clip
+    from explorer.zoo.vision import _detr_detector
+
+    clip = tmp_path_factory.mktemp("clip")
+    _clip(clip)
+    config, processor = _detr_detector()
+    detr = _save(tmp_path_factory.mktemp("detr"), DetrForObjectDetection(config), processor)
+    return {"clip": str(clip), "detr": detr}
 
 
 # ---------------------------------------------------------------------------- 1, 2: AutoModel
@@ -183,3 +187,115 @@ def test_cli_debug_prints_the_traceback_of_a_bug(built: dict, tmp_path: Path, ca
                      "--debug"]) == 2
     loud = capsys.readouterr().err
     assert "Traceback" in loud and "shape check failed" in loud
+
+
+# ---------------------------------------------------------------------------- hub ids offline
+
+
+@pytest.fixture
+def network_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hub is not switched off, but cannot be reached (the tests' network guard refuses)."""
+    from huggingface_hub import constants
+
+    from explorer.hub import forget_probe
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    forget_probe()
+    yield
+    forget_probe()
+
+
+def test_unknown_hub_id_without_network_fails_fast_in_one_line(network_down: None,
+                                                                capsys: Any) -> None:
+    import time
+
+    import torch  # noqa: F401  (imports are not what is timed)
+    import transformers  # noqa: F401
+
+    from explorer.errors import CheckpointNotFound
+
+    started = time.perf_counter()
+    with pytest.raises(CheckpointNotFound) as caught:
+        explorer.run("some-org/no-such-model", text="hello")
+    assert time.perf_counter() - started < 5
+    assert "not found locally" in str(caught.value)
+    assert "cannot be reached to check" in str(caught.value)
+    assert "retry" not in capsys.readouterr().err.lower()
+
+
+def _hf_cache(root: Path, repo: str, snapshot_of: Path) -> None:
+    """``snapshot_of``'s files laid out as the HF cache keeps a downloaded repo."""
+    import shutil
+
+    commit = "0" * 40
+    repo_dir = root / f"models--{repo.replace('/', '--')}"
+    (repo_dir / "refs").mkdir(parents=True)
+    (repo_dir / "refs" / "main").write_text(commit)
+    shutil.copytree(snapshot_of, repo_dir / "snapshots" / commit)
+
+
+def test_cached_hub_id_runs_without_asking_the_hub(network_down: None, gpt2: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    _hf_cache(tmp_path, "some-org/tiny-gpt2", Path(gpt2))
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path))
+    res = explorer.resolve("some-org/tiny-gpt2")
+    assert res.source == "cache" and Path(res.location).is_dir()
+    result = explorer.run("some-org/tiny-gpt2", "AutoModel", text="the cat sat")
+    assert result.model_class == "GPT2Model"
+
+
+# ---------------------------------------------------------------------------- big layouts
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Any:
+    """A tiny BERT classifier with a 1000-label head, and its tokenizer."""
+    from transformers import AutoConfig, BertForSequenceClassification
+
+    tok = bert_tokenizer()
+    config = AutoConfig.for_model("bert", vocab_size=len(tok), num_labels=1000, **TINY)
+    return BertForSequenceClassification(config).eval(), tok
+
+
+def test_sharded_safetensors_load(classifier: Any, tmp_path: Path) -> None:
+    model, tok = classifier
+    model.save_pretrained(tmp_path, max_shard_size="40KB")
+    tok.save_pretrained(tmp_path)
+    assert (tmp_path / "model.safetensors.index.json").is_file()
+    loaded = explorer.load(str(tmp_path), use_cache=False)
+    assert loaded.report.newly_initialized == ()
+
+
+def test_1000_label_head_shows_top_k_only(classifier: Any, tmp_path: Path) -> None:
+    model, tok = classifier
+    folder = _save(tmp_path, model, tok)
+    result = explorer.run(folder, text="the cat sat", top_k=3)
+    assert len(result.labels) == 3 and len(result.label_names) == 1000
+
+
+def test_float16_checkpoint_loads_in_its_dtype(classifier: Any, tmp_path: Path) -> None:
+    import copy
+
+    import torch
+
+    model, tok = classifier
+    folder = _save(tmp_path, copy.deepcopy(model).to(torch.float16), tok)
+    loaded = explorer.load(folder, use_cache=False)
+    assert loaded.report.dtype == "float16"
+    assert explorer.run_loaded(loaded, explorer.make_inputs("the cat")).labels
+
+
+def test_pickle_beside_safetensors_uses_safetensors_without_asking(classifier: Any,
+                                                                   tmp_path: Path) -> None:
+    import torch
+
+    model, tok = classifier
+    folder = _save(tmp_path, model, tok)
+    torch.save(model.state_dict(), tmp_path / "pytorch_model.bin")  # hub repos often carry both
+    assert {"model.safetensors", "pytorch_model.bin"} <= {p.name for p in tmp_path.iterdir()}
+    loaded = explorer.load(folder, use_cache=False)  # no allow_pickle: no refusal
+    assert loaded.report.newly_initialized == ()

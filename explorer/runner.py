@@ -38,6 +38,15 @@ def _coerce(value: Any, kind: type) -> Any:
     return kind(value)
 
 
+def accepted(model: Any, batch: Mapping[str, Any]) -> dict[str, Any]:
+    """The preprocessor outputs minus ``token_type_ids`` when the model's forward has no such
+    parameter (GIT's processor returns them and its ``generate`` refuses them)."""
+    import inspect
+
+    params = inspect.signature(model.forward).parameters
+    return {k: v for k, v in batch.items() if k != "token_type_ids" or k in params}
+
+
 @dataclass
 class RunContext:
     """What a task runner gets."""
@@ -135,7 +144,7 @@ class RunContext:
         import torch
 
         with torch.inference_mode():
-            return self.model.generate(**self.to_model(batch), **kwargs)
+            return self.model.generate(**self.to_model(accepted(self.model, batch)), **kwargs)
 
     def truncation_note(self, encoded: Any, texts: list[str] | tuple[str, ...],
                         pair: bool = False) -> None:

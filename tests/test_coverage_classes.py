@@ -138,6 +138,52 @@ def test_a_class_no_auto_class_maps_defaults_to_the_bare_model(tmp_path: Path) -
     assert not result.random_weights or not any("newly initialised" in n for n in result.notes)
 
 
+# ---------------------------------------------------------------------------- 7: tokenizers
+
+
+def test_fill_mask_without_a_mask_token_names_what_is_missing(tmp_path: Path) -> None:
+    from transformers import AutoConfig, BertForMaskedLM
+
+    tok = bpe_tokenizer()  # byte-level BPE: no mask token, like Reformer's or GPT-2's
+    assert tok.mask_token is None
+    config = AutoConfig.for_model("bert", vocab_size=len(tok), **TINY)
+    folder = _save(tmp_path, BertForMaskedLM(config), tok)
+    with pytest.raises(BadInput, match="has no mask token"):
+        explorer.run(folder, "fill-mask", text="paris is the [MASK] of france")
+
+
+@pytest.fixture(scope="module")
+def canine() -> Any:
+    """CANINE: a character-level, pure-Python tokenizer that returns no offsets."""
+    from transformers import AutoConfig, CanineTokenizer
+
+    config = AutoConfig.for_model("canine", hidden_size=32, num_hidden_layers=1,
+                                  num_attention_heads=2, intermediate_size=64,
+                                  num_hash_buckets=64, max_position_embeddings=256)
+    return config, CanineTokenizer(model_max_length=256)  # num_labels 2: start / end for QA
+
+
+def test_token_classification_without_tokenizer_offsets(canine: Any, tmp_path: Path) -> None:
+    from transformers import CanineForTokenClassification
+
+    config, tok = canine
+    folder = _save(tmp_path, CanineForTokenClassification(config), tok)
+    text = "the cat sat"
+    result = explorer.run(folder, "token-classification", text=text)
+    assert all(text[e.start:e.end] == e.text and e.text for e in result.entities)
+
+
+def test_question_answering_without_tokenizer_offsets(canine: Any, tmp_path: Path) -> None:
+    from transformers import CanineForQuestionAnswering
+
+    config, tok = canine
+    folder = _save(tmp_path, CanineForQuestionAnswering(config), tok)
+    context = "the book is in paris"
+    result = explorer.run(folder, question="where is the book", context=context)
+    assert result.answer == context[result.start:result.end]
+    assert 0 <= result.start <= result.end <= len(context)
+
+
 # ---------------------------------------------------------------------------- errors
 
 

@@ -38,6 +38,21 @@ def _coerce(value: Any, kind: type) -> Any:
     return kind(value)
 
 
+_PART_AUTO = {"tokenizer": "AutoTokenizer", "image_processor": "AutoImageProcessor",
+              "feature_extractor": "AutoFeatureExtractor"}
+
+
+def _is_part(pre: Any, attribute: str) -> bool:
+    """Whether the preprocessor object itself is a ``tokenizer`` / ``image_processor`` /
+    ``feature_extractor`` (rather than a processor holding parts)."""
+    name = type(pre).__name__
+    if attribute == "tokenizer":
+        return hasattr(pre, "convert_ids_to_tokens")
+    if attribute == "image_processor":
+        return hasattr(pre, "crop_size") or name.endswith(("ImageProcessor", "ImageProcessorPil"))
+    return name.endswith("FeatureExtractor")
+
+
 def accepted(model: Any, batch: Mapping[str, Any]) -> dict[str, Any]:
     """The preprocessor outputs minus ``token_type_ids`` when the model's forward has no such
     parameter (GIT's processor returns them and its ``generate`` refuses them)."""
@@ -68,12 +83,32 @@ class RunContext:
     def preprocessor(self) -> Any:
         return self.loaded.preprocessor
 
+    def part(self, attribute: str) -> Any:
+        """A preprocessor part (``tokenizer``, ``image_processor``, ``feature_extractor``): the
+        processor's own, the preprocessor itself when it is that part, or, for checkpoints that
+        save parts without a processor class, that part loaded on its own. None when absent."""
+        pre = self.loaded.preprocessor
+        found = getattr(pre, attribute, None)
+        if found is not None:
+            return found
+        if pre is not None and _is_part(pre, attribute):
+            return pre
+        auto = _PART_AUTO[attribute]
+        res = self.loaded.resolution
+        if auto not in res.preprocessor:
+            return None
+        if attribute not in self.loaded.parts:
+            import transformers
+
+            self.loaded.parts[attribute] = getattr(transformers, auto).from_pretrained(
+                res.location, revision=res.revision)
+        return self.loaded.parts[attribute]
+
     @property
     def tokenizer(self) -> Any:
         """The tokenizer, whether the preprocessor is one or a processor holding one."""
-        pre = self.loaded.preprocessor
-        tokenizer = getattr(pre, "tokenizer", None) or pre
-        if tokenizer is None or not hasattr(tokenizer, "convert_ids_to_tokens"):
+        tokenizer = self.part("tokenizer")
+        if tokenizer is None:
             raise BadInput(f"{self.loaded.resolution.checkpoint} ships no tokenizer, so text cannot "
                            "be turned into token ids or back; save one beside the model "
                            "(tokenizer.save_pretrained(folder)) or use a checkpoint that has one")

@@ -138,6 +138,31 @@ def test_a_class_no_auto_class_maps_defaults_to_the_bare_model(tmp_path: Path) -
     assert not result.random_weights or not any("newly initialised" in n for n in result.notes)
 
 
+# ---------------------------------------------------------------------------- 6: saved as parts
+
+
+def test_ctc_checkpoint_with_parts_but_no_processor_class(tmp_path: Path, examples: Path) -> None:
+    import json
+
+    from transformers import AutoConfig, Data2VecAudioForCTC, Wav2Vec2CTCTokenizer
+
+    from explorer.zoo.audio import _wav2vec2_features
+
+    vocab = {t: i for i, t in enumerate(["<pad>", "<unk>", "|", *"abcdefghijklmnopqrstuvwxyz"])}
+    (tmp_path / "vocab.json").write_text(json.dumps(vocab))
+    tok = Wav2Vec2CTCTokenizer(str(tmp_path / "vocab.json"), bos_token=None, eos_token=None)
+    config = AutoConfig.for_model("data2vec-audio", hidden_size=32, num_hidden_layers=1,
+                                  num_attention_heads=2, intermediate_size=64, conv_dim=(16,) * 7,
+                                  num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4,
+                                  vocab_size=len(tok), pad_token_id=tok.pad_token_id)
+    # A tokenizer and a feature extractor, saved one by one: no processor class anywhere.
+    folder = _save(tmp_path, Data2VecAudioForCTC(config), tok, _wav2vec2_features())
+    assert (tmp_path / "preprocessor_config.json").is_file()
+    result = explorer.run(folder, audio=str(examples / "speech.wav"))
+    assert result.model_class == "Data2VecAudioForCTC"
+    assert isinstance(result.text, str)
+
+
 # ---------------------------------------------------------------------------- 7: tokenizers
 
 

@@ -39,8 +39,7 @@ def _takes(function: Callable[..., Any], name: str) -> bool:
 def _feature_extractor(ctx: RunContext) -> Any:
     """The audio part of the checkpoint's preprocessor (a processor's ``feature_extractor``, or
     the preprocessor itself)."""
-    pre = ctx.preprocessor
-    part = getattr(pre, "feature_extractor", None) or pre
+    part = ctx.part("feature_extractor") or ctx.preprocessor
     if part is None or not hasattr(part, "sampling_rate"):
         raise BadInput(f"{ctx.loaded.resolution.checkpoint} ships no audio feature extractor "
                        "(preprocessor_config.json), so the explorer cannot prepare audio for it")

@@ -19,19 +19,11 @@ FEATURE_METHODS = {"text": "get_text_features", "image": "get_image_features",
                    "audio": "get_audio_features"}
 
 
-def _parts(pre: Any) -> dict[str, Any]:
-    """``{"text": tokenizer, "image": image processor, "audio": feature extractor}`` found in a
-    processor, or the single preprocessor itself (None where the checkpoint has no such part)."""
-    name = type(pre).__name__
-    return {
-        "text": getattr(pre, "tokenizer", None) or (
-            pre if hasattr(pre, "convert_ids_to_tokens") else None),
-        "image": getattr(pre, "image_processor", None) or (
-            pre if hasattr(pre, "crop_size") or name.endswith(("ImageProcessor",
-                                                                "ImageProcessorPil")) else None),
-        "audio": getattr(pre, "feature_extractor", None) or (
-            pre if name.endswith("FeatureExtractor") else None),
-    }
+def _parts(ctx: RunContext) -> dict[str, Any]:
+    """``{"text": tokenizer, "image": image processor, "audio": feature extractor}`` of the
+    checkpoint (None where it has no such part)."""
+    return {"text": ctx.part("tokenizer"), "image": ctx.part("image_processor"),
+            "audio": ctx.part("feature_extractor")}
 
 
 def encode_inputs(ctx: RunContext) -> tuple[dict[str, Any], tuple[str, ...], str]:
@@ -40,7 +32,7 @@ def encode_inputs(ctx: RunContext) -> tuple[dict[str, Any], tuple[str, ...], str
     A base model accepts the modality of its architecture: text for BERT, pixels for ViT, audio
     for wav2vec2. The preprocessor's parts tell which one it is.
     """
-    parts = _parts(ctx.preprocessor)
+    parts = _parts(ctx)
     given = ctx.inputs.kinds()
     tokenizer, image_processor, feature_extractor = parts["text"], parts["image"], parts["audio"]
     if "text" in given and tokenizer is not None:
@@ -84,7 +76,7 @@ def _dual_encoder_kinds(ctx: RunContext) -> list[str]:
     if not hasattr(model, FEATURE_METHODS["text"]) or not any(
             hasattr(model, FEATURE_METHODS[k]) for k in ("image", "audio")):
         return []
-    parts = _parts(ctx.preprocessor)
+    parts = _parts(ctx)
     return [k for k in FEATURE_METHODS if k in ctx.inputs.kinds() and parts[k] is not None
             and hasattr(model, FEATURE_METHODS[k])]
 
@@ -95,7 +87,7 @@ def _features(ctx: RunContext, kind: str) -> tuple[np.ndarray, tuple[str, ...]]:
 
     import torch
 
-    part = _parts(ctx.preprocessor)[kind]
+    part = _parts(ctx)[kind]
     if kind == "text":
         texts = list(ctx.inputs.text)
         batch = part(texts, padding=pad_batch(ctx, part, len(texts)), truncation=True,

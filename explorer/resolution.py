@@ -252,7 +252,11 @@ def _default_task(config: Any, compatible: list[TaskSpec],
     def fit(spec: TaskSpec) -> int:
         # An encoder-decoder (BartForConditionalGeneration also fills masks) is for generating.
         generates = encoder_decoder and spec.result in ("generation", "transcript")
-        return sum((kind in spec.inputs) == has for kind, has in ships.items()) + generates
+        # Taking what the checkpoint ships counts double: a speech LLM (GLM-ASR) ships an audio
+        # processor, so its multimodal task beats text-only generation with the same class.
+        takes = sum(2 for kind, has in ships.items() if has and kind in spec.inputs)
+        return takes + sum(not has and kind not in spec.inputs for kind, has in ships.items()) \
+            + generates
 
     bare = [s for s in named if s.auto_class == "AutoModel"]
     # A bare model (BertModel) is AutoModel's, even when an encoder class shares it; but a class

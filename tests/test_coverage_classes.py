@@ -209,6 +209,49 @@ def test_question_answering_without_tokenizer_offsets(canine: Any, tmp_path: Pat
     assert 0 <= result.start <= result.end <= len(context)
 
 
+# ---------------------------------------------------------------------------- 8, 9: speech
+
+
+def _config_only(folder: Path, model_type: str, architecture: str, *preprocessors: Any) -> str:
+    """A checkpoint's config (and preprocessors) without weights: enough for ``resolve``."""
+    from transformers import AutoConfig
+
+    config = AutoConfig.for_model(model_type)
+    config.architectures = [architecture]
+    config.save_pretrained(folder)
+    for pre in preprocessors:
+        pre.save_pretrained(folder)
+    return str(folder)
+
+
+def test_speech_llm_defaults_to_the_task_that_hears_audio(tmp_path: Path) -> None:
+    from transformers import WhisperFeatureExtractor
+
+    speech = _config_only(tmp_path / "speech", "glmasr", "GlmAsrForConditionalGeneration",
+                          WhisperFeatureExtractor(), bpe_tokenizer())
+    assert explorer.resolve(speech).task == "AutoModelForMultimodalLM"
+    text_only = _config_only(tmp_path / "text", "glmasr", "GlmAsrForConditionalGeneration",
+                             bpe_tokenizer())
+    assert explorer.resolve(text_only).task == "AutoModelForSeq2SeqLM"
+
+
+def test_tgt_lang_is_an_option_of_speech_synthesis(tmp_path: Path) -> None:
+    from transformers import AutoConfig, VitsModel
+
+    tok = bert_tokenizer()
+    config = AutoConfig.for_model("vits", vocab_size=len(tok), hidden_size=16,
+                                  num_hidden_layers=1, num_attention_heads=2, ffn_dim=32,
+                                  flow_size=16, spectrogram_bins=33, upsample_initial_channel=16,
+                                  upsample_rates=[4, 4], upsample_kernel_sizes=[8, 8],
+                                  resblock_kernel_sizes=[3], resblock_dilation_sizes=[[1, 3]],
+                                  prior_encoder_num_flows=1, duration_predictor_num_flows=1)
+    folder = _save(tmp_path, VitsModel(config), tok)
+    # Not refused as "does not apply": VITS speaks one language and says so.
+    with pytest.raises(BadInput, match="takes no tgt_lang"):
+        explorer.run(folder, "text-to-speech", text="the cat", tgt_lang="fra")
+    assert "tgt_lang" in explorer.get_task("text-to-speech").options
+
+
 # ---------------------------------------------------------------------------- errors
 
 

@@ -252,6 +252,29 @@ def test_tgt_lang_is_an_option_of_speech_synthesis(tmp_path: Path) -> None:
     assert "tgt_lang" in explorer.get_task("text-to-speech").options
 
 
+# ---------------------------------------------------------------------------- documents
+
+
+def _has_tesseract() -> bool:
+    from explorer.heads.multimodal import _ocr_available
+
+    return _ocr_available()
+
+
+@pytest.mark.skipif(not _has_tesseract(), reason="needs tesseract-ocr + pytesseract (make test "
+                    "installs them)")
+def test_document_qa_reads_a_scanned_page_with_ocr(tmp_path: Path, examples: Path) -> None:
+    from explorer.zoo.multimodal import _layoutlmv3
+
+    _layoutlmv3(tmp_path)
+    result = explorer.run(str(tmp_path), "document-question-answering",
+                          image=str(examples / "document.png"), question="what is the total")
+    assert any("Tesseract OCR" in n for n in result.notes)
+    words = result.context.split()
+    assert {"INVOICE", "Total"} <= set(words)  # read off the page, not given as text
+    assert result.answer and result.answer in result.context
+
+
 # ---------------------------------------------------------------------------- errors
 
 

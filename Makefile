@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 ZOO ?= $(HOME)/.cache/autoclass-explorer/zoo
 PORT ?= 8866
 
-.PHONY: install test chromium dashboard zoo bench gallery clean
+.PHONY: install test chromium tesseract dashboard zoo bench gallery clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(STAMP)
 zoo: $(STAMP)
 	EXPLORER_ZOO=$(ZOO) HF_HUB_OFFLINE=1 $(BIN)/explorer zoo
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium tesseract
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 # The browser tests drive Debian's chromium (playwright cannot download browsers here); CI runs as
@@ -35,6 +35,16 @@ chromium:
 	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "note: /usr/bin/chromium is missing (apt-get install chromium); browser tests will skip"; fi; \
+	fi
+
+# Document QA on a user's own scanned page reads its words with Tesseract OCR (pytesseract calls
+# the Debian binary); installed the same way, and its tests skip without it.
+tesseract:
+	@if ! command -v tesseract >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q tesseract-ocr; \
+	  else echo "note: tesseract is missing (apt-get install tesseract-ocr); OCR tests will skip"; fi; \
 	fi
 
 # The Voila dashboard (notebooks/dashboard.ipynb, settings in voila.json: loopback only, idle

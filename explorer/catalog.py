@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from explorer.errors import UnknownTask
 
@@ -75,9 +75,16 @@ class TaskSpec:
         """Every ``model_type`` the Auto class maps, read from transformers (plus registered ones)."""
         return tuple(class_names(self.auto_class))
 
-    def class_for(self, model_type: str) -> str | None:
-        """Name of the concrete class the Auto class picks for ``model_type`` (no import)."""
-        return class_names(self.auto_class).get(model_type)
+    def class_for(self, model_type: str, architectures: Sequence[str] = ()) -> str | None:
+        """Name of the concrete class the Auto class picks for ``model_type`` (no import).
+
+        A mapping can hold several classes for one model type (DeiT: with and without teacher;
+        Funnel: full and base); like transformers, pick the one ``architectures`` names, else
+        the first."""
+        name = class_names(self.auto_class).get(model_type)
+        if isinstance(name, (tuple, list)):
+            return next((n for n in name if n in architectures), name[0] if name else None)
+        return name
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,7 +1,7 @@
 """The ``explorer`` command: tasks, resolve, run, zoo.
 
 Every failure the user can fix prints ``error: <what went wrong and what to do>`` on stderr and
-exits with status 2, without a traceback (set EXPLORER_DEBUG=1 to see one).
+exits with status 2, without a traceback (``--debug`` or EXPLORER_DEBUG=1 prints the traceback of a bug).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ EXIT_USAGE = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="explorer", description="See what the transformers Auto classes do.")
+    parser.add_argument("--debug", action="store_true",
+                        help="print the full traceback of an internal error (a bug)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("tasks", help="list the catalog of Auto classes")
@@ -53,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--trust-remote-code", action="store_true")
     p.add_argument("--render", metavar="FILE", help="write the view to FILE (.png or .html)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="print the full traceback of an internal error (a bug)")
 
     p = sub.add_parser("zoo", help="build the offline demo checkpoints (tiny, random weights)")
     p.add_argument("directory", nargs="?", help="where (default: $EXPLORER_ZOO or ~/.cache/...)")
@@ -176,21 +180,26 @@ _COMMANDS = {"tasks": _cmd_tasks, "resolve": _cmd_resolve, "run": _cmd_run, "zoo
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from explorer.errors import ExplorerError
+    from explorer.errors import ExplorerError, InternalError
 
+    debug = args.debug or bool(os.environ.get("EXPLORER_DEBUG"))
     try:
         _COMMANDS[args.command](args)
     except ExplorerError as exc:
+        if debug and isinstance(exc, InternalError) and exc.__cause__ is not None:
+            import traceback
+
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: still one line, with a way to get the traceback
-        if os.environ.get("EXPLORER_DEBUG"):
+        if debug:
             raise
         first = (str(exc).strip().splitlines() or [""])[0][:300]
-        print(f"error: unexpected {type(exc).__name__}: {first} (set EXPLORER_DEBUG=1 for the "
+        print(f"error: unexpected {type(exc).__name__}: {first} (run with --debug for the "
               "traceback and please report it)", file=sys.stderr)
         return EXIT_USAGE
     return 0

@@ -1,10 +1,17 @@
 """User-facing errors: each carries one line that says what went wrong and what to do.
 
 The CLI prints ``error: <message>`` and exits 2; the widgets show the message in the panel.
-Anything that is *not* an ``ExplorerError`` is a bug in the explorer.
+An ``InternalError`` (or anything that is not an ``ExplorerError``) is a bug in the explorer:
+its one line says so and where the full traceback was logged.
 """
 
 from __future__ import annotations
+
+import os
+import tempfile
+import time
+import traceback
+from pathlib import Path
 
 
 class ExplorerError(Exception):
@@ -40,3 +47,45 @@ class BadInput(ExplorerError):
 
 class NotRunnable(ExplorerError):
     """The catalog knows the Auto class but the explorer has no runner for it yet."""
+
+
+class InternalError(ExplorerError):
+    """The explorer failed on input it should handle: a bug, not the user's mistake.
+
+    The message says so in one line and names the log file that keeps the full traceback.
+    """
+
+    def __init__(self, message: str, log_file: str | None = None) -> None:
+        super().__init__(message)
+        self.log_file = log_file
+
+
+def log_dir() -> Path:
+    """Where internal errors' tracebacks go: ``$EXPLORER_LOG_DIR``, else a folder in the system's
+    temp directory (never the home folder, so tests and read-only homes are safe)."""
+    default = Path(tempfile.gettempdir()) / "autoclass-explorer-logs"
+    return Path(os.environ.get("EXPLORER_LOG_DIR") or default).expanduser()
+
+
+def internal_error(action: str, exc: BaseException) -> InternalError:
+    """An ``InternalError`` for ``exc`` (raised while the explorer did ``action``), its traceback
+    appended to ``log_dir()/errors.log``. ``action`` reads like "run BertModel on zoo:fill-mask"."""
+    text = str(exc).strip()
+    first = text.splitlines()[0][:300] if text else ""
+    where: str | None = None
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "errors.log"
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} could not {action}\n")
+            fh.write("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        where = str(path)
+    except OSError:  # an unwritable log folder must not hide the error itself
+        pass
+    details = f"details in {where}" if where else "set EXPLORER_DEBUG=1 for the traceback"
+    error = InternalError(f"the explorer could not {action}: {type(exc).__name__}"
+                          f"{': ' + first if first else ''}; this is a bug — {details}",
+                          log_file=where)
+    error.__cause__ = exc
+    return error

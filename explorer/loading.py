@@ -72,6 +72,9 @@ class Loaded:
     preprocessor: Any
     report: LoadReport
     options: dict[str, Any] = field(default_factory=dict)
+    parts: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Preprocessor parts loaded on their own (checkpoints that save a tokenizer and a feature
+    extractor without a processor class); filled by ``RunContext.part``."""
 
     @property
     def config(self) -> Any:

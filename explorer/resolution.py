@@ -104,13 +104,26 @@ def locate(checkpoint: str, revision: str | None = None) -> tuple[str, str]:
                                  "config.json or a hub id like org/name")
     from huggingface_hub import try_to_load_from_cache
 
+    from explorer.hub import hub_online, offline_forced
+
     cached = try_to_load_from_cache(checkpoint, "config.json", revision=revision)
-    return checkpoint, "cache" if isinstance(cached, str) else "hub"
+    online = hub_online()  # one bounded probe: no request below retries against a dead network
+    if isinstance(cached, str):
+        # Offline, read the cached snapshot folder itself: nothing asks the hub.
+        return (checkpoint, "cache") if online else (str(Path(cached).parent), "cache")
+    if not online:
+        why = ("the hub is switched off (HF_HUB_OFFLINE=1)" if offline_forced()
+               else "the hub cannot be reached to check")
+        raise CheckpointNotFound(
+            f"cannot find checkpoint {checkpoint!r}: not found locally (no such folder, not in the "
+            f"HF cache) and {why}; give a local path, a `zoo:<task>` name (build with `explorer "
+            "zoo`), or connect")
+    return checkpoint, "hub"
 
 
 def _read_json(location: str, source: str, filename: str, revision: str | None) -> dict | None:
     """A small JSON file of the checkpoint, or None when it has none (or it cannot be fetched)."""
-    if source in ("local", "zoo"):
+    if source in ("local", "zoo") or Path(location).is_dir():
         path = Path(location) / filename
     else:
         from huggingface_hub import hf_hub_download
@@ -279,7 +292,7 @@ def _default_task(config: Any, compatible: list[TaskSpec],
     document QA): prefer the task whose input kinds match the preprocessors the checkpoint ships.
     """
     names = set(getattr(config, "architectures", None) or ())
-    named = [s for s in compatible if s.class_for(config.model_type) in names]
+    named = [s for s in compatible if s.class_for(config.model_type, tuple(names)) in names]
     ships = {"image": "AutoImageProcessor" in preprocessors,
              "audio": "AutoFeatureExtractor" in preprocessors}
 
@@ -288,7 +301,11 @@ def _default_task(config: Any, compatible: list[TaskSpec],
     def fit(spec: TaskSpec) -> int:
         # An encoder-decoder (BartForConditionalGeneration also fills masks) is for generating.
         generates = encoder_decoder and spec.result in ("generation", "transcript")
-        return sum((kind in spec.inputs) == has for kind, has in ships.items()) + generates
+        # Taking what the checkpoint ships counts double: a speech LLM (GLM-ASR) ships an audio
+        # processor, so its multimodal task beats text-only generation with the same class.
+        takes = sum(2 for kind, has in ships.items() if has and kind in spec.inputs)
+        return takes + sum(not has and kind not in spec.inputs for kind, has in ships.items()) \
+            + generates
 
     bare = [s for s in named if s.auto_class == "AutoModel"]
     # A bare model (BertModel) is AutoModel's, even when an encoder class shares it; but a class
@@ -331,14 +348,21 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
                                    f"it can serve: {serve}")
         trace.append(f"task {task!r} → {spec.auto_class}")
     else:
-        spec = _default_task(config, compatible, preprocessors) or (
-            compatible[0] if compatible else None)
+        spec = _default_task(config, compatible, preprocessors)
         if spec is not None:
-            why = "its class is named in architectures" if spec.class_for(model_type) in \
-                architectures else "first compatible task (architectures names none)"
+            why = "its class is named in architectures"
+        elif architectures and any(s.auto_class == "AutoModel" for s in compatible):
+            # A class no Auto class maps: the bare model still loads its weights, where a head
+            # would be newly initialised and answer at random.
+            spec = get_task("AutoModel")
+            why = f"no Auto class maps {architectures[0]}; the bare model loads without new weights"
+        elif compatible:
+            spec = compatible[0]
+            why = "first compatible task (architectures names none)"
+        if spec is not None:
             trace.append(f"no task given → {spec.auto_class} ({why})")
 
-    model_class = spec.class_for(model_type) if spec else None
+    model_class = spec.class_for(model_type, architectures) if spec else None
     if spec is not None:
         static = model_type in spec.auto._model_mapping._model_mapping
         origin = (f"MODEL_FOR_*_MAPPING_NAMES[{model_type!r}]" if static
@@ -351,7 +375,7 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
     trace += preprocessor_trace
     pre_auto = _preprocessor_for(spec, preprocessors)
     weights = tuple(sorted(p.name for p in Path(location).iterdir() if p.suffix in
-                           _WEIGHT_SUFFIXES)) if source in ("local", "zoo") else ()
+                           _WEIGHT_SUFFIXES)) if Path(location).is_dir() else ()
     return Resolution(
         checkpoint=str(checkpoint), location=location, source=source, revision=revision,
         model_type=model_type, config_class=type(config).__name__, architectures=architectures,

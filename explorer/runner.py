@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from explorer.errors import BadInput, ExplorerError, NotRunnable
+from explorer.errors import BadInput, ExplorerError, NotRunnable, internal_error
 from explorer.inputs import Inputs, make_inputs, resample
 from explorer.loading import Loaded, load
 from explorer.results import Result
@@ -38,6 +38,30 @@ def _coerce(value: Any, kind: type) -> Any:
     return kind(value)
 
 
+_PART_AUTO = {"tokenizer": "AutoTokenizer", "image_processor": "AutoImageProcessor",
+              "feature_extractor": "AutoFeatureExtractor"}
+
+
+def _is_part(pre: Any, attribute: str) -> bool:
+    """Whether the preprocessor object itself is a ``tokenizer`` / ``image_processor`` /
+    ``feature_extractor`` (rather than a processor holding parts)."""
+    name = type(pre).__name__
+    if attribute == "tokenizer":
+        return hasattr(pre, "convert_ids_to_tokens")
+    if attribute == "image_processor":
+        return hasattr(pre, "crop_size") or name.endswith(("ImageProcessor", "ImageProcessorPil"))
+    return name.endswith("FeatureExtractor")
+
+
+def accepted(model: Any, batch: Mapping[str, Any]) -> dict[str, Any]:
+    """The preprocessor outputs minus ``token_type_ids`` when the model's forward has no such
+    parameter (GIT's processor returns them and its ``generate`` refuses them)."""
+    import inspect
+
+    params = inspect.signature(model.forward).parameters
+    return {k: v for k, v in batch.items() if k != "token_type_ids" or k in params}
+
+
 @dataclass
 class RunContext:
     """What a task runner gets."""
@@ -59,12 +83,32 @@ class RunContext:
     def preprocessor(self) -> Any:
         return self.loaded.preprocessor
 
+    def part(self, attribute: str) -> Any:
+        """A preprocessor part (``tokenizer``, ``image_processor``, ``feature_extractor``): the
+        processor's own, the preprocessor itself when it is that part, or, for checkpoints that
+        save parts without a processor class, that part loaded on its own. None when absent."""
+        pre = self.loaded.preprocessor
+        found = getattr(pre, attribute, None)
+        if found is not None:
+            return found
+        if pre is not None and _is_part(pre, attribute):
+            return pre
+        auto = _PART_AUTO[attribute]
+        res = self.loaded.resolution
+        if auto not in res.preprocessor:
+            return None
+        if attribute not in self.loaded.parts:
+            import transformers
+
+            self.loaded.parts[attribute] = getattr(transformers, auto).from_pretrained(
+                res.location, revision=res.revision)
+        return self.loaded.parts[attribute]
+
     @property
     def tokenizer(self) -> Any:
         """The tokenizer, whether the preprocessor is one or a processor holding one."""
-        pre = self.loaded.preprocessor
-        tokenizer = getattr(pre, "tokenizer", None) or pre
-        if tokenizer is None or not hasattr(tokenizer, "convert_ids_to_tokens"):
+        tokenizer = self.part("tokenizer")
+        if tokenizer is None:
             raise BadInput(f"{self.loaded.resolution.checkpoint} ships no tokenizer, so text cannot "
                            "be turned into token ids or back; save one beside the model "
                            "(tokenizer.save_pretrained(folder)) or use a checkpoint that has one")
@@ -135,7 +179,7 @@ class RunContext:
         import torch
 
         with torch.inference_mode():
-            return self.model.generate(**self.to_model(batch), **kwargs)
+            return self.model.generate(**self.to_model(accepted(self.model, batch)), **kwargs)
 
     def truncation_note(self, encoded: Any, texts: list[str] | tuple[str, ...],
                         pair: bool = False) -> None:
@@ -213,9 +257,14 @@ def run(
     inputs = make_inputs(text, text_pair=text_pair, question=question, context=context,
                          labels=labels, image=image, audio=audio, sampling_rate=sampling_rate,
                          table=table)
-    loaded = load(checkpoint, task, dtype=dtype, device=device, revision=revision,
-                  allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
-                  memory_budget=memory_budget, **load_overrides)
+    try:
+        loaded = load(checkpoint, task, dtype=dtype, device=device, revision=revision,
+                      allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
+                      memory_budget=memory_budget, **load_overrides)
+    except ExplorerError:
+        raise
+    except Exception as exc:
+        raise internal_error(f"load {checkpoint} for {task or 'its default task'}", exc) from exc
     return run_loaded(loaded, inputs, opts)
 
 
@@ -250,9 +299,9 @@ def run_loaded(loaded: Loaded, inputs: Inputs, options: Mapping[str, Any] | None
     try:
         return spec.runner(context)
     except ExplorerError:
-        raise
-    except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as exc:
-        # Model and preprocessor errors on odd input: one line, not a traceback.
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise BadInput(f"{spec.task} failed on this input ({type(exc).__name__}: {first[:300]}); "
-                       "check the inputs match what the task needs") from exc
+        raise  # BadInput and friends: the runner already said which input and what to do
+    except Exception as exc:
+        # Inputs reach the model already checked, so anything else is the explorer's fault: say
+        # so in one line and keep the traceback in the log.
+        raise internal_error(f"run {type(loaded.model).__name__} ({spec.task}) on "
+                             f"{loaded.resolution.checkpoint}", exc) from exc

@@ -51,3 +51,22 @@ def classification(ctx: Any, outputs: Any, input_ids: Any = None) -> Classificat
     multi = getattr(ctx.config, "problem_type", None) == "multi_label_classification"
     return Classification(labels=top_labels(logits, names, ctx.option("top_k", 5), multi),
                           logits=logits, label_names=names, **ctx.common(outputs, input_ids))
+
+
+def pad_batch(ctx: Any, tokenizer: Any, count: int) -> bool:
+    """Whether to pad ``count`` texts: only a batch needs it. A tokenizer without a pad token
+    (GPT-2, Llama) borrows its end-of-text token, as transformers' docs do, with a note."""
+    if count <= 1:
+        return False
+    if tokenizer.pad_token is None:
+        from explorer.errors import BadInput
+
+        if tokenizer.eos_token is None:
+            raise BadInput(f"{ctx.loaded.resolution.checkpoint}'s tokenizer has neither a pad nor "
+                           "an end-of-text token, so several texts cannot be batched; give one "
+                           "text at a time")
+        tokenizer.pad_token = tokenizer.eos_token
+        ctx.notes.append(f"the tokenizer has no pad token: texts are padded with its end-of-text "
+                         f"token {tokenizer.eos_token!r} (tokenizer.pad_token = "
+                         "tokenizer.eos_token, as transformers' docs do)")
+    return True

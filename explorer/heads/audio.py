@@ -39,8 +39,7 @@ def _takes(function: Callable[..., Any], name: str) -> bool:
 def _feature_extractor(ctx: RunContext) -> Any:
     """The audio part of the checkpoint's preprocessor (a processor's ``feature_extractor``, or
     the preprocessor itself)."""
-    pre = ctx.preprocessor
-    part = getattr(pre, "feature_extractor", None) or pre
+    part = ctx.part("feature_extractor") or ctx.preprocessor
     if part is None or not hasattr(part, "sampling_rate"):
         raise BadInput(f"{ctx.loaded.resolution.checkpoint} ships no audio feature extractor "
                        "(preprocessor_config.json), so the explorer cannot prepare audio for it")
@@ -305,7 +304,30 @@ def _speaker_inputs(ctx: RunContext, entry: Callable[..., Any]) -> dict[str, Any
             raise BadInput(f"speaker_id must be in 0..{count - 1} for this model"
                            if _takes(entry, "speaker_id") else "this model takes no speaker_id")
         extra["speaker_id"] = speaker
+    extra.update(_target_language(ctx, entry))
     return extra
+
+
+def _target_language(ctx: RunContext, entry: Callable[..., Any]) -> dict[str, Any]:
+    """``tgt_lang`` for models that speak several languages (SeamlessM4T): the option, else
+    English when the checkpoint lists it; nothing for models that take none."""
+    wanted = ctx.optional("tgt_lang", str)
+    if not _takes(entry, "tgt_lang"):
+        if wanted is not None:
+            raise BadInput("this model speaks one language: it takes no tgt_lang")
+        return {}
+    generation = getattr(ctx.model, "generation_config", None)
+    known = sorted(getattr(generation, "t2u_lang_code_to_id", None) or {})
+    if wanted is None:
+        if "eng" not in known:
+            raise BadInput("this model needs the language to speak: give option tgt_lang "
+                           f"({', '.join(known[:12]) or 'its checkpoint lists none'})")
+        wanted = "eng"
+        ctx.notes.append("speaking English (tgt_lang=eng); set option tgt_lang for another")
+    elif known and wanted not in known:
+        raise BadInput(f"tgt_lang={wanted!r} is not one this model speaks; known: "
+                       f"{', '.join(known[:20])}")
+    return {"tgt_lang": wanted}
 
 
 def _audio_array(out: Any) -> Any:
@@ -423,12 +445,12 @@ SPECS = [
     TaskSpec("AutoModelForTextToSpectrogram", ("text-to-spectrogram", "text-to-speech"),
              "audio", ("text",), "audio", "AutoProcessor",
              "Writes a mel spectrogram for the text, frame by frame (SpeechT5, FastSpeech2); a "
-             "vocoder turns it into sound.", options=("seed", "speaker_id"),
+             "vocoder turns it into sound.", options=("seed", "speaker_id", "tgt_lang"),
              runner=text_to_spectrogram),
     TaskSpec("AutoModelForTextToWaveform", ("text-to-speech", "text-to-audio"), "audio",
              ("text",), "audio", "AutoProcessor",
              "Text in, waveform out: speech (VITS / MMS-TTS, Bark) or music (MusicGen).",
-             options=("seed", "speaker_id"), runner=text_to_waveform),
+             options=("seed", "speaker_id", "tgt_lang"), runner=text_to_waveform),
     TaskSpec("AutoModelForAudioTokenization", ("audio-tokenization", "audio-codec"), "audio",
              ("audio",), "audio", "AutoFeatureExtractor",
              "A neural codec: encodes audio into discrete codes (the tokens speech LMs read) and "

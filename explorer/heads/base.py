@@ -8,11 +8,22 @@ import numpy as np
 
 from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
-from explorer.heads._common import to_numpy
+from explorer.heads._common import pad_batch, to_numpy
 from explorer.results import Embeddings, RawOutput, Result
 from explorer.runner import RunContext
 
 POOLINGS = ("mean", "cls", "pooler")
+# A dual encoder (CLIP, SigLIP, CLAP, BLIP...) embeds each modality with its own tower into one
+# shared space; these methods return the projected vectors.
+FEATURE_METHODS = {"text": "get_text_features", "image": "get_image_features",
+                   "audio": "get_audio_features"}
+
+
+def _parts(ctx: RunContext) -> dict[str, Any]:
+    """``{"text": tokenizer, "image": image processor, "audio": feature extractor}`` of the
+    checkpoint (None where it has no such part)."""
+    return {"text": ctx.part("tokenizer"), "image": ctx.part("image_processor"),
+            "audio": ctx.part("feature_extractor")}
 
 
 def encode_inputs(ctx: RunContext) -> tuple[dict[str, Any], tuple[str, ...], str]:
@@ -21,18 +32,13 @@ def encode_inputs(ctx: RunContext) -> tuple[dict[str, Any], tuple[str, ...], str
     A base model accepts the modality of its architecture: text for BERT, pixels for ViT, audio
     for wav2vec2. The preprocessor's parts tell which one it is.
     """
-    pre = ctx.preprocessor
+    parts = _parts(ctx)
     given = ctx.inputs.kinds()
-    image_processor = getattr(pre, "image_processor", None) or (
-        pre if hasattr(pre, "crop_size") or type(pre).__name__.endswith(
-            ("ImageProcessor", "ImageProcessorPil")) else None)
-    feature_extractor = getattr(pre, "feature_extractor", None) or (
-        pre if type(pre).__name__.endswith("FeatureExtractor") else None)
-    tokenizer = getattr(pre, "tokenizer", None) or (pre if hasattr(pre, "convert_ids_to_tokens")
-                                                    else None)
+    tokenizer, image_processor, feature_extractor = parts["text"], parts["image"], parts["audio"]
     if "text" in given and tokenizer is not None:
         texts = list(ctx.inputs.text)
-        batch = tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
+        batch = tokenizer(texts, padding=pad_batch(ctx, tokenizer, len(texts)), truncation=True,
+                          return_tensors="pt")
         ctx.truncation_note(batch, texts)
         return dict(batch), tuple(texts), "text"
     if "image" in given and image_processor is not None:
@@ -64,15 +70,83 @@ def _pool(hidden: Any, mask: Any, pooling: str, pooler_output: Any) -> np.ndarra
     return features.mean(axis=1)
 
 
+def _dual_encoder_kinds(ctx: RunContext) -> list[str]:
+    """The given modalities a dual encoder embeds into its shared space ([] for other models)."""
+    model = ctx.model
+    if not hasattr(model, FEATURE_METHODS["text"]) or not any(
+            hasattr(model, FEATURE_METHODS[k]) for k in ("image", "audio")):
+        return []
+    parts = _parts(ctx)
+    return [k for k in FEATURE_METHODS if k in ctx.inputs.kinds() and parts[k] is not None
+            and hasattr(model, FEATURE_METHODS[k])]
+
+
+def _features(ctx: RunContext, kind: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Projected vectors of one modality from a dual encoder's own ``get_*_features``."""
+    import inspect
+
+    import torch
+
+    part = _parts(ctx)[kind]
+    if kind == "text":
+        texts = list(ctx.inputs.text)
+        batch = part(texts, padding=pad_batch(ctx, part, len(texts)), truncation=True,
+                     return_tensors="pt")
+        labels = tuple(texts)
+    elif kind == "image":
+        batch = part(images=ctx.inputs.image, return_tensors="pt")
+        labels = (ctx.inputs.image_name or "image",)
+    else:
+        rate = part.sampling_rate
+        batch = part(ctx.audio_at(rate), sampling_rate=rate, return_tensors="pt")
+        labels = (ctx.inputs.audio_name or "audio",)
+    method = getattr(ctx.model, FEATURE_METHODS[kind])
+    takes = {n for n, p in inspect.signature(method).parameters.items()
+             if p.kind is not p.VAR_KEYWORD}
+    with torch.inference_mode():
+        out = method(**{k: v for k, v in ctx.to_model(dict(batch)).items() if k in takes})
+    vectors = out if isinstance(out, torch.Tensor) else getattr(out, "pooler_output", None)
+    if vectors is None:
+        vectors = out[0]
+    vectors = to_numpy(vectors)
+    return vectors.reshape(vectors.shape[0], -1), labels
+
+
+def dual_embed(ctx: RunContext, kinds: list[str]) -> Result:
+    """A dual encoder: each given modality through its own tower, into one space, so the view's
+    similarity matrix compares texts with images (or audio)."""
+    vectors, labels = [], []
+    for kind in kinds:
+        v, names = _features(ctx, kind)
+        vectors.append(v)
+        labels += [f"{kind}: {name}" for name in names]
+    stacked = np.concatenate(vectors)
+    if len(kinds) == 1:
+        other = [k for k in FEATURE_METHODS if k != kinds[0] and hasattr(ctx.model,
+                                                                        FEATURE_METHODS[k])]
+        ctx.notes.append(f"dual encoder: give {' or '.join(other)} too to compare "
+                         f"{kinds[0]} with {' or '.join(other)} in the shared space")
+    else:
+        ctx.notes.append(f"dual encoder: {' and '.join(kinds)} embedded by their own towers into "
+                         "one shared space; the similarity compares them")
+    return Embeddings(shape=stacked.shape, pooling="projection", labels=tuple(labels),
+                      vectors=stacked, **ctx.common())
+
+
 def embed(ctx: RunContext) -> Result:
     """Run the bare model and pool its last hidden state into one vector per input."""
-    batch, labels, modality = encode_inputs(ctx)
     pooling = ctx.option("pooling", "mean")
     if pooling not in POOLINGS:
         raise BadInput(f"pooling must be one of {', '.join(POOLINGS)}, not {pooling!r}")
+    dual = _dual_encoder_kinds(ctx)
+    if dual:
+        return dual_embed(ctx, dual)
+    batch, labels, modality = encode_inputs(ctx)
     model = ctx.model
-    if getattr(ctx.config, "is_encoder_decoder", False) and hasattr(model, "get_encoder"):
-        # Seq2seq base models need decoder inputs; embeddings come from the encoder alone.
+    # Text / audio seq2seq base models need decoder inputs; their embeddings come from the
+    # encoder alone. Image encoder-decoders (DETR) decode learned queries: the full forward runs.
+    if getattr(ctx.config, "is_encoder_decoder", False) and hasattr(model, "get_encoder") and \
+            modality != "image":
         ctx.notes.append("encoder-decoder model: vectors come from the encoder")
         encoder = model.get_encoder()
         import torch
@@ -92,11 +166,28 @@ def embed(ctx: RunContext) -> Result:
 
 def raw_outputs(ctx: RunContext) -> Result:
     """Pre-training heads differ per architecture: show what comes out, by name and shape."""
-    batch, _, _ = encode_inputs(ctx)
+    batch, _, modality = encode_inputs(ctx)
+    if getattr(ctx.config, "is_encoder_decoder", False) and modality != "image" and \
+            "decoder_input_ids" not in batch:
+        batch["decoder_input_ids"] = decoder_start(ctx, len(next(iter(batch.values()))))
+        ctx.notes.append("encoder-decoder model: the decoder was given only its start token")
     outputs = ctx.forward(batch)
     shapes = {name: tuple(value.shape) for name, value in outputs.items()
               if hasattr(value, "shape")}
     return RawOutput(outputs=shapes, **ctx.common(outputs, batch.get("input_ids")))
+
+
+def decoder_start(ctx: RunContext, count: int) -> Any:
+    """``(count, 1)`` decoder input ids holding the model's decoder start token."""
+    import torch
+
+    config = ctx.config
+    sources = (config, getattr(config, "decoder", None), ctx.model.generation_config
+               if hasattr(ctx.model, "generation_config") else None)
+    start = next((v for src in sources if src is not None for name in
+                  ("decoder_start_token_id", "pad_token_id", "bos_token_id")
+                  if isinstance(v := getattr(src, name, None), int)), 0)
+    return torch.full((count, 1), start, dtype=torch.long)
 
 
 SPECS = [

@@ -22,7 +22,7 @@ from explorer.heads._common import label_names, sigmoid, softmax, to_numpy, top_
 from explorer.results import (
     Answer, Classification, DetectedObject, Detections, Generation, Label, Result,
 )
-from explorer.runner import RunContext
+from explorer.runner import RunContext, accepted
 
 # ---------------------------------------------------------------------------- shared helpers
 
@@ -44,13 +44,6 @@ def _part(ctx: RunContext, name: str) -> Any:
         return part
     kind = name.replace("_", "")
     return pre if type(pre).__name__.lower().endswith((kind, kind + "pil")) else None
-
-
-def _accepted(model: Any, batch: Any) -> dict[str, Any]:
-    """The processor outputs minus ``token_type_ids`` when the model's forward has no such
-    parameter (GIT's processor returns them and its ``generate`` refuses them)."""
-    params = inspect.signature(model.forward).parameters
-    return {k: v for k, v in batch.items() if k != "token_type_ids" or k in params}
 
 
 def _sequence_probability(scores: Sequence[Any], new_ids: Any) -> tuple[float, ...]:
@@ -128,7 +121,7 @@ def detect_zero_shot(ctx: RunContext) -> Result:
 def _generated_answer(ctx: RunContext, encoded: Any, question: str) -> Answer:
     """Generative VQA (BLIP): the answer is decoded text; its score is the product of the
     probabilities of its tokens."""
-    out = ctx.generate(_accepted(ctx.model, encoded),
+    out = ctx.generate(encoded,
                        max_new_tokens=ctx.option("max_new_tokens", 10),
                        output_scores=True, return_dict_in_generate=True)
     new_ids = _new_tokens(out)
@@ -250,7 +243,7 @@ def answer_document_question(ctx: RunContext) -> Result:
         key = "pixel_values" if "pixel_values" in inspect.signature(
             ctx.model.forward).parameters else "image"  # LayoutLMv2 names its pixels `image`
         batch[key] = pixels["pixel_values"]
-    outputs = ctx.forward(_accepted(ctx.model, batch))
+    outputs = ctx.forward(accepted(ctx.model, batch))
     start_logits, end_logits = to_numpy(outputs.start_logits)[0], to_numpy(outputs.end_logits)[0]
     n = len(word_ids)  # LayoutLMv3 appends image patches after the text tokens
     allowed = np.array([seq == 1 for seq in sequence_ids])
@@ -378,7 +371,7 @@ def _generate_from(ctx: RunContext, kinds: Sequence[str]) -> Result:
     templated = _chat_prompt(ctx, prompt, media)
     text = templated if templated is not None else prompt
     encoded = ctx.preprocessor(text=text or None, **media, return_tensors="pt")
-    out = ctx.generate(_accepted(ctx.model, encoded),
+    out = ctx.generate(encoded,
                        max_new_tokens=ctx.option("max_new_tokens", 20),
                        do_sample=ctx.option("do_sample", False), output_scores=True,
                        return_dict_in_generate=True)

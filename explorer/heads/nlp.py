@@ -21,6 +21,43 @@ def _encode(ctx: RunContext, *texts: str, **kwargs: object) -> dict:
     return encoded
 
 
+def _offsets(ctx: RunContext, encoded: dict, texts: dict[int, str],
+             sequence_ids: list[int | None]) -> list[list[int]]:
+    """Each token's ``[start, end)`` characters in its own input text.
+
+    Fast tokenizers return them; pure-Python ones (CANINE's) cannot, so each token's text is
+    found in order in the input it came from. Special tokens and pieces not found get an empty
+    span, which the runners skip."""
+    if "offset_mapping" in encoded:
+        return encoded.pop("offset_mapping")[0].tolist()
+    tok = ctx.tokenizer
+    special = set(tok.all_special_ids)
+    cursors = dict.fromkeys(texts, 0)
+    spans = []
+    for token_id, seq in zip(encoded["input_ids"][0].tolist(), sequence_ids):
+        piece = tok.decode([token_id]).strip().removeprefix("##") if seq is not None else ""
+        start = texts[seq].lower().find(piece.lower(), cursors[seq]) \
+            if piece and token_id not in special else -1
+        if start < 0:
+            spans.append([0, 0])
+            continue
+        cursors[seq] = start + len(piece)
+        spans.append([start, cursors[seq]])
+    return spans
+
+
+def _sequence_ids(ctx: RunContext, encoded: dict) -> list[int | None]:
+    """Which input (0: first text, 1: second) each token came from; None for special tokens."""
+    try:
+        return encoded.sequence_ids(0)
+    except (ValueError, AttributeError):  # a pure-Python tokenizer keeps no encodings
+        pass
+    special = set(ctx.tokenizer.all_special_ids)
+    ids = encoded["input_ids"][0].tolist()
+    kinds = encoded["token_type_ids"][0].tolist() if "token_type_ids" in encoded else [0] * len(ids)
+    return [None if i in special else int(k) for i, k in zip(ids, kinds)]
+
+
 def classify_text(ctx: RunContext) -> Result:
     ctx.require("text")
     encoded = _encode(ctx, ctx.inputs.text[0], ctx.inputs.text_pair) if ctx.inputs.text_pair \
@@ -39,7 +76,7 @@ def classify_tokens(ctx: RunContext) -> Result:
     ctx.require("text")
     text = ctx.inputs.text[0]
     encoded = _encode(ctx, text, return_offsets_mapping=True)
-    offsets = encoded.pop("offset_mapping")[0].tolist()
+    offsets = _offsets(ctx, encoded, {0: text}, _sequence_ids(ctx, encoded))
     outputs = ctx.forward(encoded)
     logits = to_numpy(outputs.logits)[0]
     names = label_names(ctx.config, logits.shape[-1])
@@ -74,8 +111,12 @@ def answer_question(ctx: RunContext) -> Result:
     question, context = ctx.inputs.question, ctx.inputs.context
     encoded = _encode(ctx, question, context, truncation="only_second",
                       return_offsets_mapping=True)
-    offsets = encoded.pop("offset_mapping")[0].tolist()
-    sequence_ids = encoded.sequence_ids(0)
+    sequence_ids = _sequence_ids(ctx, encoded)
+    if "offset_mapping" not in encoded and "token_type_ids" not in encoded:
+        raise BadInput(f"{ctx.loaded.resolution.checkpoint}'s tokenizer tells neither where "
+                       "tokens are in the text nor which tokens are the context, so no answer "
+                       "span can be found; use a checkpoint with a fast tokenizer")
+    offsets = _offsets(ctx, encoded, {0: question, 1: context}, sequence_ids)
     outputs = ctx.forward(encoded)
     start_logits = to_numpy(outputs.start_logits)[0]
     end_logits = to_numpy(outputs.end_logits)[0]
@@ -96,6 +137,10 @@ def fill_mask(ctx: RunContext) -> Result:
     ctx.require("text")
     tok = ctx.tokenizer
     text = ctx.inputs.text[0]
+    if tok.mask_token is None:
+        raise BadInput(f"{ctx.loaded.resolution.checkpoint}'s tokenizer has no mask token, so no "
+                       "word can be marked for the model to fill; this checkpoint was not made "
+                       "for fill-mask (try text-generation or feature-extraction)")
     for generic in ("[MASK]", "<mask>", "[mask]"):
         if generic != tok.mask_token:
             text = text.replace(generic, tok.mask_token)

@@ -7,17 +7,13 @@ curated hub ids per task and (online only) a hub search. Every entry says whethe
 from __future__ import annotations
 
 import json
-import os
-import socket
-import threading
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import urlparse
 
 from explorer.catalog import TaskSpec
+from explorer.hub import forget_probe, hub_online, offline_forced  # noqa: F401  (panels use ck.*)
 
 # A few well-known hub checkpoints per task tag (online, or offline once they are in the cache).
 CURATED: dict[str, tuple[str, ...]] = {
@@ -87,63 +83,12 @@ class Choice:
 
 # ---------------------------------------------------------------------------- online or not
 
-_PROBE: dict[str, tuple[float, bool]] = {}
-_PROBE_SECONDS = 60.0
-
-
-def offline_forced() -> bool:
-    """True when the user switched the hub off (``HF_HUB_OFFLINE=1``)."""
-    value = os.environ.get("HF_HUB_OFFLINE", "").strip().upper()
-    if value in ("1", "ON", "YES", "TRUE"):
-        return True
-    try:
-        from huggingface_hub import constants
-
-        return bool(constants.HF_HUB_OFFLINE)
-    except ImportError:
-        return True
-
-
-def hub_online(timeout: float = 1.5) -> bool:
-    """Whether the hub can be reached: never when ``HF_HUB_OFFLINE=1``; else a TCP connection to
-    the hub endpoint, bounded by ``timeout`` (DNS included) and remembered for a minute."""
-    if offline_forced():
-        return False
-    from huggingface_hub import constants
-
-    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
-    cached = _PROBE.get(host)
-    if cached and time.monotonic() - cached[0] < _PROBE_SECONDS:
-        return cached[1]
-    answer: list[bool] = []
-
-    def probe() -> None:
-        try:
-            socket.create_connection((host, 443), timeout=timeout).close()
-            answer.append(True)
-        except Exception:  # DNS failure, refused, firewalled, or a test's network guard
-            answer.append(False)
-
-    # getaddrinfo ignores socket timeouts; a daemon thread bounds the whole probe.
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    online = bool(answer and answer[0])
-    _PROBE[host] = (time.monotonic(), online)
-    return online
-
-
 def go_offline() -> None:
     """Switch huggingface_hub to cache-only for this process (the app does it when the hub cannot
     be reached, so that no later call waits on network timeouts)."""
     from huggingface_hub import constants
 
     constants.HF_HUB_OFFLINE = True
-
-
-def forget_probe() -> None:
-    """Probe the hub again on the next ``hub_online()`` call."""
-    _PROBE.clear()
 
 
 def cached_snapshot(repo_id: str) -> Path | None:
@@ -330,5 +275,6 @@ def offline_message(choice: Choice) -> str:
     """The one line shown when an online-only checkpoint is picked without a network."""
     why = "the hub is switched off (HF_HUB_OFFLINE=1)" if offline_forced() else \
         "the hub cannot be reached"
-    return (f"{choice.checkpoint} is on the hub only and {why}; pick an offline entry (zoo, local "
-            "or cache) or connect to the internet")
+    return (f"{choice.checkpoint} is not found locally (no such folder, not in the HF cache) and "
+            f"{why} to check it; pick an offline entry (zoo, local or cache) or connect to the "
+            "internet")

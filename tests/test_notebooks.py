@@ -3,12 +3,15 @@
 Every ``notebooks/*.ipynb`` except the dashboard (tested by its own browser test) is executed
 headless with nbclient, in a kernel that uses this interpreter, with the hub switched off and
 ``EXPLORER_ZOO`` pointing at the session zoo. A notebook added later is picked up by the glob.
+Run All leaves every exercise unanswered (no solution runs, no "✓"); the test then runs each
+folded solution in the same kernel and expects its check to pass.
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -16,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from explorer import teaching
+from explorer import course
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO / "notebooks"
@@ -43,16 +46,39 @@ def _kernel_env(zoo: Path, scratch: Path) -> dict[str, str]:
     return env
 
 
-def _execute(name: str, env: dict[str, str]) -> tuple[nbformat.NotebookNode, float]:
+def _solution_code(cell: nbformat.NotebookNode) -> str:
+    """The Python in a folded solution (a markdown ``<details>`` cell tagged ``solution``)."""
+    blocks = re.findall(r"```python\n(.*?)```", cell.source, flags=re.DOTALL)
+    assert "<details>" in cell.source and len(blocks) == 1, cell.source[:120]
+    return blocks[0]
+
+
+def _solutions(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in nb.cells if "solution" in c.get("metadata", {}).get("tags", [])]
+
+
+def _execute(name: str, env: dict[str, str]) -> tuple[nbformat.NotebookNode, float, int]:
+    """Run the notebook, then its solutions in the same kernel; return the executed notebook, the
+    seconds the notebook itself took (kernel start included, solutions not), and the index of
+    the first appended solution cell."""
     from nbclient import NotebookClient
 
     nb = _read(name)
+    first_solution = len(nb.cells)
+    nb.cells += [nbformat.v4.new_code_cell(_solution_code(c)) for c in _solutions(nb)]
+    finished: list[float] = []
+
+    def on_cell_executed(cell_index: int, **_: object) -> None:
+        if cell_index == first_solution - 1:
+            finished.append(time.perf_counter())
+
     client = NotebookClient(nb, timeout=SECONDS_PER_NOTEBOOK, kernel_name="python3",
                             allow_errors=True, resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
-                            kernel_manager_class=_this_python_kernel())
+                            kernel_manager_class=_this_python_kernel(),
+                            on_cell_executed=on_cell_executed)
     started = time.perf_counter()
     client.execute(env=env)
-    return nb, time.perf_counter() - started
+    return nb, (finished or [time.perf_counter()])[0] - started, first_solution
 
 
 def _this_python_kernel() -> type:
@@ -106,23 +132,32 @@ def _shows_a_result(cell: nbformat.NotebookNode) -> bool:
     return isinstance(last.value, ast.Name) and last.value.id in results
 
 
+def _printed(cells: list[nbformat.NotebookNode]) -> str:
+    return "".join(out.get("text", "") for c in cells for out in c.get("outputs", []))
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_offline_without_errors(name: str, zoo: Path,
                                               tmp_path: Path) -> None:
-    nb, seconds = _execute(name, _kernel_env(zoo, tmp_path))
+    nb, seconds, first_solution = _execute(name, _kernel_env(zoo, tmp_path))
+    print(f"{name}: {seconds:.1f} s headless")
     assert _errors(nb) == [], f"{name} has error outputs"
     assert seconds <= SECONDS_PER_NOTEBOOK, f"{name} took {seconds:.0f} s"
+    lesson, appended = nb.cells[:first_solution], nb.cells[first_solution:]
     # Each result a cell ends with is drawn by the explorer's renderers (HTML or a PNG figure).
-    shown = [c for c in nb.cells if c.cell_type == "code" and _shows_a_result(c)]
+    shown = [c for c in lesson if c.cell_type == "code" and _shows_a_result(c)]
     assert shown, f"{name} never shows an explorer result"
     for cell in shown:
         kinds = {key for out in cell.outputs for key in out.get("data", {})}
         assert kinds & {"text/html", "image/png"}, f"no rendered view for: {cell.source[:80]}"
-    # Exercise solutions ran and passed.
-    printed = "".join(out.get("text", "") for c in nb.cells for out in c.get("outputs", []))
-    assert "✗" not in printed, f"{name}: a solution cell's check failed"
-    solutions = [c for c in nb.cells if "solution" in c.get("metadata", {}).get("tags", [])]
-    assert printed.count("✓ correct") >= len(solutions)
+    # Run All answers nothing: every check says "not answered yet", none passes or fails.
+    printed = _printed(lesson)
+    assert "✓" not in printed and "✗" not in printed, f"{name}: Run All gave a verdict"
+    assert printed.count("not answered yet") == len(appended)
+    # Each folded solution, run after the notebook, passes its check.
+    for cell in appended:
+        out = _printed([cell])
+        assert "✓ correct" in out and "✗" not in out, f"{name}: solution failed:\n{cell.source}\n{out}"
 
 
 def test_every_notebook_file_is_tested() -> None:
@@ -151,60 +186,17 @@ def test_notebook_follows_the_course_conventions(name: str) -> None:
     assert "By the end of this notebook you can" in markdown  # learning goals at the top
     first_code = next(c for c in nb.cells if c.cell_type == "code").source
     assert "ONLINE = False" in first_code, "the first code cell switches real / zoo checkpoints"
-    assert "teaching.checkpoints(" in first_code, "the first code cell builds / finds the zoo"
-    solutions = [c for c in nb.cells if "solution" in c.get("metadata", {}).get("tags", [])]
-    assert 2 <= len(solutions) <= 4, f"{name}: 2-3 exercises, each with a solution cell"
+    assert "course.checkpoints(" in first_code, "the first code cell builds / finds the zoo"
+    solutions = _solutions(nb)
+    assert 2 <= len(solutions) <= 4, f"{name}: 2-4 exercises, each with a folded solution"
     for cell in solutions:
-        assert cell.cell_type == "code"
-        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True
-
-
-# ---------------------------------------------------------------------------- teaching helpers
-
-
-def test_checkpoints_online_are_the_real_ids_and_offline_are_zoo_folders(zoo: Path) -> None:
-    real = {"fill-mask": "google-bert/bert-base-uncased"}
-    assert teaching.checkpoints(real, online=True) == real
-    offline = teaching.checkpoints(real)
-    assert Path(offline["fill-mask"]) == zoo / "fill-mask"
-    assert (Path(offline["fill-mask"]) / "config.json").is_file()
-    assert teaching.short(offline["fill-mask"]) == "zoo:fill-mask"
-    with pytest.raises(KeyError, match="no zoo entry for not-a-task"):
-        teaching.checkpoints({"not-a-task": "x/y"})
-
-
-def test_check_reports_unanswered_right_and_wrong(zoo: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    teaching.check("01.gpt2-qa-class", None)
-    assert "not answered yet" in capsys.readouterr().out
-    teaching.check("01.gpt2-qa-class", "GPT2ForQuestionAnswering")
-    assert "✓ correct" in capsys.readouterr().out
-    teaching.check("01.gpt2-qa-class", "BertForQuestionAnswering")
-    assert "✗" in capsys.readouterr().out
-    assert teaching.is_correct("03.new-token-head", ["classifier.weight", "classifier.bias"])
-    assert not teaching.is_correct("03.new-token-head", {"classifier.weight"})
-    with pytest.raises(KeyError, match="no exercise"):
-        teaching.check("99.nope", 1)
-
-
-def test_every_exercise_id_used_in_a_notebook_exists() -> None:
-    import re
-
-    used = {m for name in NOTEBOOKS for c in _read(name).cells
-            for m in re.findall(r'teaching\.check\("([^"]+)"', c.source)}
-    assert used, "the notebooks use teaching.check"
-    assert used == set(teaching.EXPECTED), "an exercise check without a notebook, or the reverse"
-
-
-def test_views_render_html(zoo: Path) -> None:
-    from transformers import AutoTokenizer
-
-    import explorer
-
-    path = teaching.checkpoints({"fill-mask": ""})["fill-mask"]
-    trace = teaching.show_trace(explorer.resolve(path, "text-classification"))
-    assert "BertForSequenceClassification" in trace and "<ol" in trace._repr_html_()
-    report = teaching.show_report(explorer.load(path, "text-classification"))
-    assert "classifier.weight" in report  # newly initialised weights are listed
-    tokens = teaching.show_tokens(AutoTokenizer.from_pretrained(path), "the cat", "a dog")
-    assert tokens.count("<span") >= 6 and "[SEP]" in tokens and "token_type_ids = 1" in tokens
+        assert cell.cell_type == "markdown" and "<details>" in cell.source  # shown on demand
+        _solution_code(cell)
+    sources = "\n".join(c.source for c in nb.cells)
+    assert f"urlpath=lab/tree/notebooks/{name}" in sources, "a Binder launch line for this notebook"
+    assert "urlpath=voila/render/notebooks/dashboard.ipynb" in sources, "a launch line for the dashboard"
+    assert re.search(r"\*About \d+ minutes\.\*", markdown), "an honest time estimate"
+    quiz = re.findall(r'course\.quiz\("([^"]+)"', sources)
+    assert len(quiz) == 1 and quiz[0] in course.QUIZZES, f"{name} ends with its quiz"
+    last_code = [c for c in nb.cells if c.cell_type == "code"][-1].source
+    assert "course.quiz(" in last_code, "the quiz is the lesson's last code cell"

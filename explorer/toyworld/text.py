@@ -360,7 +360,8 @@ def parse_shape_sentences(text: str) -> list[tuple[Thing, str, Thing]] | None:
 
 
 def vocabulary() -> list[str]:
-    """Every lower-cased word the text world uses (for tokenizers that keep them whole)."""
+    """The lower-cased words of the word lists and templates, for WordPiece vocabularies that keep
+    them whole (the number model has its own byte-level BPE)."""
     texts = [" ".join(POSITIVE + NEGATIVE + SUBJECTS + FIRST_NAMES + PLACES + tuple(UNITS)
                       + tuple(TENS[2:]) + SHAPES + COLORS + SIZES + tuple(RELATIONS))]
     texts += [*_SENTIMENT_TEMPLATES, *_NER_TEMPLATES, *(f + " " + q for f, q in _FACTS)]

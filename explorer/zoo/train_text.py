@@ -172,7 +172,7 @@ def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) ->
                   num_attention_heads=4, intermediate_size=192)
 
     def batch(rng: random.Random) -> dict:
-        items = [world.facts(rng) for _ in range(BATCH)]
+        items = [world.facts(rng) for _ in range(4 * BATCH)]  # matching names needs many examples
         encoded = tok([q.question for q in items], [q.context for q in items], padding=True,
                       return_offsets_mapping=True, return_tensors="pt")
         offsets = encoded.pop("offset_mapping").tolist()
@@ -187,7 +187,7 @@ def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) ->
         encoded["end_positions"] = torch.tensor(ends)
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress)
+    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
     _save(out, model, tok)
     run, rng = _runner(out, "AutoModelForQuestionAnswering"), _held_out(seed)
     right = 0
@@ -212,9 +212,9 @@ def _train_fill_mask(out: Path, *, seed: int, steps: int | None,
                      progress: Progress) -> TrainOutcome:
     import torch
 
-    steps = 800 if steps is None else steps
+    steps = 2500 if steps is None else steps
     tok = _wordpiece()
-    model = _bert("AutoModelForMaskedLM", tok)
+    model = _bert("AutoModelForMaskedLM", tok, num_hidden_layers=3, num_attention_heads=4)
 
     def batch(rng: random.Random) -> dict:
         pairs = [_masked(world.shape_pair(rng), rng, tok.mask_token) for _ in range(BATCH)]
@@ -226,7 +226,7 @@ def _train_fill_mask(out: Path, *, seed: int, steps: int | None,
         encoded["labels"] = labels
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress)
+    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
     _save(out, model, tok)
     run, rng = _runner(out, "AutoModelForMaskedLM"), _held_out(seed)
     right = 0

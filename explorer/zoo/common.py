@@ -41,24 +41,28 @@ def real_minilm_dir() -> Path | None:
 
 
 @lru_cache(maxsize=None)
-def wordpiece_vocab() -> dict[str, int]:
-    """A BERT-style vocab: specials, the corpus words, characters and ``##`` continuations."""
+def wordpiece_vocab(words: tuple[str, ...] = ()) -> dict[str, int]:
+    """A BERT-style vocab: specials, the corpus words (and ``words``), characters and ``##``
+    continuations."""
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     chars = list("abcdefghijklmnopqrstuvwxyz0123456789.,?!'-:;()\"")
-    words = list(dict.fromkeys(CORPUS))
-    tokens = specials + words + chars + ["##" + c for c in "abcdefghijklmnopqrstuvwxyz0123456789"]
+    tokens = specials + CORPUS + list(words) + chars \
+        + ["##" + c for c in "abcdefghijklmnopqrstuvwxyz0123456789"]
     return {t: i for i, t in enumerate(dict.fromkeys(tokens))}
 
 
-def bert_tokenizer(model_max_length: int = 64, **kwargs: Any) -> Any:
-    """A WordPiece tokenizer (BERT conventions) over ``wordpiece_vocab()``."""
+def bert_tokenizer(model_max_length: int = 64, words: tuple[str, ...] = (),
+                   **kwargs: Any) -> Any:
+    """A WordPiece tokenizer (BERT conventions) over ``wordpiece_vocab(words)``: the corpus words
+    and ``words`` tokenize whole."""
     from transformers import BertTokenizer
 
-    return BertTokenizer(vocab=wordpiece_vocab(), model_max_length=model_max_length, **kwargs)
+    return BertTokenizer(vocab=wordpiece_vocab(words), model_max_length=model_max_length,
+                         **kwargs)
 
 
 @lru_cache(maxsize=None)
-def _bpe_files() -> tuple[dict[str, int], list[tuple[str, str]]]:
+def _bpe_files(texts: tuple[str, ...] = ()) -> tuple[dict[str, int], list[tuple[str, str]]]:
     import tempfile
 
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -69,7 +73,8 @@ def _bpe_files() -> tuple[dict[str, int], list[tuple[str, str]]]:
     trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<|endoftext|>", "<pad>"],
                                   initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
                                   show_progress=False)
-    bpe.train_from_iterator([" ".join(CORPUS)] * 4 + [" " + w for w in CORPUS], trainer)
+    bpe.train_from_iterator([" ".join(CORPUS)] * 4 + [" " + w for w in CORPUS] + list(texts),
+                            trainer)
     with tempfile.TemporaryDirectory() as tmp:
         bpe.model.save(tmp)
         vocab = json.loads((Path(tmp) / "vocab.json").read_text())
@@ -78,14 +83,26 @@ def _bpe_files() -> tuple[dict[str, int], list[tuple[str, str]]]:
     return vocab, merges  # type: ignore[return-value]
 
 
-def bpe_tokenizer(model_max_length: int = 64, **kwargs: Any) -> Any:
-    """A byte-level BPE tokenizer (GPT-2 conventions) trained offline on ``CORPUS``."""
+def bpe_tokenizer(model_max_length: int = 64, texts: tuple[str, ...] = (), **kwargs: Any) -> Any:
+    """A byte-level BPE tokenizer (GPT-2 conventions) trained offline on ``CORPUS`` and
+    ``texts``."""
     from transformers import GPT2Tokenizer
 
-    vocab, merges = _bpe_files()
+    vocab, merges = _bpe_files(texts)
     kwargs.setdefault("pad_token", "<pad>")
     return GPT2Tokenizer(vocab=dict(vocab), merges=list(merges), model_max_length=model_max_length,
                          **kwargs)
+
+
+def bart_tokenizer(model_max_length: int = 64, texts: tuple[str, ...] = ()) -> Any:
+    """``bpe_tokenizer(texts=texts)``'s vocabulary and merges with BART's special tokens."""
+    from transformers import BartTokenizer
+
+    vocab, merges = _bpe_files(texts)
+    vocab = dict(vocab)
+    for special in ("<s>", "</s>", "<unk>", "<mask>"):
+        vocab.setdefault(special, len(vocab))
+    return BartTokenizer(vocab=vocab, merges=list(merges), model_max_length=model_max_length)
 
 
 def save_random(directory: Path, auto_class: str, config: Any, *preprocessors: Any,

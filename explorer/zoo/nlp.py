@@ -6,7 +6,8 @@ from pathlib import Path
 
 from explorer.zoo import Recipe
 from explorer.zoo.common import (
-    EXAMPLE_LABELS, NER_LABELS, TINY, bert_tokenizer, bpe_tokenizer, label_maps, save_random,
+    EXAMPLE_LABELS, NER_LABELS, TINY, bart_tokenizer, bert_tokenizer, bpe_tokenizer, label_maps,
+    save_random,
 )
 
 SENTENCE = "the teacher and the student read a good book in paris"
@@ -34,15 +35,9 @@ def _gpt2(directory: Path) -> None:
 
 
 def _bart(directory: Path) -> None:
-    from transformers import AutoConfig, BartTokenizer
+    from transformers import AutoConfig
 
-    gpt = bpe_tokenizer()
-    vocab = dict(gpt.get_vocab())
-    for special in ("<s>", "</s>", "<unk>", "<mask>"):
-        vocab.setdefault(special, len(vocab))
-    from explorer.zoo.common import _bpe_files
-
-    tok = BartTokenizer(vocab=vocab, merges=list(_bpe_files()[1]), model_max_length=64)
+    tok = bart_tokenizer()
     config = AutoConfig.for_model(
         "bart", vocab_size=len(tok), d_model=32, encoder_layers=2, decoder_layers=2,
         encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,

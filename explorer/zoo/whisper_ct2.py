@@ -119,7 +119,7 @@ def _split(name: str, value: np.ndarray, parts: tuple[str, ...]) -> dict[str, np
     has no bias in transformers, so its slice of a fused bias must be zero."""
     pieces = np.split(value, len(parts))
     out = {}
-    for part, piece in zip(parts, pieces):
+    for part, piece in zip(parts, pieces, strict=True):
         if part == "k_proj" and name.endswith("bias"):
             if np.any(piece):
                 raise ValueError("the fused key bias is not zero; k_proj has no bias")

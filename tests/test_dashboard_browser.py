@@ -211,22 +211,28 @@ def _wait_done(tab, number: int) -> None:
     assert errors.count() == 0, f"the run failed in the page: {errors.inner_text()}"
 
 
-def _select_task(tab, label: str, task: str) -> None:
-    """Category → task, then wait for the task card and the task's zoo checkpoint (ipywidgets
-    writes option labels with non-breaking spaces)."""
+def _select_task(tab, label: str, task: str) -> str:
+    """Category → task, then wait for the task card and the zoo checkpoint the picker selects
+    first (ipywidgets writes option labels with non-breaking spaces); returns its zoo name."""
     tab.get_by_role("button", name=label, exact=True).click()
     tab.get_by_role("button", name=task, exact=True).click()
     tab.wait_for_function(
         f"""() => {{ const h = document.querySelector('.ae-task-card h3');
                     return h && h.innerText.trim() === {json.dumps(task)}; }}""",
         timeout=RUN_TIMEOUT_MS)
-    # The zoo checkpoint for the task is what the picker selects first.
+    # The picker selects the first zoo choice: a real checkpoint built for the task's head, else
+    # the task's own zoo entry.
+    from explorer.catalog import get_task
+    from explorer.ui.checkpoints import zoo_choices
+
+    first = zoo_choices(get_task(task))[0]
     tab.wait_for_function(
         f"""() => {{ const s = document.querySelector('.ae-card-checkpoint select');
                     return s && s.selectedIndex >= 0 &&
                            s.options[s.selectedIndex].text.replace(/\u00a0/g, ' ')
-                            .startsWith('zoo · {task} ');}}""",
+                            === {json.dumps(first.label)};}}""",
         timeout=RUN_TIMEOUT_MS)
+    return first.checkpoint.removeprefix("zoo:")
 
 
 # ---------------------------------------------------------------------------- tests
@@ -239,8 +245,8 @@ def test_every_category_runs_in_the_browser(page, zoo: Path, category: str) -> N
     task = _pick_task(category, zoo)
     if task is None:
         pytest.skip(f"no runnable {category} task has a zoo checkpoint yet")
-    _select_task(page, CATEGORIES[category], task)
-    example = _manifest(zoo)[task]["example"]
+    entry = _select_task(page, CATEGORIES[category], task)
+    example = _manifest(zoo)[entry]["example"]
     # The zoo entry's example input is filled in (the kernel sends it right after the picker).
     for kind in ("image", "audio"):
         if kind in example:

@@ -93,7 +93,11 @@ def test_offered_checkpoints_can_serve_the_task(app: ExplorerApp) -> None:
             if choice.source in ("zoo", "local"):
                 assert auto in explorer.resolve(choice.checkpoint).tasks, choice
         labels = [label for label, _ in app.checkpoints.picker.options]
-        assert labels[0].startswith(f"zoo · {task} ")
+        own = labels.index(next(t for t in labels if t.startswith(f"zoo · {task} ")))
+        before = [app.checkpoints.choices[c] for _, c in app.checkpoints.picker.options[:own]]
+        # Only real checkpoints built for this very head come before the task's zoo entry.
+        assert all(not c.random_weights and explorer.resolve(c.checkpoint).task == auto
+                   for c in before), before
         assert all(("online only" in label) != c.offline
                    for label, c in zip(labels, app.checkpoints.choices.values())
                    if c.source == "curated")
@@ -122,7 +126,8 @@ def test_audio_input_has_a_player_with_the_example_clip(app: ExplorerApp) -> Non
     audio = app.inputs.controls["audio"]
     assert isinstance(audio.preview, w.Audio)
     assert bytes(audio.preview.value)[:4] == b"RIFF"
-    assert Path(app.inputs.values()["audio"]).name == "speech.wav"
+    entry = ck.zoo_entry(app.checkpoints.checkpoint) or {}
+    assert Path(app.inputs.values()["audio"]).name == entry["example"]["audio"]
 
 
 def test_base_model_inputs_narrow_to_what_the_checkpoint_takes(app: ExplorerApp) -> None:
@@ -249,6 +254,7 @@ def test_compare_runs_both_checkpoints_on_the_same_input(app: ExplorerApp,
     if "all-MiniLM-L6-v2" not in manifest:
         pytest.skip("the real all-MiniLM-L6-v2 checkpoint is not installed")
     _select(app, "feature-extraction")
+    app.checkpoints.picker.value = "zoo:feature-extraction"  # the real one is the default
     assert "zoo:all-MiniLM-L6-v2" in app.compare.choices
     assert app.checkpoints.checkpoint not in app.compare.choices
     assert app.compare_with("zoo:all-MiniLM-L6-v2")

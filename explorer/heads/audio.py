@@ -46,12 +46,17 @@ def _feature_extractor(ctx: RunContext) -> Any:
     return part
 
 
-def _audio_batch(ctx: RunContext, **kwargs: Any) -> tuple[dict[str, Any], int, np.ndarray]:
-    """``(model inputs, sampling rate, waveform)`` from the feature extractor at its own rate."""
+def _audio_input(ctx: RunContext) -> tuple[Any, int, np.ndarray]:
+    """``(feature extractor, its sampling rate, the waveform at that rate)``."""
     ctx.require("audio")
     features = _feature_extractor(ctx)
     rate = int(features.sampling_rate)
-    waveform = ctx.audio_at(rate)
+    return features, rate, ctx.audio_at(rate)
+
+
+def _audio_batch(ctx: RunContext, **kwargs: Any) -> tuple[dict[str, Any], int, np.ndarray]:
+    """``(model inputs, sampling rate, waveform)`` from the feature extractor at its own rate."""
+    features, rate, waveform = _audio_input(ctx)
     window = getattr(features, "n_samples", None)  # Whisper-style fixed input window
     if window and len(waveform) > window:
         ctx.notes.append(f"audio is {len(waveform) / rate:.1f} s; the model hears only the first "
@@ -94,12 +99,55 @@ def _sequences(out: Any) -> Any:
 # ---------------------------------------------------------------------------- speech → text
 
 
+# CTC audio longer than one window is read in overlapping windows, as transformers' ASR pipeline
+# does with ``chunk_length_s`` / ``stride_length_s``: each window's edge frames (the stride) are
+# dropped, so every frame kept was computed with context on both sides.
+CTC_WINDOW_SECONDS = 20.0
+CTC_STRIDE_SECONDS = 4.0
+
+
+def _windows(total: int, window: int, stride: int) -> list[tuple[int, int, int]]:
+    """``(start, left, right)`` sample counts of each window over ``total`` samples: ``left`` /
+    ``right`` are the strides to drop (none at the clip's two ends)."""
+    step = window - 2 * stride
+    found = []
+    for start in range(0, total, step):
+        last = start + window >= total
+        found.append((start, 0 if start == 0 else stride, 0 if last else stride))
+        if last:
+            break
+    return found
+
+
+def _ctc_logits(ctx: RunContext, features: Any, waveform: np.ndarray,
+                rate: int) -> tuple[np.ndarray, Any]:
+    """``(frames, vocabulary)`` logits of the whole clip, and the model outputs when one pass
+    made them (the attention views need them)."""
+    window, stride = int(CTC_WINDOW_SECONDS * rate), int(CTC_STRIDE_SECONDS * rate)
+    if len(waveform) <= window:
+        outputs = ctx.forward(dict(features(waveform, sampling_rate=rate, return_tensors="pt")))
+        return to_numpy(outputs.logits)[0], outputs
+    pieces = []
+    spans = _windows(len(waveform), window, stride)
+    for start, left, right in spans:
+        chunk = waveform[start:start + window]
+        batch = dict(features(chunk, sampling_rate=rate, return_tensors="pt"))
+        logits = to_numpy(ctx.forward(batch).logits)[0]
+        frames = len(logits)
+        pieces.append(logits[round(left / len(chunk) * frames):
+                             frames - round(right / len(chunk) * frames)])
+    ctx.notes.append(f"{len(waveform) / rate:.1f} s of audio read in {len(spans)} windows of "
+                     f"{CTC_WINDOW_SECONDS:g} s overlapping by {2 * CTC_STRIDE_SECONDS:g} s; "
+                     f"each window's outer {CTC_STRIDE_SECONDS:g} s of frames are dropped")
+    return np.concatenate(pieces), None
+
+
 def transcribe_ctc(ctx: RunContext) -> Result:
     """CTC: one token per ~20 ms frame; decoding collapses repeats and drops the blank. Word
-    times come from the frames each word spans (``decode(..., output_word_offsets=True)``)."""
-    batch, rate, waveform = _audio_batch(ctx)
-    outputs = ctx.forward(batch)
-    logits = to_numpy(outputs.logits)[0]
+    times come from the frames each word spans (``decode(..., output_word_offsets=True)``).
+    Audio longer than ``CTC_WINDOW_SECONDS`` is read in overlapping windows."""
+    features, rate, waveform = _audio_input(ctx)
+    logits, outputs = _ctc_logits(ctx, features, waveform, rate)
     ids = logits.argmax(-1).tolist()
     tok = _text_tokenizer(ctx)
     frame_tokens = tuple(tok.convert_ids_to_tokens(ids))
@@ -145,13 +193,39 @@ def _step_logits(out: Any) -> np.ndarray | None:
     return np.stack([to_numpy(step).reshape(-1, step.shape[-1])[0] for step in steps])
 
 
+def _long_form(ctx: RunContext, features: Any, waveform: np.ndarray, rate: int) -> bool:
+    """Whether the clip is longer than the feature extractor's window (Whisper: 30 s) and the
+    model can transcribe it whole: Whisper's long-form ``generate`` (timestamps on) reads a
+    window, moves on to the last timestamp it predicted, and reads the next."""
+    window = getattr(features, "n_samples", None)
+    if not window or len(waveform) <= window:
+        return False
+    seconds = f"{len(waveform) / rate:.1f} s of audio"
+    if not _takes(ctx.model.generate, "return_timestamps"):
+        ctx.notes.append(f"{seconds}; the model hears only the first {window / rate:g} s (its "
+                         "input window)")
+        return False
+    ctx.notes.append(f"{seconds} is longer than the model's {window / rate:g} s window: "
+                     "transcribed whole with Whisper's sequential long-form generation "
+                     "(timestamps on)")
+    return True
+
+
 def transcribe_seq2seq(ctx: RunContext) -> Result:
-    """An encoder hears the audio, a decoder writes the text token by token (``generate``)."""
-    batch, rate, _ = _audio_batch(ctx)
+    """An encoder hears the audio, a decoder writes the text token by token (``generate``).
+    Audio longer than the window goes through Whisper's own long-form generation."""
+    features, rate, waveform = _audio_input(ctx)
+    long_form = _long_form(ctx, features, waveform, rate)
+    # Long-form takes the whole clip as one mel spectrogram, with its attention mask.
+    whole = dict(truncation=False, padding="longest", return_attention_mask=True)
+    batch = dict(features(waveform, sampling_rate=rate, return_tensors="pt",
+                          **(whole if long_form else {})))
     generate = ctx.model.generate
-    kwargs: dict[str, Any] = dict(max_new_tokens=ctx.option("max_new_tokens", 64),
+    # Long-form applies the limit to each window; 30 s of fast speech is ~200 tokens.
+    limit = max(64, getattr(ctx.config, "max_target_positions", 0) // 2) if long_form else 64
+    kwargs: dict[str, Any] = dict(max_new_tokens=ctx.option("max_new_tokens", limit),
                                   return_dict_in_generate=True, output_logits=True)
-    timestamps = ctx.option("return_timestamps", False)
+    timestamps = ctx.option("return_timestamps", False) or long_form
     if timestamps:
         if not _takes(generate, "return_timestamps"):
             raise BadInput(f"{type(ctx.model).__name__} does not predict timestamps; drop "

@@ -72,16 +72,23 @@ def _audio_name(result: Any) -> str:
 # ---------------------------------------------------------------------------- transcript
 
 
+_CHAR_PX = 5.5  # about one character of 8 pt DejaVu Sans at the figures' resolution
+
+
 def _word_row(ax: Any, chunks: list[Any], seconds: float) -> int:
-    """Chunks as labelled spans on one row under the waveform; returns how many were drawn."""
+    """Chunks as labelled spans on one row under the waveform; returns how many were drawn.
+    Each label starts at its chunk and may run on, through silence, up to the next chunk."""
     drawn = 0
+    px_per_second = ax.get_window_extent().width / max(seconds, 1e-6)
     for i, chunk in enumerate(chunks):
         start = min(chunk.start, seconds)
         end = min(chunk.end if chunk.end is not None else start + 0.3, seconds)
         ax.axvspan(start, end, ymin=0.1, ymax=0.9, color=tint(ACCENT, 0.35 if i % 2 else 0.55),
                    gid="chunk")
-        ax.text((start + end) / 2, 0.5, shorten(chunk.text.strip(), 18), ha="center",
-                va="center", fontsize=8, clip_on=True)
+        room = (min(chunks[i + 1].start, seconds) if i + 1 < len(chunks) else seconds) - start
+        chars = max(3, int(room * px_per_second / _CHAR_PX) - 1)
+        ax.text(start, 0.5, " " + shorten(chunk.text.strip(), chars), ha="left", va="center",
+                fontsize=8, clip_on=True)
         drawn += 1
     ax.set_yticks([])
     ax.set_xlim(0, seconds)
@@ -126,7 +133,9 @@ def transcript_figure(result: Any, frames: bool = False, spectrogram: bool = Tru
             plot_waveform(ax, waveform, rate, f"“{shorten(result.text, 90)}”")
         elif row == "words":
             _word_row(ax, timed, seconds)
-            ax.set_ylabel("words", rotation=0, ha="right", va="center")
+            several = any(len(c.text.split()) > 1 for c in timed)  # Whisper's are segments
+            ax.set_ylabel("segments" if several else "words", rotation=0, ha="right",
+                          va="center")
         elif row == "frames":
             if result.frame_tokens:
                 _frame_row(ax, result.frame_tokens, seconds)

@@ -166,10 +166,11 @@ def served_tasks(checkpoint: str, folder: Path) -> tuple[str, ...]:
 
 
 def zoo_choices(spec: TaskSpec) -> list[Choice]:
-    """The zoo checkpoint built for this task, then real zoo checkpoints that can serve it."""
+    """Real zoo checkpoints built for this task's head (the best default there is), the random
+    one built for the task, then real zoo checkpoints whose other head can serve it."""
     from explorer.resolution import zoo_dir
 
-    own, real = [], []
+    best, own, real = [], [], []
     for name, entry in sorted(_manifest().items()):
         summary = entry.get("summary", "")
         if entry.get("auto_class") == spec.auto_class and entry.get("random_weights", True):
@@ -178,9 +179,10 @@ def zoo_choices(spec: TaskSpec) -> list[Choice]:
                               note=summary))
         elif not entry.get("random_weights", True):
             if spec.auto_class in served_tasks(f"zoo:{name}", zoo_dir() / name):
-                real.append(Choice(f"zoo:{name}", "local", f"local · {name} — real weights",
-                                   offline=True, note=summary))
-    return own + real
+                choice = Choice(f"zoo:{name}", "local", f"local · {name} — real weights",
+                                offline=True, note=summary)
+                (best if entry.get("auto_class") == spec.auto_class else real).append(choice)
+    return best + own + real
 
 
 def _cached_model_type(repo: Any) -> str | None:

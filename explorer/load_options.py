@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from explorer.errors import BadInput
 
@@ -29,7 +30,7 @@ _UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
           "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
 
 
-def parse_size(value: str | int | float) -> int:
+def parse_size(value: str | float) -> int:
     """Bytes of ``"2GiB"``, ``"500MB"``, ``"1.5GB"`` or a number of bytes."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value)
@@ -157,8 +158,8 @@ class LoadOptions:
             object.__setattr__(self, "device_map", "auto")  # max_memory only means something there
 
     @classmethod
-    def split(cls, base: "LoadOptions | None" = None,
-              **keywords: Any) -> tuple["LoadOptions", dict[str, Any]]:
+    def split(cls, base: LoadOptions | None = None,
+              **keywords: Any) -> tuple[LoadOptions, dict[str, Any]]:
         """``(options, the other keywords)``: keywords named like a field replace ``base``'s."""
         mine = {k: keywords.pop(k) for k in list(keywords) if k in cls.FIELDS}
         return replace(base or cls(), **mine), keywords
@@ -189,7 +190,7 @@ class LoadOptions:
             data["max_memory"] = {str(k): v for k, v in self.max_memory.items()}
         return data
 
-    def offloading(self, budget: int, folder: str) -> "LoadOptions":
+    def offloading(self, budget: int, folder: str) -> LoadOptions:
         """These options, changed to load what does not fit in ``budget`` bytes of CPU memory onto
         disk (and GPUs, where present, first)."""
         return replace(self, device_map="auto", max_memory={"cpu": _gib(budget)},
@@ -213,6 +214,8 @@ class LoadOptions:
 
 def _gib(count: int) -> str:
     """A size as accelerate reads it: ``2GiB``, ``1.5GiB``, ``300MiB``."""
+    if count < 2**20:
+        return f"{max(count // 2**10, 1)}KiB"
     if count < 2**30:
         return f"{count // 2**20}MiB"
     return f"{count / 2**30:.2f}".rstrip("0").rstrip(".") + "GiB"
@@ -220,5 +223,13 @@ def _gib(count: int) -> str:
 
 LoadOptions.FIELDS = tuple(f.name for f in fields(LoadOptions))
 
-__all__ = ["DEVICE_MAPS", "DTYPES", "LoadOptions", "QUANTIZATIONS", "default_budget",
-           "memory_limit", "parse_max_memory", "parse_size"]
+__all__ = [
+    "DEVICE_MAPS",
+    "DTYPES",
+    "QUANTIZATIONS",
+    "LoadOptions",
+    "default_budget",
+    "memory_limit",
+    "parse_max_memory",
+    "parse_size",
+]

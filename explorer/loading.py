@@ -271,11 +271,13 @@ OFFLOAD_FOLDER = Path(tempfile.gettempdir()) / "explorer-offload"
 
 def _over_budget(checkpoint: str, estimated: int, budget: int, options: LoadOptions) -> OverBudget:
     """The refusal, carrying the options that load the checkpoint anyway by offloading."""
+    from explorer.memory import human
+
     offload = options.offloading(budget, str(OFFLOAD_FOLDER))
     memory = ", ".join(f"{k!r}: {v!r}" for k, v in (offload.max_memory or {}).items())
     return OverBudget(
-        f"{checkpoint} needs about {estimated / 2**30:.2f} GiB at dtype={options.dtype}, over the "
-        f"{budget / 2**30:.2f} GiB memory budget. Load it with offloading: device_map='auto', "
+        f"{checkpoint} needs about {human(estimated)} at dtype={options.dtype}, over the "
+        f"{human(budget)} memory budget. Load it with offloading: device_map='auto', "
         f"max_memory={{{memory}}}, offload_folder={str(OFFLOAD_FOLDER)!r} (CLI: "
         f"{offload.cli_flags()}); or pick a smaller dtype or checkpoint, or raise memory_budget "
         "(EXPLORER_MEMORY_BUDGET_GB)", offload=offload)

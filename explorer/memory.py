@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from explorer.errors import ExplorerError
 from explorer.resolution import Resolution, resolve
@@ -190,7 +191,7 @@ def estimate(checkpoint: str | Resolution, task: str | None = None, *,
     if res.source in ("hub", "cache") and (online if online is not None else _online()):
         try:
             return from_tensors(res.checkpoint, "hub safetensors metadata", _hub_tensors(res))
-        except Exception as exc:  # no safetensors on the hub, gated, network: try the config
+        except Exception as exc:  # noqa: BLE001 - no safetensors on the hub, gated, offline
             why.append(f"hub metadata: {type(exc).__name__}")
     if res.task is None:
         raise ExplorerError(f"cannot estimate {res.checkpoint}: it fits no Auto model class")
@@ -198,7 +199,7 @@ def estimate(checkpoint: str | Resolution, task: str | None = None, *,
         return from_tensors(res.checkpoint, "meta-device build from the config", meta_tensors(res))
     except ExplorerError:
         raise
-    except Exception as exc:  # some configs cannot be built bare
+    except Exception as exc:  # noqa: BLE001 - some configs cannot be built bare
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
         why.append(f"meta build: {first}")
     raise ExplorerError(f"cannot estimate the memory of {res.checkpoint} ({'; '.join(why)})")
@@ -210,7 +211,7 @@ def _online() -> bool:
     return not constants.HF_HUB_OFFLINE
 
 
-def human(count: int | float) -> str:
+def human(count: float) -> str:
     """``1.5 GiB``, ``340.2 MiB``, ``12.0 KiB``."""
     for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if count >= size:
@@ -218,5 +219,13 @@ def human(count: int | float) -> str:
     return f"{int(count)} B"
 
 
-__all__ = ["INFERENCE_OVERHEAD", "MemoryEstimate", "PER_WEIGHT", "estimate", "from_tensors",
-           "header_tensors", "human", "layer_of"]
+__all__ = [
+    "INFERENCE_OVERHEAD",
+    "PER_WEIGHT",
+    "MemoryEstimate",
+    "estimate",
+    "from_tensors",
+    "header_tensors",
+    "human",
+    "layer_of",
+]

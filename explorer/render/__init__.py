@@ -250,7 +250,7 @@ def _placement_body(result: Any) -> str:
     if not getattr(result, "placement", None):
         return ""
     return html_section("device map (where the weights sit)",
-                        img_tag(device_map.placement_figure(result.placement), "device map"))
+                        device_map.placement_html(result.placement))
 
 
 def to_html(result: Any) -> str:

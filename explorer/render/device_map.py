@@ -7,11 +7,12 @@ each device holds.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from matplotlib.figure import Figure
 
-from explorer.render.common import MUTED, decorate, new_figure, text_color_on
+from explorer.render.common import MUTED, decorate, img_tag, new_figure, text_color_on
 
 Placement = Sequence[tuple[str, str, int]]
 """``(module, device, bytes)`` in model order (``LoadReport.placement``)."""
@@ -88,4 +89,11 @@ def device_map_figure(result: Any) -> Figure:
     return decorate(fig, result, subtitle="device map: where each module's weights sit")
 
 
-__all__ = ["device_color", "device_map_figure", "placement_figure"]
+def placement_html(placement: Placement) -> str:
+    """The picture as an ``<img>`` for load reports ("" without a device map)."""
+    if not placement:
+        return ""
+    return img_tag(placement_figure(placement), "device map: where each module's weights sit")
+
+
+__all__ = ["device_color", "device_map_figure", "placement_figure", "placement_html"]

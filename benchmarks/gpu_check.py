@@ -15,8 +15,9 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 # Zoo entries whose results are labels with scores (or token candidates).
 ZOO = ("text-classification", "token-classification", "fill-mask", "image-classification",

@@ -41,7 +41,7 @@ def parse_size(value: str | float) -> int:
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "B").upper()])
 
 
-def parse_max_memory(value: str | Mapping[Any, Any] | None) -> dict[str | int, str] | None:
+def parse_max_memory(value: str | Mapping[Any, Any] | None) -> dict[str | int, str | int] | None:
     """``"cpu=2GiB,0=20GiB"`` (the CLI's form) or a mapping → ``{"cpu": "2GiB", 0: "20GiB"}``.
 
     Keys are ``cpu``, ``disk``, ``mps`` or a GPU index; values are sizes (checked here so a typo is
@@ -58,7 +58,7 @@ def parse_max_memory(value: str | Mapping[Any, Any] | None) -> dict[str | int, s
             pairs.append((key.strip(), size.strip()))
     else:
         pairs = list(value.items())
-    out: dict[str | int, str] = {}
+    out: dict[str | int, str | int] = {}
     for key, size in pairs:
         name = str(key).strip().lower()
         device: str | int = int(name) if name.isdigit() else name.removeprefix("cuda:")
@@ -67,7 +67,7 @@ def parse_max_memory(value: str | Mapping[Any, Any] | None) -> dict[str | int, s
         if not isinstance(device, int) and device not in ("cpu", "disk", "mps"):
             raise BadInput(f"max_memory device {key!r} is not cpu, disk, mps or a GPU index")
         parse_size(size)
-        out[device] = str(size).strip() if isinstance(size, str) else str(int(size))
+        out[device] = size.strip() if isinstance(size, str) else int(size)
     return out
 
 
@@ -123,7 +123,7 @@ class LoadOptions:
     device_map: str | dict[str, Any] | None = None
     """accelerate's big-model placement: ``auto``, ``balanced``, ``sequential`` or an explicit
     ``{module: device}`` map (devices: GPU index, ``cpu``, ``disk``)."""
-    max_memory: dict[str | int, str] | None = None
+    max_memory: dict[str | int, str | int] | None = None
     """Caps per device for ``device_map``, e.g. ``{"cpu": "2GiB", 0: "20GiB"}``."""
     offload_folder: str | None = None
     """Where weights placed on ``disk`` are written when they cannot be read in place."""

@@ -339,7 +339,8 @@ def _load_uncached(res: Resolution, spec: TaskSpec, options: LoadOptions, device
         device=_device_summary(placement) if placement else
         str(first.device) if first is not None else device,
         seconds=seconds, estimated_bytes=estimated,
-        warnings=warnings + _warnings(res, info, model), placement=placement,
+        warnings=warnings + _warnings(res, info, model) + _placement_warnings(placement),
+        placement=placement,
     )
     return Loaded(resolution=res, spec=spec, model=model, preprocessor=preprocessor, report=report,
                   options=dict(overrides), load_options=options)
@@ -364,6 +365,16 @@ def placement_of(model: Any) -> tuple[tuple[str, str, int], ...]:
 def _device_name(device: Any) -> str:
     """accelerate writes GPUs as indices: 0 → ``cuda:0``."""
     return f"cuda:{device}" if isinstance(device, int) else str(device)
+
+
+def _placement_warnings(placement: tuple[tuple[str, str, int], ...]) -> tuple[str, ...]:
+    on_disk = [module for module, device, size in placement if device == "disk" and size]
+    if not on_disk:
+        return ()
+    return (f"{len(on_disk)} module(s) offloaded to disk ({', '.join(on_disk[:3])}"
+            f"{', …' if len(on_disk) > 3 else ''}): each run reads them back, so it is slower; a "
+            "few architectures read weights outside their own layer and then fail or differ "
+            "offloaded, so compare with a plain load on a small input when in doubt",)
 
 
 def _device_summary(placement: tuple[tuple[str, str, int], ...]) -> str:

@@ -252,8 +252,14 @@ def run_loaded(loaded: Loaded, inputs: Inputs, options: Mapping[str, Any] | None
         return spec.runner(context)
     except ExplorerError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, RuntimeError, NotImplementedError) as exc:
         # Model and preprocessor errors on odd input: one line, not a traceback.
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "meta" in first and any(d == "disk" for _, d, _ in loaded.report.placement):
+            raise ExplorerError(
+                f"{loaded.resolution.model_class} reads some weights outside their own layer, and "
+                "accelerate cannot bring those in from disk; give max_memory more room so less "
+                f"goes to disk, or load without a device map ({type(exc).__name__}: "
+                f"{first[:120]})") from exc
         raise BadInput(f"{spec.task} failed on this input ({type(exc).__name__}: {first[:300]}); "
                        "check the inputs match what the task needs") from exc

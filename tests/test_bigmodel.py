@@ -14,9 +14,14 @@ import pytest
 
 import explorer
 from explorer.errors import BadInput, ExplorerError, OverBudget
-from explorer.load_options import LoadOptions, default_budget, parse_max_memory, parse_size
+from explorer.load_options import (
+    LoadOptions,
+    default_budget,
+    parse_max_memory,
+    parse_size,
+)
 from explorer.loading import clear_cache
-from explorer.memory import estimate, from_tensors, Tensor
+from explorer.memory import Tensor, estimate, from_tensors
 
 TEXT = "the cat sat on the mat"
 MiB = 2**20
@@ -220,16 +225,16 @@ def test_quantization_without_a_gpu_is_one_clear_line(big: Path) -> None:
 
 def test_load_options_parse_and_refuse_with_one_line() -> None:
     assert parse_max_memory("cpu=2GiB, 0=20GiB") == {"cpu": "2GiB", 0: "20GiB"}
-    assert parse_max_memory({"cuda:1": "3GB"}) == {1: "3GB"}
+    assert parse_max_memory({"cuda:1": "3GB", "cpu": 2**30}) == {1: "3GB", "cpu": 2**30}
     assert parse_size("1.5GiB") == 3 * 2**29 and parse_size("500MB") == 500 * 10**6
     options = LoadOptions(max_memory="cpu=2GiB")
     assert options.device_map == "auto" and options.big_model  # a cap means a device map
-    for bad, match in [(dict(max_memory="cpu:2GiB"), "DEVICE=SIZE"),
-                       (dict(max_memory="gpu=2GiB"), "not cpu, disk"),
-                       (dict(max_memory="cpu=lots"), "memory size"),
-                       (dict(device_map="everywhere"), "unknown device_map"),
-                       (dict(quantization="2bit"), "8bit or 4bit"),
-                       (dict(dtype="float8"), "unknown dtype")]:
+    for bad, match in [({"max_memory": "cpu:2GiB"}, "DEVICE=SIZE"),
+                       ({"max_memory": "gpu=2GiB"}, "not cpu, disk"),
+                       ({"max_memory": "cpu=lots"}, "memory size"),
+                       ({"device_map": "everywhere"}, "unknown device_map"),
+                       ({"quantization": "2bit"}, "8bit or 4bit"),
+                       ({"dtype": "float8"}, "unknown dtype")]:
         with pytest.raises(BadInput, match=match):
             LoadOptions(**bad)
     merged, rest = LoadOptions.split(LoadOptions(dtype="float16"), device_map="balanced", top_k=3)

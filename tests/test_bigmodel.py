@@ -158,7 +158,7 @@ def test_offloaded_run_matches_the_plain_run_and_puts_layers_on_disk(big: Path,
 
 def test_device_map_view_renders_and_names_each_device(big: Path) -> None:
     from explorer import render
-    from explorer.render.device_map import placement_figure
+    from explorer.render.device_map import lane_summary, placement_figure
 
     result = explorer.run(str(big), text=TEXT, device_map="sequential",
                           max_memory={"cpu": "150MiB"})
@@ -174,6 +174,8 @@ def test_device_map_view_renders_and_names_each_device(big: Path) -> None:
     plain = explorer.run(str(big), text=TEXT)
     assert "device_map" not in render.views(plain)
     assert placement_figure([("", "cuda:0", 10), ("lm_head", "disk", 5)]).axes
+    assert lane_summary(["model.embed", *[f"model.layers.{i}" for i in range(4)], "lm_head"]) \
+        == "embed · layers 0–3 · lm_head"
 
 
 def test_over_budget_is_refused_with_offloading_that_works(big: Path) -> None:

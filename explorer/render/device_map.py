@@ -45,6 +45,23 @@ def _short(module: str) -> str:
     return ".".join(parts[-2:]) if parts[-1].isdigit() else parts[-1]
 
 
+def lane_summary(modules: Sequence[str]) -> str:
+    """Module names with numbered runs folded: ``embed_tokens · layers 0–9 · norm``."""
+    parts: list[list] = []  # [stem, first, last] for numbered runs, [name] otherwise
+    for module in modules:
+        stem, _, last = module.rpartition(".")
+        if last.isdigit():
+            if parts and len(parts[-1]) == 3 and parts[-1][0] == stem:
+                parts[-1][2] = int(last)
+                continue
+            parts.append([stem, int(last), int(last)])
+        else:
+            parts.append([_short(module)])
+    shown = [p[0] if len(p) == 1 else f"{p[0].rsplit('.', 1)[-1]} {p[1]}" +
+             (f"–{p[2]}" if p[2] != p[1] else "") for p in parts]
+    return " · ".join(shown[:4]) + (" · …" if len(shown) > 4 else "")
+
+
 def placement_figure(placement: Placement, title: str | None = None) -> Figure:
     """The device map as lanes: each module a block as wide as its bytes, in its device's lane."""
     lanes = _lanes(placement)
@@ -60,13 +77,15 @@ def placement_figure(placement: Placement, title: str | None = None) -> Figure:
         color = device_color(device)
         ax.barh(lane, size, left=start, height=0.7, color=color, edgecolor="white",
                 linewidth=1.0, gid=f"module:{module or '(model)'}:{device}")
-        if size / total > 0.045:
-            ax.text(start + size / 2, lane, _short(module), ha="center", va="center",
+        label = _short(module)
+        if size / total > 0.012 + 0.0075 * len(label):  # only where the name fits
+            ax.text(start + size / 2, lane, label, ha="center", va="center",
                     fontsize=7.5, color=text_color_on(color), clip_on=True)
         start += size
+    _label_lanes(ax, placement, lanes, total)
     labels = []
     for device in lanes:
-        held = [(m, s) for m, d, s in placement if d == device]
+        held = [(m, s) for m, d, s in placement if d == device and s > 0]
         labels.append(f"{device}\n{_mib(sum(s for _, s in held))} · "
                       f"{len(held)} module{'s' if len(held) != 1 else ''}")
     ax.set_yticks(range(len(lanes)), labels)
@@ -83,6 +102,21 @@ def placement_figure(placement: Placement, title: str | None = None) -> Figure:
     return fig
 
 
+def _label_lanes(ax: Any, placement: Placement, lanes: list[str], total: float) -> None:
+    """Name each lane's modules beside its blocks, on whichever side has room."""
+    start, spans = 0.0, {}
+    for module, device, count in placement:
+        first, _ = spans.get(device, (start, start))
+        spans[device] = (first, start + count / 2**20)
+        start += count / 2**20
+    for lane, device in enumerate(lanes):
+        text = lane_summary([m for m, d, s in placement if d == device and s > 0])
+        first, last = spans[device]
+        right = total - last >= first
+        ax.text(last + total * 0.01 if right else first - total * 0.01, lane, text,
+                ha="left" if right else "right", va="center", fontsize=7.5, color=MUTED)
+
+
 def device_map_figure(result: Any) -> Figure:
     """The device map of the model that made ``result`` (loaded with ``device_map``)."""
     fig = placement_figure(result.placement or ())
@@ -96,4 +130,5 @@ def placement_html(placement: Placement) -> str:
     return img_tag(placement_figure(placement), "device map: where each module's weights sit")
 
 
-__all__ = ["device_color", "device_map_figure", "placement_figure", "placement_html"]
+__all__ = ["device_color", "device_map_figure", "lane_summary", "placement_figure",
+           "placement_html"]

@@ -197,10 +197,11 @@ def memory_html(resolution: Any) -> str:
     cells = []
     for dtype, count in found.per_dtype.items():
         over = count * (1 + INFERENCE_OVERHEAD) > budget
-        mark = ' style="color:#B00020" title="over the memory budget: offload or quantize"' \
+        mark = ';color:#B00020" title="over the memory budget: offload or quantize' \
             if over else ""
-        cells.append(f"<td{mark}>{esc(human(count))}</td>")
-    head = "".join(f"<th>{esc(d)}</th>" for d in found.per_dtype)
+        cells.append(f'<td style="padding:0 12px 0 0{mark}">{esc(human(count))}</td>')
+    head = "".join(f'<th style="padding:0 12px 0 0;text-align:left">{esc(d)}</th>'
+                   for d in found.per_dtype)
     return (f'<div class="ae-small ae-memory">memory before loading ({esc(found.source)}): '
             f"<b>{found.parameters:,}</b> parameters, stored as {esc(found.stored_dtype)}"
             f'<table class="ae-memory-table"><tr>{head}</tr><tr>{"".join(cells)}</tr></table>'

@@ -315,10 +315,13 @@ def _load_uncached(res: Resolution, spec: TaskSpec, options: LoadOptions, device
                 f"{res.checkpoint} publishes no safetensors weights, only pickle files that can run "
                 "code on load; pass allow_pickle=True (CLI: --allow-pickle) if you trust it") from None
         raise ExplorerError(f"cannot load {res.checkpoint}: {text.splitlines()[0]}") from None
-    except (ValueError, TypeError, RuntimeError, KeyError) as exc:
-        raise ExplorerError(f"cannot load {res.checkpoint} as {spec.auto_class}: "
-                            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
-            from None
+    except (ValueError, TypeError, RuntimeError, KeyError, IndexError) as exc:
+        # accelerate's placement fails on some models and caps (tied weights, e.g.)
+        hint = (f" (placing it with device_map={options.device_map!r} failed: try other "
+                "max_memory caps or another device_map)") if options.big_model else ""
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ExplorerError(f"cannot load {res.checkpoint} as {spec.auto_class}{hint}: "
+                            f"{type(exc).__name__}: {first}") from None
     model.eval()
     if not options.big_model:
         model.to(device)

@@ -39,6 +39,13 @@ def _mib(count: float) -> str:
     return f"{count / 2**20:,.1f} MiB" if count >= 2**20 else f"{count / 2**10:,.1f} KiB"
 
 
+def _axis_unit(total: int) -> tuple[str, int]:
+    """KiB for toy models, GiB past 10 GiB, else MiB."""
+    if total < 2**20:
+        return "KiB", 2**10
+    return ("GiB", 2**30) if total > 10 * 2**30 else ("MiB", 2**20)
+
+
 def _short(module: str) -> str:
     """``bert.encoder.layer.3`` → ``layer.3``; ``""`` (the whole model) → ``(model)``."""
     parts = module.split(".") if module else ["(model)"]
@@ -65,14 +72,15 @@ def lane_summary(modules: Sequence[str]) -> str:
 def placement_figure(placement: Placement, title: str | None = None) -> Figure:
     """The device map as lanes: each module a block as wide as its bytes, in its device's lane."""
     lanes = _lanes(placement)
-    total = sum(size for _, _, size in placement) / 2**20 or 1.0
+    unit, scale = _axis_unit(sum(size for _, _, size in placement))
+    total = sum(size for _, _, size in placement) / scale or 1.0
     fig = new_figure(9.5, 1.3 + 0.55 * len(lanes))
     ax = fig.subplots()
     start = 0
     for module, device, count in placement:
         if count <= 0:
             continue  # dropout and other weightless modules
-        size = count / 2**20
+        size = count / scale
         lane = lanes.index(device)
         color = device_color(device)
         ax.barh(lane, size, left=start, height=0.7, color=color, edgecolor="white",
@@ -82,7 +90,7 @@ def placement_figure(placement: Placement, title: str | None = None) -> Figure:
             ax.text(start + size / 2, lane, label, ha="center", va="center",
                     fontsize=7.5, color=text_color_on(color), clip_on=True)
         start += size
-    _label_lanes(ax, placement, lanes, total)
+    _label_lanes(ax, [(m, d, s / scale) for m, d, s in placement], lanes, total)
     labels = []
     for device in lanes:
         held = [(m, s) for m, d, s in placement if d == device and s > 0]
@@ -92,7 +100,7 @@ def placement_figure(placement: Placement, title: str | None = None) -> Figure:
     ax.invert_yaxis()
     ax.set_xlim(0, total)
     ax.set_ylim(len(lanes) - 0.5, -0.5)
-    ax.set_xlabel("MiB of weights, modules in the order the model runs them")
+    ax.set_xlabel(f"{unit} of weights, modules in the order the model runs them")
     ax.grid(axis="x", alpha=0.3)
     if "disk" in lanes:
         ax.set_title("weights on disk are read in while their module runs (slow, but it fits)",
@@ -102,13 +110,15 @@ def placement_figure(placement: Placement, title: str | None = None) -> Figure:
     return fig
 
 
-def _label_lanes(ax: Any, placement: Placement, lanes: list[str], total: float) -> None:
-    """Name each lane's modules beside its blocks, on whichever side has room."""
+def _label_lanes(ax: Any, placement: Sequence[tuple[str, str, float]], lanes: list[str],
+                 total: float) -> None:
+    """Name each lane's modules beside its blocks (sizes in axis units), on whichever side has
+    room."""
     start, spans = 0.0, {}
-    for module, device, count in placement:
+    for _, device, size in placement:
         first, _ = spans.get(device, (start, start))
-        spans[device] = (first, start + count / 2**20)
-        start += count / 2**20
+        spans[device] = (first, start + size)
+        start += size
     for lane, device in enumerate(lanes):
         text = lane_summary([m for m, d, s in placement if d == device and s > 0])
         first, last = spans[device]

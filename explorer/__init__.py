@@ -4,6 +4,7 @@
     explorer.tasks()                                  # the catalog
     explorer.resolve("path/or/hub-id")                # what it is, which classes apply, and why
     explorer.run("path/or/hub-id", task="object-detection", image="cat.jpg")
+    explorer.estimate("path/or/hub-id")               # memory per dtype, before loading
 
 Importing this package is cheap: torch and transformers load on first use.
 """
@@ -27,6 +28,9 @@ _LAZY = {
     "Loaded": "explorer.loading",
     "LoadReport": "explorer.loading",
     "clear_cache": "explorer.loading",
+    "LoadOptions": "explorer.load_options",
+    "estimate": "explorer.memory",
+    "MemoryEstimate": "explorer.memory",
     "run": "explorer.runner",
     "run_loaded": "explorer.runner",
     "make_inputs": "explorer.inputs",
@@ -42,7 +46,9 @@ if TYPE_CHECKING:
     from explorer.catalog import CATEGORIES, TaskSpec, get_task, tasks
     from explorer.errors import ExplorerError
     from explorer.inputs import Inputs, make_inputs
+    from explorer.load_options import LoadOptions
     from explorer.loading import LoadReport, Loaded, clear_cache, load
+    from explorer.memory import MemoryEstimate, estimate
     from explorer.resolution import Resolution, resolve
     from explorer.runner import run, run_loaded
     from explorer.ui import app

@@ -1,4 +1,4 @@
-"""The ``explorer`` command: tasks, resolve, run, zoo.
+"""The ``explorer`` command: tasks, resolve, estimate, run, zoo.
 
 Every failure the user can fix prints ``error: <what went wrong and what to do>`` on stderr and
 exits with status 2, without a traceback (``--debug`` or EXPLORER_DEBUG=1 prints the traceback of a bug).
@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--trust-remote-code", action="store_true")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("estimate", help="memory a checkpoint needs, per dtype, before loading")
+    p.add_argument("checkpoint", help="local folder, zoo:<task>, or hub id")
+    p.add_argument("--task", help="Auto class or hub task tag")
+    p.add_argument("--revision")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("run", help="load a checkpoint and run a task on an input")
     p.add_argument("checkpoint", help="local folder, zoo:<task>, or hub id")
     p.add_argument("--task", help="Auto class or hub task tag (default: what the config names)")
@@ -53,6 +59,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-pickle", action="store_true",
                    help="allow pickle weights (can run code: only for sources you trust)")
     p.add_argument("--trust-remote-code", action="store_true")
+    big = p.add_argument_group("big models (accelerate)")
+    big.add_argument("--memory-budget", metavar="SIZE",
+                     help="refuse a plain load over SIZE, e.g. 2GiB (default: "
+                          "EXPLORER_MEMORY_BUDGET_GB, else half this machine's memory, ≤ 8 GiB)")
+    big.add_argument("--device-map", metavar="MAP",
+                     help="auto, balanced, sequential, or a JSON {module: device} map")
+    big.add_argument("--max-memory", metavar="DEV=SIZE,...",
+                     help="caps per device for --device-map, e.g. cpu=2GiB,0=20GiB")
+    big.add_argument("--offload-folder", metavar="DIR", help="where weights placed on disk go")
+    big.add_argument("--quantization", choices=["8bit", "4bit"],
+                     help="bitsandbytes quantization (CUDA only)")
     p.add_argument("--render", metavar="FILE", help="write the view to FILE (.png or .html)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -123,16 +140,58 @@ def _cmd_resolve(args: argparse.Namespace) -> None:
         print(f"  - {line}")
 
 
+def _device_map(text: str | None) -> Any:
+    """``auto`` etc. as given; a JSON object for an explicit map."""
+    from explorer.errors import BadInput
+
+    if not text or not text.strip().startswith("{"):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise BadInput(f"--device-map {text!r} is not valid JSON; write e.g. "
+                       '\'{"model.embed": 0, "model.layers": "cpu", "lm_head": "disk"}\'') from None
+
+
+def _load_options(args: argparse.Namespace) -> Any:
+    from explorer.load_options import LoadOptions
+
+    return LoadOptions(dtype=args.dtype, device=args.device, revision=args.revision,
+                       allow_pickle=args.allow_pickle, trust_remote_code=args.trust_remote_code,
+                       memory_budget=args.memory_budget, device_map=_device_map(args.device_map),
+                       max_memory=args.max_memory, offload_folder=args.offload_folder,
+                       quantization=args.quantization)
+
+
+def _cmd_estimate(args: argparse.Namespace) -> None:
+    from explorer.load_options import default_budget
+    from explorer.memory import estimate, human
+
+    found = estimate(args.checkpoint, args.task, revision=args.revision)
+    budget = default_budget()
+    if args.json:
+        _print_json({**found.to_dict(), "budget_bytes": budget})
+        return
+    print(f"{found.checkpoint}  ({found.source})")
+    print(f"  parameters     {found.parameters:,}  (stored as {found.stored_dtype}, "
+          f"{human(found.stored_bytes)})")
+    for dtype, count in found.per_dtype.items():
+        fits = "fits" if count * 1.2 <= budget else "over budget: offload or quantize"
+        print(f"  {dtype:14} {human(count):>11}   + {human(count * 0.2)} to run  ({fits})")
+    print(f"  largest layer  {found.largest_layer} ({human(found.largest_layer_bytes)}): "
+          "the block one device must hold whole")
+    print(f"  budget         {human(budget)} (EXPLORER_MEMORY_BUDGET_GB, or half this "
+          "machine's memory up to 8 GiB)")
+
+
 def _cmd_run(args: argparse.Namespace) -> None:
     from explorer.runner import run
 
     result = run(
         args.checkpoint, args.task, text=args.text, text_pair=args.text_pair,
         question=args.question, context=args.context, labels=args.labels, image=args.image,
-        audio=args.audio, table=args.table, dtype=args.dtype, device=args.device,
-        revision=args.revision, allow_pickle=args.allow_pickle,
-        trust_remote_code=args.trust_remote_code, options=_options(args.option),
-        output_attentions=args.output_attentions or None,
+        audio=args.audio, table=args.table, load_options=_load_options(args),
+        options=_options(args.option), output_attentions=args.output_attentions or None,
     )
     if args.render:
         from explorer.render import save
@@ -175,7 +234,8 @@ def _cmd_zoo(args: argparse.Namespace) -> None:
           f"({time.perf_counter() - started:.1f} s)")
 
 
-_COMMANDS = {"tasks": _cmd_tasks, "resolve": _cmd_resolve, "run": _cmd_run, "zoo": _cmd_zoo}
+_COMMANDS = {"tasks": _cmd_tasks, "resolve": _cmd_resolve, "estimate": _cmd_estimate,
+             "run": _cmd_run, "zoo": _cmd_zoo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 
 class ExplorerError(Exception):
@@ -38,7 +39,12 @@ class UnsafeCheckpoint(ExplorerError):
 
 
 class OverBudget(ExplorerError):
-    """The estimated memory needed is over the configured budget."""
+    """The estimated memory needed is over the configured budget; ``offload`` holds the
+    ``LoadOptions`` that would load it anyway (placing what does not fit on disk)."""
+
+    def __init__(self, message: str, offload: Any = None) -> None:
+        super().__init__(message)
+        self.offload = offload
 
 
 class BadInput(ExplorerError):

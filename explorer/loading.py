@@ -1,15 +1,17 @@
 """Load a resolved checkpoint safely: model + preprocessor + a report of what happened.
 
 Safe by default: safetensors only (pickle can run code on load), no remote code, and a memory
-estimate checked against a budget *before* any weight is read. Loaded models are kept in a small
-LRU cache so running the same checkpoint again does not reload it.
+estimate checked against a budget *before* any weight is read. Over the budget, a plain load is
+refused with the options that load it anyway: accelerate's big-model inference (``device_map``,
+``max_memory``, ``offload_folder``) places what does not fit on other devices or on disk.
+Loaded models are kept in a small LRU cache so running the same checkpoint again does not reload
+it.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import struct
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -19,14 +21,9 @@ from typing import Any
 
 from explorer.catalog import TaskSpec, get_task
 from explorer.errors import ExplorerError, NotRunnable, OverBudget, UnsafeCheckpoint
+from explorer.load_options import LoadOptions, default_budget
 from explorer.quiet import quiet_transformers
 from explorer.resolution import Resolution, resolve
-
-DEFAULT_BUDGET_BYTES = int(float(os.environ.get("EXPLORER_MEMORY_BUDGET_GB", "8")) * 2**30)
-DEFAULT_CACHE_BYTES = int(float(os.environ.get("EXPLORER_CACHE_GB", "4")) * 2**30)
-DTYPES = ("auto", "float32", "float16", "bfloat16")
-_DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1,
-                "U8": 1, "BOOL": 1, "F8_E4M3": 1, "F8_E5M2": 1}
 
 
 @dataclass(frozen=True)
@@ -41,10 +38,14 @@ class LoadReport:
     dtype: str
     device: str
     seconds: float
-    estimated_bytes: int
+    estimated_bytes: int | None
+    """None when no estimate could be made (a warning says why)."""
     warnings: tuple[str, ...] = ()
     preprocessing: str = ""
     """Which preprocessor class was loaded, with the image backend it runs on (torchvision / PIL)."""
+    placement: tuple[tuple[str, str, int], ...] = ()
+    """With a device map: ``(module, device, bytes)`` in model order; devices are ``cuda:0``,
+    ``cpu``, ``disk``, ..."""
 
     @property
     def newly_initialized(self) -> tuple[str, ...]:
@@ -59,6 +60,7 @@ class LoadReport:
             "device": self.device, "seconds": round(self.seconds, 4),
             "estimated_bytes": self.estimated_bytes, "warnings": list(self.warnings),
             "preprocessing": self.preprocessing,
+            "device_map": {module: device for module, device, _ in self.placement} or None,
         }
 
 
@@ -72,6 +74,8 @@ class Loaded:
     preprocessor: Any
     report: LoadReport
     options: dict[str, Any] = field(default_factory=dict)
+    """Config overrides set at load (``output_attentions``, backbone stages)."""
+    load_options: LoadOptions = field(default_factory=LoadOptions)
     parts: dict[str, Any] = field(default_factory=dict, repr=False)
     """Preprocessor parts loaded on their own (checkpoints that save a tokenizer and a feature
     extractor without a processor class); filled by ``RunContext.part``."""
@@ -79,6 +83,17 @@ class Loaded:
     @property
     def config(self) -> Any:
         return self.model.config
+
+    @property
+    def input_device(self) -> str:
+        """Where inputs go: the model's device, or with a device map the first accelerator in it
+        (accelerate's hooks move activations between devices from there)."""
+        if not self.report.placement:
+            return str(self.model.device)
+        for _, device, _ in self.report.placement:
+            if device not in ("cpu", "disk"):
+                return device
+        return "cpu"
 
     @property
     def random_weights(self) -> bool:
@@ -105,13 +120,32 @@ def pick_device(device: str | None = None) -> str:
     return "cpu"
 
 
-def _torch_dtype(dtype: str | None) -> Any:
+def _torch_dtype(dtype: str) -> Any:
+    """A checked ``LoadOptions.dtype`` as ``from_pretrained`` takes it."""
     import torch
 
-    name = (dtype or "auto").removeprefix("torch.")
-    if name not in DTYPES:
-        raise ExplorerError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
-    return "auto" if name == "auto" else getattr(torch, name)
+    return "auto" if dtype == "auto" else getattr(torch, dtype)
+
+
+def quantization_config(kind: str, dtype: str = "auto") -> Any:
+    """bitsandbytes' 8-bit or 4-bit (nf4) config; one line when this machine cannot use it."""
+    import importlib.util
+
+    import torch
+
+    if not torch.cuda.is_available():
+        raise ExplorerError(f"{kind} loading (bitsandbytes) needs a CUDA GPU and none is visible; "
+                            "load without quantization, or with dtype=float16 / bfloat16")
+    if importlib.util.find_spec("bitsandbytes") is None:
+        raise ExplorerError(f"{kind} loading needs the bitsandbytes package: pip install "
+                            "bitsandbytes")
+    from transformers import BitsAndBytesConfig
+
+    if kind == "8bit":
+        return BitsAndBytesConfig(load_in_8bit=True)
+    compute = torch.bfloat16 if dtype == "bfloat16" else torch.float16
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                              bnb_4bit_compute_dtype=compute)
 
 
 # ---------------------------------------------------------------------------- safety and size
@@ -131,40 +165,27 @@ def _check_weights_format(res: Resolution, allow_pickle: bool) -> None:
         raise ExplorerError(f"{res.checkpoint} has no weight files; nothing to load")
 
 
-def estimate_bytes(res: Resolution, spec: TaskSpec, dtype: Any) -> int:
-    """Bytes the model will take, from safetensors headers when local, else from the config
-    (the model is built on the meta device, which allocates nothing)."""
-    import torch
+def estimate_bytes(res: Resolution, options: LoadOptions) -> tuple[int | None, str | None]:
+    """``(bytes the weights will take as loaded, None)``, or ``(None, why)`` when no estimate can
+    be made: the caller reports it rather than passing the budget check with 0 bytes."""
+    from explorer.memory import estimate
 
-    per_param = torch.empty((), dtype=dtype).element_size() if dtype != "auto" else None
-    if res.source in ("local", "zoo"):
-        files = sorted(Path(res.location).glob("*.safetensors"))
-        if files:
-            total = 0
-            for path in files:
-                with open(path, "rb") as fh:
-                    (length,) = struct.unpack("<Q", fh.read(8))
-                    header = json.loads(fh.read(length))
-                for name, meta in header.items():
-                    if name == "__metadata__":
-                        continue
-                    count = 1
-                    for dim in meta["shape"]:
-                        count *= dim
-                    total += count * (per_param or _DTYPE_BYTES.get(meta["dtype"], 4))
-            return total
-    with torch.device("meta"):
-        try:
-            model = _from_config(spec, res.config)
-        except Exception:  # some configs cannot be built bare; no estimate is better than a crash
-            return 0
-    return sum(p.numel() * (per_param or p.element_size()) for p in model.parameters())
+    try:
+        found = estimate(res)
+    except ExplorerError as exc:
+        return None, f"memory not estimated before loading ({exc}); the budget was not checked"
+    at = {"8bit": "int8", "4bit": "int4"}.get(options.quantization or "", options.dtype)
+    return found.bytes_for(at), None
 
 
-def _from_config(spec: TaskSpec, config: Any) -> Any:
+def model_from_config(res: Resolution) -> Any:
+    """The resolved model class built from the config alone (random weights)."""
+    from explorer.catalog import get_task
+
+    spec = get_task(res.task)
     if spec.auto_class == "AutoBackbone":
-        return _backbone_class(config)._from_config(config)
-    return spec.auto.from_config(config)
+        return _backbone_class(res.config)._from_config(res.config)
+    return spec.auto.from_config(res.config)
 
 
 def _backbone_class(config: Any) -> Any:
@@ -207,56 +228,83 @@ def _load_preprocessor(res: Resolution, trust_remote_code: bool) -> Any:
 def load(
     checkpoint: str,
     task: str | None = None,
+    load_options: LoadOptions | None = None,
     *,
-    dtype: str | None = "auto",
-    device: str | None = None,
-    revision: str | None = None,
-    allow_pickle: bool = False,
-    trust_remote_code: bool = False,
-    memory_budget: int | None = None,
     use_cache: bool = True,
-    **config_overrides: Any,
+    **keywords: Any,
 ) -> Loaded:
     """Resolve and load ``checkpoint`` for ``task`` (default: the task its config names).
 
-    ``config_overrides`` are set on the config at load (e.g. ``output_attentions=True``, which also
-    switches attention to the eager implementation so attention weights really come back).
+    How to load is a ``LoadOptions``, or its fields as keywords (``dtype="float16"``,
+    ``device_map="auto"``, ``max_memory={"cpu": "2GiB"}``, ``offload_folder=...``, ...; keywords
+    replace ``load_options``' fields). Other keywords are set on the config at load (e.g.
+    ``output_attentions=True``, which also switches attention to the eager implementation so
+    attention weights really come back).
     """
-    torch_dtype = _torch_dtype(dtype)
-    device = pick_device(device)
+    options, config_overrides = LoadOptions.split(load_options, **keywords)
+    device = "" if options.big_model else pick_device(options.device)
     # The cache is keyed by what the caller asked for (plus the config's mtime for local folders),
     # so a warm run skips resolve() entirely: it is the hot path of every re-run.
-    key = (str(checkpoint), _config_mtime(checkpoint), revision, task and get_task(task).auto_class,
-           str(torch_dtype), device, trust_remote_code,
+    key = (str(checkpoint), _config_mtime(checkpoint), task and get_task(task).auto_class, device,
+           options.key(),
            tuple(sorted((k, tuple(v) if isinstance(v, list) else v)  # lists: backbone out_indices
                         for k, v in config_overrides.items())))
     if use_cache and (hit := _CACHE.get(key)) is not None:
         return hit
-    res = resolve(checkpoint, task, revision=revision, trust_remote_code=trust_remote_code)
+    res = resolve(checkpoint, task, revision=options.revision,
+                  trust_remote_code=options.trust_remote_code)
     if res.task is None:
         raise NotRunnable(f"{checkpoint} ({res.model_type}) fits no Auto model class this "
                           "transformers knows")
     spec = get_task(res.task)
-    _check_weights_format(res, allow_pickle)
-    estimated = estimate_bytes(res, spec, torch_dtype)
-    budget = DEFAULT_BUDGET_BYTES if memory_budget is None else memory_budget
-    if estimated > budget:
-        raise OverBudget(f"{checkpoint} needs about {estimated / 2**30:.1f} GiB, over the "
-                         f"{budget / 2**30:.1f} GiB budget; choose a smaller checkpoint, load it with "
-                         "dtype=float16, or raise memory_budget (EXPLORER_MEMORY_BUDGET_GB)")
-    loaded = _load_uncached(res, spec, torch_dtype, device, allow_pickle, trust_remote_code,
-                            estimated, config_overrides)
+    _check_weights_format(res, options.allow_pickle)
+    quantization = quantization_config(options.quantization, options.dtype) \
+        if options.quantization else None
+    estimated, unestimated = estimate_bytes(res, options)
+    budget = options.budget()
+    if estimated is not None and estimated > budget and not options.big_model:
+        raise _over_budget(str(checkpoint), estimated, budget, options)
+    loaded = _load_uncached(res, spec, options, device, quantization, estimated, config_overrides,
+                            (unestimated,) if unestimated else ())
     if use_cache:
         _CACHE.put(key, loaded, loaded.report.bytes)
     return loaded
 
 
-def _load_uncached(res: Resolution, spec: TaskSpec, torch_dtype: Any, device: str,
-                   allow_pickle: bool, trust_remote_code: bool, estimated: int,
-                   overrides: dict[str, Any]) -> Loaded:
+OFFLOAD_FOLDER = Path(tempfile.gettempdir()) / "explorer-offload"
+"""Where the suggested offloading writes weights it cannot read in place from safetensors."""
+
+
+def _over_budget(checkpoint: str, estimated: int, budget: int, options: LoadOptions) -> OverBudget:
+    """The refusal, carrying the options that load the checkpoint anyway by offloading."""
+    from explorer.memory import human
+
+    offload = options.offloading(budget, str(OFFLOAD_FOLDER))
+    memory = ", ".join(f"{k!r}: {v!r}" for k, v in (offload.max_memory or {}).items())
+    return OverBudget(
+        f"{checkpoint} needs about {human(estimated)} at dtype={options.dtype}, over the "
+        f"{human(budget)} memory budget. Load it with offloading: device_map='auto', "
+        f"max_memory={{{memory}}}, offload_folder={str(OFFLOAD_FOLDER)!r} (CLI: "
+        f"{offload.cli_flags()}); or pick a smaller dtype or checkpoint, or raise memory_budget "
+        "(EXPLORER_MEMORY_BUDGET_GB)", offload=offload)
+
+
+def _load_uncached(res: Resolution, spec: TaskSpec, options: LoadOptions, device: str,
+                   quantization: Any, estimated: int | None, overrides: dict[str, Any],
+                   warnings: tuple[str, ...]) -> Loaded:
     quiet_transformers()
-    kwargs: dict[str, Any] = dict(revision=res.revision, dtype=torch_dtype,
-                                  trust_remote_code=trust_remote_code, output_loading_info=True)
+    kwargs: dict[str, Any] = dict(revision=res.revision, dtype=_torch_dtype(options.dtype),
+                                  trust_remote_code=options.trust_remote_code,
+                                  output_loading_info=True)
+    if options.big_model:
+        kwargs["device_map"] = options.device_map or "auto"
+        if options.max_memory:
+            kwargs["max_memory"] = options.max_memory
+        if options.offload_folder:
+            kwargs["offload_folder"] = options.offload_folder
+        if quantization is not None:
+            kwargs["quantization_config"] = quantization
+    allow_pickle = options.allow_pickle
     if not allow_pickle:
         kwargs["use_safetensors"] = True
     if overrides.get("output_attentions"):
@@ -273,15 +321,21 @@ def _load_uncached(res: Resolution, spec: TaskSpec, torch_dtype: Any, device: st
                 f"{res.checkpoint} publishes no safetensors weights, only pickle files that can run "
                 "code on load; pass allow_pickle=True (CLI: --allow-pickle) if you trust it") from None
         raise ExplorerError(f"cannot load {res.checkpoint}: {text.splitlines()[0]}") from None
-    except (ValueError, TypeError, RuntimeError) as exc:
-        raise ExplorerError(f"cannot load {res.checkpoint} as {spec.auto_class}: "
-                            f"{str(exc).splitlines()[0]}") from None
+    except (ValueError, TypeError, RuntimeError, KeyError, IndexError) as exc:
+        # accelerate's placement fails on some models and caps (tied weights, e.g.)
+        hint = (f" (placing it with device_map={options.device_map!r} failed: try other "
+                "max_memory caps or another device_map)") if options.big_model else ""
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ExplorerError(f"cannot load {res.checkpoint} as {spec.auto_class}{hint}: "
+                            f"{type(exc).__name__}: {first}") from None
     model.eval()
-    model.to(device)
-    preprocessor = _load_preprocessor(res, trust_remote_code)
+    if not options.big_model:
+        model.to(device)
+    preprocessor = _load_preprocessor(res, options.trust_remote_code)
     seconds = time.perf_counter() - started
     params = list(model.parameters())
     first = params[0] if params else None
+    placement = placement_of(model) if options.big_model else ()
     report = LoadReport(
         missing=tuple(sorted(info.get("missing_keys", ()))),
         unexpected=tuple(sorted(info.get("unexpected_keys", ()))),
@@ -291,12 +345,49 @@ def _load_uncached(res: Resolution, spec: TaskSpec, torch_dtype: Any, device: st
         bytes=sum(p.numel() * p.element_size() for p in params)
         + sum(b.numel() * b.element_size() for b in model.buffers()),
         dtype=str(first.dtype).removeprefix("torch.") if first is not None else "none",
-        device=str(first.device) if first is not None else device,
+        device=_device_summary(placement) if placement else
+        str(first.device) if first is not None else device,
         seconds=seconds, estimated_bytes=estimated,
-        warnings=_warnings(res, info, model), preprocessing=describe_preprocessor(preprocessor),
+        warnings=warnings + _warnings(res, info, model) + _placement_warnings(placement),
+        placement=placement, preprocessing=describe_preprocessor(preprocessor),
     )
     return Loaded(resolution=res, spec=spec, model=model, preprocessor=preprocessor, report=report,
-                  options=dict(overrides))
+                  options=dict(overrides), load_options=options)
+
+
+def placement_of(model: Any) -> tuple[tuple[str, str, int], ...]:
+    """``(module, device, bytes)`` for each entry of ``model.hf_device_map``, in model order."""
+    device_map = getattr(model, "hf_device_map", None) or {}
+    if not device_map:
+        return ()
+    order = {name: index for index, (name, _) in enumerate(model.named_modules())}
+    sizes: dict[str, int] = dict.fromkeys(device_map, 0)
+    for name, tensor in [*model.named_parameters(), *model.named_buffers()]:
+        owner = max((m for m in device_map if m == "" or name == m or name.startswith(m + ".")),
+                    key=len, default=None)
+        if owner is not None:
+            sizes[owner] += tensor.numel() * tensor.element_size()
+    return tuple((module, _device_name(device_map[module]), sizes[module])
+                 for module in sorted(device_map, key=lambda m: order.get(m, len(order))))
+
+
+def _device_name(device: Any) -> str:
+    """accelerate writes GPUs as indices: 0 → ``cuda:0``."""
+    return f"cuda:{device}" if isinstance(device, int) else str(device)
+
+
+def _placement_warnings(placement: tuple[tuple[str, str, int], ...]) -> tuple[str, ...]:
+    on_disk = [module for module, device, size in placement if device == "disk" and size]
+    if not on_disk:
+        return ()
+    return (f"{len(on_disk)} module(s) offloaded to disk ({', '.join(on_disk[:3])}"
+            f"{', …' if len(on_disk) > 3 else ''}): each run reads them back, so it is slower; a "
+            "few architectures read weights outside their own layer and then fail or differ "
+            "offloaded, so compare with a plain load on a small input when in doubt",)
+
+
+def _device_summary(placement: tuple[tuple[str, str, int], ...]) -> str:
+    return " + ".join(dict.fromkeys(device for _, device, _ in placement))
 
 
 def describe_preprocessor(preprocessor: Any) -> str:
@@ -343,10 +434,21 @@ def _warnings(res: Resolution, info: dict[str, Any], model: Any) -> tuple[str, .
 # ---------------------------------------------------------------------------- cache
 
 
-class _LRUCache:
-    """Loaded models by (checkpoint, revision, task, dtype, device, overrides), bounded by bytes."""
+def default_cache_bytes() -> int:
+    """``EXPLORER_CACHE_GB`` (read now), else the default memory budget: cached models are the
+    memory the explorer holds between runs."""
+    configured = os.environ.get("EXPLORER_CACHE_GB", "").strip()
+    try:
+        return int(float(configured) * 2**30) if configured else default_budget()
+    except ValueError:
+        raise ExplorerError(f"EXPLORER_CACHE_GB={configured!r} is not a number of GiB") from None
 
-    def __init__(self, max_bytes: int, max_items: int = 8) -> None:
+
+class _LRUCache:
+    """Loaded models by (checkpoint, task, device, load options, overrides), bounded by bytes
+    (``max_bytes``, or ``default_cache_bytes()`` read at each insertion when None)."""
+
+    def __init__(self, max_bytes: int | None = None, max_items: int = 8) -> None:
         self.max_bytes, self.max_items = max_bytes, max_items
         self._items: OrderedDict[tuple, tuple[Loaded, int]] = OrderedDict()
         self._lock = threading.Lock()
@@ -359,11 +461,12 @@ class _LRUCache:
             return self._items[key][0]
 
     def put(self, key: tuple, value: Loaded, size: int) -> None:
+        limit = default_cache_bytes() if self.max_bytes is None else self.max_bytes
         with self._lock:
             self._items[key] = (value, size)
             self._items.move_to_end(key)
             while len(self._items) > 1 and (len(self._items) > self.max_items or
-                                            sum(s for _, s in self._items.values()) > self.max_bytes):
+                                            sum(s for _, s in self._items.values()) > limit):
                 self._items.popitem(last=False)
 
     def clear(self) -> None:
@@ -374,7 +477,7 @@ class _LRUCache:
         return len(self._items)
 
 
-_CACHE = _LRUCache(DEFAULT_CACHE_BYTES)
+_CACHE = _LRUCache()
 
 
 def clear_cache() -> None:

@@ -138,6 +138,8 @@ class Result:
     hidden_states: tuple[np.ndarray, ...] | None = _array()
     tokens: tuple[str, ...] | None = _array()
     """Token strings of the first example, to label attention maps and logit curves."""
+    placement: tuple[tuple[str, str, int], ...] | None = _array()
+    """``(module, device, bytes)`` when loaded with a device map (the ``device_map`` view)."""
 
     def to_dict(self) -> dict[str, Any]:
         out = {"type": self.type}

@@ -15,6 +15,7 @@ import numpy as np
 
 from explorer.errors import BadInput, ExplorerError, NotRunnable, internal_error
 from explorer.inputs import Inputs, make_inputs, resample
+from explorer.load_options import LoadOptions
 from explorer.loading import Loaded, load
 from explorer.results import Result
 
@@ -157,7 +158,7 @@ class RunContext:
         """Move tensors to the model's device; floating tensors to its dtype."""
         import torch
 
-        device, dtype = self.model.device, self.model.dtype
+        device, dtype = self.loaded.input_device, self.model.dtype
         out = {}
         for key, value in batch.items():
             if isinstance(value, torch.Tensor):
@@ -205,6 +206,8 @@ class RunContext:
             model_class=type(loaded.model).__name__, random_weights=loaded.random_weights,
             notes=tuple(dict.fromkeys(notes)), inputs=self.inputs,
         )
+        if loaded.report.placement:
+            fields["placement"] = loaded.report.placement
         attentions = getattr(outputs, "attentions", None) if outputs is not None else None
         if attentions:
             fields["attentions"] = tuple(a[0].float().cpu().numpy() for a in attentions
@@ -231,20 +234,20 @@ def run(
     audio: Any = None,
     sampling_rate: int | None = None,
     table: Any = None,
-    dtype: str | None = "auto",
-    device: str | None = None,
-    revision: str | None = None,
-    allow_pickle: bool = False,
-    trust_remote_code: bool = False,
-    memory_budget: int | None = None,
+    load_options: LoadOptions | None = None,
     options: Mapping[str, Any] | None = None,
     **more_options: Any,
 ) -> Result:
     """Load ``checkpoint`` for ``task`` (cached) and run it on the given inputs.
 
+    How to load is ``load_options`` or its fields as keywords: ``dtype``, ``device``,
+    ``revision``, ``allow_pickle``, ``trust_remote_code``, ``memory_budget``, and for big models
+    ``device_map``, ``max_memory``, ``offload_folder``, ``quantization`` (see ``LoadOptions``).
     Options such as ``top_k``, ``threshold``, ``max_new_tokens``, ``out_indices`` go in ``options``
     or as keywords; ``output_attentions=True`` keeps attention maps on the result.
     """
+    how, more_options = LoadOptions.split(load_options, **more_options)
+    revision = how.revision
     load_overrides, opts = split_options({**(options or {}), **more_options})
     stage_options = set(load_overrides) & set(LOAD_LIST_OPTIONS)
     if stage_options:  # only backbones take these; say so before from_pretrained chokes on them
@@ -258,9 +261,7 @@ def run(
                          labels=labels, image=image, audio=audio, sampling_rate=sampling_rate,
                          table=table)
     try:
-        loaded = load(checkpoint, task, dtype=dtype, device=device, revision=revision,
-                      allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
-                      memory_budget=memory_budget, **load_overrides)
+        loaded = load(checkpoint, task, how, **load_overrides)
     except ExplorerError:
         raise
     except Exception as exc:
@@ -301,6 +302,13 @@ def run_loaded(loaded: Loaded, inputs: Inputs, options: Mapping[str, Any] | None
     except ExplorerError:
         raise  # BadInput and friends: the runner already said which input and what to do
     except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "meta" in first and any(d == "disk" for _, d, _ in loaded.report.placement):
+            raise ExplorerError(
+                f"{loaded.resolution.model_class} reads some weights outside their own layer, and "
+                "accelerate cannot bring those in from disk; give max_memory more room so less "
+                f"goes to disk, or load without a device map ({type(exc).__name__}: "
+                f"{first[:120]})") from exc
         # Inputs reach the model already checked, so anything else is the explorer's fault: say
         # so in one line and keep the traceback in the log.
         raise internal_error(f"run {type(loaded.model).__name__} ({spec.task}) on "

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from explorer.catalog import TaskSpec, get_task
+from explorer.load_options import LoadOptions
 
 # What each Auto preprocessor is called in the snippet.
 _PRE_VARS = {"AutoTokenizer": "tokenizer", "AutoImageProcessor": "image_processor",
@@ -387,23 +388,38 @@ BODIES: dict[str, Body] = {
 # ---------------------------------------------------------------------------- assembly
 
 
-def _load_lines(spec: Spec, loader: str, dtype: str | None, device: str | None,
-                revision: str | None, output_attentions: bool) -> list[str]:
+_QUANTIZATION_CODE = {
+    "8bit": "BitsAndBytesConfig(load_in_8bit=True)",
+    "4bit": "BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type=\"nf4\")",
+}
+
+
+def _load_lines(spec: Spec, loader: str, how: LoadOptions, output_attentions: bool) -> list[str]:
     model_kwargs = []
-    if dtype and dtype != "auto":
-        model_kwargs.append(f"dtype=torch.{dtype}")
-    if revision:
-        model_kwargs.append(f"revision={revision!r}")
+    if how.dtype != "auto":
+        model_kwargs.append(f"dtype=torch.{how.dtype}")
+    if how.revision:
+        model_kwargs.append(f"revision={how.revision!r}")
+    if how.trust_remote_code:
+        model_kwargs.append("trust_remote_code=True")
     if output_attentions:
         model_kwargs.append("attn_implementation=\"eager\", output_attentions=True")
-    pre_kwargs = f", revision={revision!r}" if revision else ""
+    if how.big_model:  # accelerate places the modules (and hooks them); no model.to(device)
+        model_kwargs.append(f"device_map={how.device_map or 'auto'!r}")
+        if how.max_memory:
+            model_kwargs.append(f"max_memory={how.max_memory!r}")
+        if how.offload_folder:
+            model_kwargs.append(f"offload_folder={how.offload_folder!r}")
+        if how.quantization:
+            model_kwargs.append(f"quantization_config={_QUANTIZATION_CODE[how.quantization]}")
+    pre_kwargs = f", revision={how.revision!r}" if how.revision else ""
     extra = "".join(", " + k for k in model_kwargs)
     lines = [f"{spec.pre} = {spec.resolution.preprocessor_auto_class or 'AutoProcessor'}"
              f".from_pretrained(checkpoint{pre_kwargs})",
              f"model = {loader}.from_pretrained(checkpoint{extra})",
              "model.eval()"]
-    if device and device != "cpu":
-        lines.append(f"model.to({device!r})")
+    if how.device not in (None, "cpu") and not how.big_model:
+        lines.append(f"model.to({how.device!r})")
     return lines
 
 
@@ -419,25 +435,30 @@ def _imports(spec: Spec, loader: str, body: list[str]) -> list[str]:
         lines.insert(0, "import io")
     if "Image.open" in code:
         lines.append("from PIL import Image")
+    if "BitsAndBytesConfig(" in code:
+        names.append("BitsAndBytesConfig")
     lines.append(f"from transformers import {', '.join(names)}")
     return lines
 
 
 def snippet(checkpoint: str, task: str, inputs: dict[str, Any] | None = None,
-            options: dict[str, Any] | None = None, *, dtype: str | None = "auto",
-            device: str | None = None, revision: str | None = None,
-            output_attentions: bool = False) -> str:
+            options: dict[str, Any] | None = None, *, load_options: LoadOptions | None = None,
+            output_attentions: bool = False, **load: Any) -> str:
     """Python source that reproduces ``explorer.run(checkpoint, task, **inputs, **options)`` with
-    plain transformers. File inputs must be paths; ``zoo:`` names become their folders."""
+    plain transformers, loaded as ``load_options`` (or its fields as keywords: ``dtype``,
+    ``device``, ``revision``, ``device_map``, ``max_memory``, ...). File inputs must be paths;
+    ``zoo:`` names become their folders."""
     from explorer.resolution import resolve
 
-    resolution = resolve(checkpoint, task, revision=revision)
+    how, unknown = LoadOptions.split(load_options, **load)
+    if unknown:
+        raise TypeError(f"snippet() got unknown load option(s): {', '.join(sorted(unknown))}")
+    resolution = resolve(checkpoint, task, revision=how.revision)
     spec_task = get_task(task)
     pre_auto = resolution.preprocessor_auto_class or "AutoProcessor"
     spec = Spec(task=spec_task, resolution=resolution, inputs=dict(inputs or {}),
                 options=dict(options or {}), pre=_PRE_VARS.get(pre_auto, "processor"),
-                cast=bool(device not in (None, "", "auto", "cpu") or
-                          (dtype not in (None, "auto"))))
+                cast=how.device not in (None, "cpu") or how.dtype != "auto")
     # AutoBackbone.from_pretrained(local folder) asks the hub first (transformers 5.23): use the
     # concrete class it picks, which loads the same model.
     loader = resolution.model_class if spec_task.auto_class == "AutoBackbone" else \
@@ -452,10 +473,9 @@ def snippet(checkpoint: str, task: str, inputs: dict[str, Any] | None = None,
     ]
     if resolution.random_weights:
         header.append("# Random-weight demo checkpoint: the numbers are meaningless.")
-    lines = [*header, *_imports(spec, loader, body), "",
-             f"checkpoint = {str(location)!r}{where}",
-             *_load_lines(spec, loader, dtype, device, revision, output_attentions), "",
-             *body]
+    loading = _load_lines(spec, loader, how, output_attentions)
+    lines = [*header, *_imports(spec, loader, [*loading, *body]), "",
+             f"checkpoint = {str(location)!r}{where}", *loading, "", *body]
     return "\n".join(lines) + "\n"
 
 

@@ -9,7 +9,8 @@ import pytest
 
 import explorer
 from explorer.errors import OverBudget, UnsafeCheckpoint
-from explorer.loading import clear_cache, estimate_bytes
+from explorer.loading import clear_cache
+from explorer.memory import estimate
 
 
 @pytest.fixture
@@ -50,10 +51,7 @@ def test_memory_estimate_matches_the_loaded_model(zoo: Path) -> None:
     params = sum(p.numel() * p.element_size() for p in loaded.model.parameters())
     # safetensors stores tied weights once; the estimate is within 10 % of the parameters.
     assert abs(loaded.report.estimated_bytes - params) / params < 0.1
-    import torch
-
-    res = explorer.resolve(str(zoo / "text-generation"))
-    half = estimate_bytes(res, res.spec, torch.float16)
+    half = estimate(str(zoo / "text-generation")).bytes_for("float16")
     assert abs(half * 2 - loaded.report.estimated_bytes) <= 8
 
 

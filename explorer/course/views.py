@@ -87,8 +87,10 @@ def show_report(loaded: Loaded) -> HTML:
     notes = "".join(f"<li>{esc(w)}</li>" for w in report.warnings)
     warn = (f'<ul style="color:#7a4b00;font-size:12px;margin:4px 0;padding-left:20px">{notes}</ul>'
             if notes else "")
+    from explorer.render.device_map import placement_html
+
     return _box(f"load({short(loaded.resolution.checkpoint)}, task={loaded.spec.task!r})",
-                html_table(rows, ("", "")) + warn)
+                html_table(rows, ("", "")) + warn + placement_html(report.placement))
 
 
 def heads_table(checkpoint: str, tasks: Iterable[str]) -> HTML:

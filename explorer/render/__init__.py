@@ -24,7 +24,7 @@ from typing import Any, Callable
 from matplotlib.figure import Figure
 
 from explorer.errors import BadInput
-from explorer.render import attention, audio, charts, image, text
+from explorer.render import attention, audio, charts, device_map, image, text
 from explorer.render.common import (
     embedded, esc, figure_png, html_box, html_section, html_table, img_tag, style, title_lines,
 )
@@ -166,6 +166,8 @@ ATTENTION_VIEWS: dict[str, ViewFn] = {
     "attention": attention.attention_figure,
     "attention_grid": attention.attention_grid_figure,
 }
+# Views every result gets when its model was loaded with a device map.
+PLACEMENT_VIEWS: dict[str, ViewFn] = {"device_map": device_map.device_map_figure}
 
 
 def register(result_type: str, views: dict[str, ViewFn], body: BodyFn | None = None,
@@ -201,6 +203,8 @@ def _all_views(result: Any) -> dict[str, ViewFn]:
     found = _entry(result).applicable(result)
     if getattr(result, "attentions", None):
         found.update(ATTENTION_VIEWS)
+    if getattr(result, "placement", None):
+        found.update(PLACEMENT_VIEWS)
     return found
 
 
@@ -250,10 +254,18 @@ def _attention_body(result: Any) -> str:
     return html_section("attention (last layer, mean of heads)", img_tag(picked, "attention"))
 
 
+def _placement_body(result: Any) -> str:
+    if not getattr(result, "placement", None):
+        return ""
+    return html_section("device map (where the weights sit)",
+                        device_map.placement_html(result.placement))
+
+
 def to_html(result: Any) -> str:
     """A self-contained HTML view: title, random-weights banner, notes, then the views."""
     with style(), embedded():
-        return html_box(result, _entry(result).body(result) + _attention_body(result))
+        return html_box(result, _entry(result).body(result) + _attention_body(result)
+                        + _placement_body(result))
 
 
 def to_png(result: Any, view: str | None = None, **opts: Any) -> bytes:

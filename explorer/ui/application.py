@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from explorer.catalog import TaskSpec, get_task
+from explorer.errors import OverBudget
 from explorer.ui import checkpoints as ck
 from explorer.ui import layout
 from explorer.ui.catalog_panel import CatalogPanel
@@ -109,7 +110,17 @@ class ExplorerApp:
         except ValueError as exc:
             self.controller.fail(str(exc))
             return False
-        return self.controller.submit(lambda step: execute(request, step), self._show_outcome)
+        return self.controller.submit(lambda step: self._execute_or_offer(request, step),
+                                      self._show_outcome)
+
+    def _execute_or_offer(self, request: RunRequest, step: Any) -> RunOutcome:
+        """Run; over the memory budget, set the offloading options for the next Run."""
+        try:
+            return execute(request, step)
+        except OverBudget as exc:
+            if exc.offload is not None:
+                self.options.offer_offload(exc.offload, str(exc))
+            raise
 
     def compare_with(self, other: str | None = None) -> bool:
         """Run the selection and ``other`` (default: the compare picker's) on the same input."""

@@ -179,4 +179,32 @@ def _details_html(choice: ck.Choice, resolution: Any) -> str:
                      f"<code>{esc(resolution.model_class)}</code>")
         if resolution.preprocessor_class:
             parts.append(f"+ <code>{esc(resolution.preprocessor_class)}</code>")
-    return f'<div class="ae-small">{" ".join(parts)}</div>'
+    memory = memory_html(resolution) if resolution is not None else ""
+    return f'<div class="ae-small">{" ".join(parts)}</div>{memory}'
+
+
+def memory_html(resolution: Any) -> str:
+    """Memory before loading: parameters, bytes per dtype against the budget, the largest layer
+    and the headroom to run; one line saying why when it cannot be estimated."""
+    from explorer.load_options import default_budget
+    from explorer.memory import INFERENCE_OVERHEAD, estimate, human
+
+    try:
+        found = estimate(resolution)
+    except ExplorerError as exc:
+        return f'<div class="ae-small ae-muted">memory: not estimated ({esc(exc)})</div>'
+    budget = default_budget()
+    cells = []
+    for dtype, count in found.per_dtype.items():
+        over = count * (1 + INFERENCE_OVERHEAD) > budget
+        mark = ';color:#B00020" title="over the memory budget: offload or quantize' \
+            if over else ""
+        cells.append(f'<td style="padding:0 12px 0 0{mark}">{esc(human(count))}</td>')
+    head = "".join(f'<th style="padding:0 12px 0 0;text-align:left">{esc(d)}</th>'
+                   for d in found.per_dtype)
+    return (f'<div class="ae-small ae-memory">memory before loading ({esc(found.source)}): '
+            f"<b>{found.parameters:,}</b> parameters, stored as {esc(found.stored_dtype)}"
+            f'<table class="ae-memory-table"><tr>{head}</tr><tr>{"".join(cells)}</tr></table>'
+            f"largest layer <code>{esc(found.largest_layer)}</code> "
+            f"({esc(human(found.largest_layer_bytes))}) · running needs about "
+            f"{INFERENCE_OVERHEAD:.0%} more · budget {esc(human(budget))}</div>")

@@ -1,4 +1,5 @@
-"""Panel 3: load options (dtype, device, revision, attentions) and the run options of the task.
+"""Panel 3: load options (dtype, device, revision, attentions, and for big models accelerate's
+device map, memory caps, offload folder and quantization) and the run options of the task.
 
 Which run options appear is the task's ``spec.options``; each option's control is data
 (``RUN_OPTIONS``). Untouched, an option shows "default" and is not sent, so the runner's own
@@ -12,7 +13,8 @@ from typing import Any, Callable
 import ipywidgets as w
 
 from explorer.catalog import TaskSpec
-from explorer.ui.style import heading
+from explorer.load_options import DEVICE_MAPS
+from explorer.ui.style import heading, message
 
 _STYLE = {"description_width": "130px"}
 _WIDTH = w.Layout(width="310px")
@@ -98,6 +100,7 @@ def _write(control: w.Widget, value: Any) -> None:
 
 
 DTYPE_CHOICES = ("auto", "float32", "float16", "bfloat16")
+NONE = "none"
 
 
 def _devices() -> list[str]:
@@ -125,9 +128,27 @@ class OptionsPanel:
             value=False, description="keep attention maps", indent=False,
             tooltip="Return attention weights (eager attention) for the attention views",
             layout=w.Layout(width="310px"))
+        # Big models: accelerate places modules on GPUs, CPU and disk; bitsandbytes quantizes.
+        self.device_map = w.Dropdown(options=[NONE, *DEVICE_MAPS], value=NONE,
+                                     description="device map", style=_STYLE, layout=_WIDTH,
+                                     tooltip="Let accelerate place the layers on GPUs, CPU and "
+                                             "disk (big-model inference)")
+        self.max_memory = w.Text(value="", placeholder="e.g. cpu=2GiB,0=20GiB",
+                                 description="max memory", style=_STYLE, layout=_WIDTH)
+        self.offload_folder = w.Text(value="", placeholder="folder for weights on disk",
+                                     description="offload folder", style=_STYLE, layout=_WIDTH)
+        cuda = "cuda" in self.device.options
+        self.quantization = w.Dropdown(options=[NONE, "8bit", "4bit"], value=NONE,
+                                       description="quantization", style=_STYLE,
+                                       layout=w.Layout(width="310px",
+                                                       display="" if cuda else "none"))
+        self.offer = w.HTML()
+        """Filled when a run was over the memory budget: the offloading options were set."""
         self.run_controls: dict[str, w.Widget] = {}
         self.run_box = w.HBox(layout=w.Layout(flex_flow="row wrap", grid_gap="4px 16px"))
-        self.load_box = w.HBox([self.dtype, self.device, self.revision, self.output_attentions],
+        self.load_box = w.HBox([self.dtype, self.device, self.revision, self.output_attentions,
+                                self.device_map, self.max_memory, self.offload_folder,
+                                self.quantization, self.offer],
                                layout=w.Layout(flex_flow="row wrap", grid_gap="4px 16px"))
         self.hint = w.HTML()
 
@@ -137,6 +158,7 @@ class OptionsPanel:
             factory = RUN_OPTIONS.get(name) or _text(name, "task sets it")
             self.run_controls[name] = factory()
         self.run_box.children = list(self.run_controls.values())
+        self.offer.value = ""
         self.hint.value = "" if self.run_controls else \
             '<div class="ae-small">This task has no run options.</div>'
 
@@ -162,8 +184,23 @@ class OptionsPanel:
                 else self.device.value, "output_attentions": self.output_attentions.value}
         if self.revision.layout.display != "none" and self.revision.value.strip():
             load["revision"] = self.revision.value.strip()
+        big = {"device_map": self.device_map.value, "max_memory": self.max_memory.value.strip(),
+               "offload_folder": self.offload_folder.value.strip(),
+               "quantization": self.quantization.value}
+        load.update({k: v for k, v in big.items() if v not in ("", NONE)})
         run = {name: _read(control) for name, control in self.run_controls.items()}
         return load, {k: v for k, v in run.items() if v is not None}
+
+    def offer_offload(self, offload: Any, reason: str) -> None:
+        """Set the offloading options that load an over-budget checkpoint (``offload`` is the
+        ``LoadOptions`` the refusal carried) and say so; the next Run uses them."""
+        self.device_map.value = offload.device_map if offload.device_map in DEVICE_MAPS else "auto"
+        self.max_memory.value = ",".join(f"{k}={v}" for k, v in (offload.max_memory or {}).items())
+        self.offload_folder.value = offload.offload_folder or ""
+        self.offer.value = message(
+            f"{reason.split('. ')[0]}. The offloading options are set above: press Run to load "
+            "it with what does not fit on disk (slower, but it runs).", "info")
+        self.offer.layout.width = "100%"
 
     def heading(self) -> w.HTML:
         return w.HTML(heading(4, "Options"))

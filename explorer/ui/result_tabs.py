@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from explorer.render.device_map import placement_html
 from explorer.ui.runs import RunOutcome
 from explorer.ui.style import esc, heading
 
@@ -98,7 +99,8 @@ def why_html(outcome: RunOutcome) -> str:
     return (f'<div class="ae-why"><h4>How the Auto class was resolved</h4><ol>{trace}</ol>'
             f"<h4>Classes</h4>{_rows(classes)}"
             f"<h4>Config</h4>{_rows(config_summary(loaded.config))}"
-            f"<h4>Load report</h4>{_rows(load)}{warnings}</div>")
+            f"<h4>Load report</h4>{_rows(load)}{warnings}{placement_html(report.placement)}"
+            "</div>")
 
 
 def code_html(outcome: RunOutcome) -> str:

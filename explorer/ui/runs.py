@@ -26,7 +26,8 @@ class RunRequest:
     options: dict[str, Any] = field(default_factory=dict)
     """Run options that apply to the task (top_k, threshold, ...)."""
     load: dict[str, Any] = field(default_factory=dict)
-    """``explorer.load`` keywords: dtype, device, revision, output_attentions."""
+    """``explorer.load`` keywords: ``LoadOptions`` fields (dtype, device, revision, device_map,
+    max_memory, offload_folder, quantization) and output_attentions."""
 
     def with_checkpoint(self, checkpoint: str) -> "RunRequest":
         return replace(self, checkpoint=checkpoint)

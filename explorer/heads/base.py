@@ -67,7 +67,7 @@ def _pool(hidden: Any, mask: Any, pooling: str, pooler_output: Any) -> np.ndarra
 def embed(ctx: RunContext) -> Result:
     """Run the bare model and pool its last hidden state into one vector per input."""
     batch, labels, modality = encode_inputs(ctx)
-    pooling = ctx.option("pooling", "mean")
+    pooling = ctx.option("pooling")
     if pooling not in POOLINGS:
         raise BadInput(f"pooling must be one of {', '.join(POOLINGS)}, not {pooling!r}")
     model = ctx.model

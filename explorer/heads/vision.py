@@ -149,7 +149,8 @@ def detect_keypoints(ctx: RunContext) -> Result:
         outputs, target_sizes=[height_width(image)])[0]
     points, scores = to_numpy(found["keypoints"]), to_numpy(found["scores"])
     keep = scores >= ctx.option("threshold")
-    order = [i for i in np.argsort(-scores) if keep[i]][: max(0, ctx.option("top_k"))]
+    order = [i for i in np.argsort(-scores, kind="stable")  # ties: in the model's order
+             if keep[i]][: max(0, ctx.option("top_k"))]
     keypoints = tuple(Keypoint(x=float(points[i, 0]), y=float(points[i, 1]),
                                score=float(scores[i])) for i in order)
     return Keypoints(image_size=image.size, keypoints=keypoints, **ctx.common(outputs))

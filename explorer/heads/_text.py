@@ -101,12 +101,12 @@ def generation_budget(ctx: Any, prompt_tokens: int, asked: int, decoder_start: i
     return room
 
 
-def prompt_limit(ctx: Any, asked_new: int) -> int | None:
+def prompt_limit(config: Any, asked_new: int) -> int | None:
     """Most tokens a decoder-only prompt may keep so that some new tokens still fit: the context
     minus ``asked_new`` tokens, but at least three quarters of it. None: no limit known."""
-    if getattr(ctx.config, "is_encoder_decoder", False):
-        return context_length(ctx.config)
-    limit = context_length(ctx.config)
+    if getattr(config, "is_encoder_decoder", False):
+        return context_length(config)
+    limit = context_length(config)
     if limit is None:
         return None
     return max(limit - asked_new, (3 * limit) // 4, 1)

@@ -401,7 +401,7 @@ def _fitted_prompt(ctx: RunContext, prompt: str, media: dict[str, Any],
                    asked: int) -> tuple[str, str | None, Any]:
     """``(prompt, templated prompt or None, processor outputs)`` with the prompt cut so that
     prompt, template and image tokens leave room for new tokens in the model's positions."""
-    limit = prompt_limit(ctx, asked)
+    limit = prompt_limit(ctx.config, asked)
     if limit is not None and prompt:
         prompt = cut_text(ctx, prompt, limit, "the prompt")
     for _ in range(2):  # the second pass cuts what the template and image tokens added

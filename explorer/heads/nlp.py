@@ -146,7 +146,7 @@ def generate_text(ctx: RunContext) -> Result:
     tok = ctx.tokenizer
     asked = ctx.option("max_new_tokens")
     prompt = ctx.inputs.text[0]
-    limit = prompt_limit(ctx, asked)
+    limit = prompt_limit(ctx.config, asked)
     if limit is not None:
         prompt = cut_text(ctx, prompt, max(1, limit - tok.num_special_tokens_to_add()),
                           "the prompt")

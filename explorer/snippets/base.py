@@ -119,7 +119,8 @@ def top_scores(spec: Spec, names: str, logits: str = "logits", k: Any = None,
     k = spec.option("top_k") if k is None else k
     return [f"probs = {logits}.float().{how}",
             f"top = probs.topk(min({k}, probs.numel()))",
-            f"scores = {{{names}[i]: p for p, i in zip(top.values.tolist(), top.indices.tolist())}}",
+            f"scores = {{{names}[i]: p",
+            "          for p, i in zip(top.values.tolist(), top.indices.tolist())}",
             "print(scores)"]
 
 

@@ -25,16 +25,18 @@ def _drop_token_types(spec: Spec, var: str = "inputs") -> list[str]:
 
 def classify_image_zero_shot(spec: Spec) -> list[str]:
     template = spec.option("hypothesis_template")
-    sigmoid = hasattr(spec.model_class, "logit_bias") or "siglip" in spec.resolution.model_class.lower()
-    padding = "\"max_length\"" if sigmoid else "True"
     k = spec.options.get("top_k") or len(spec.inputs.get("labels") or [])
-    how = "sigmoid()  # trained with a sigmoid loss: independent scores" if sigmoid else "softmax(-1)"
     return image_lines(spec) + [
         _labels(spec),
+        "# SigLIP-style models (a learned logit_bias) are trained with a sigmoid loss on texts",
+        "# padded to a fixed length: score and pad them that way; CLIP-style ones with a softmax.",
+        "sigmoid = hasattr(model, \"logit_bias\")",
         f"inputs = {spec.pre}(text=[{template!r}.format(label) for label in labels], images=image,",
-        f"                   return_tensors=\"pt\", truncation=True, padding={padding})",
+        "                   return_tensors=\"pt\", truncation=True,",
+        "                   padding=\"max_length\" if sigmoid else True)",
         *to_device(spec), *forward(),
-        f"probs = outputs.logits_per_image[0].float().{how}",
+        "logits = outputs.logits_per_image[0].float()",
+        "probs = logits.sigmoid() if sigmoid else logits.softmax(-1)",
         f"scores = dict(sorted(zip(labels, probs.tolist()), key=lambda kv: -kv[1])[:{k}])",
         "print(scores)",
     ]
@@ -50,8 +52,8 @@ def detect_zero_shot(spec: Spec) -> list[str]:
         "target_sizes=[(image.height, image.width)], text_labels=[labels])[0]",
         *BOX_CLIP,
         "detections = sorted(((str(name), float(score), clip(box.tolist()))",
-        "                     for name, score, box in zip(found[\"text_labels\"], found[\"scores\"], "
-        "found[\"boxes\"])),",
+        "                     for name, score, box in zip(found[\"text_labels\"], "
+        "found[\"scores\"], found[\"boxes\"])),",
         "                    key=lambda d: -d[1])",
         "print(detections)",
     ]
@@ -142,6 +144,7 @@ def answer_table_question(spec: Spec) -> list[str]:
               f"pandas.read_csv(io.StringIO({str(table)!r}), dtype=str, keep_default_na=False, "
               "skipinitialspace=True)")
     names = getattr(spec.config, "aggregation_labels", None) or {}
+    operators = [str(names.get(i, names.get(str(i), f"AGG_{i}"))) for i in range(len(names))]
     return [
         f"table = {source}",
         f"question = {spec.inputs.get('question', '')!r}",
@@ -161,7 +164,7 @@ def answer_table_question(spec: Spec) -> list[str]:
         "        per_cell.setdefault((row - 1, column - 1), []).append(p)",
         "score = sum(sum(per_cell[c]) / len(per_cell[c]) for c in cells_found[0]) / "
         "max(len(cells_found[0]), 1)",
-        f"operators = {[str(names.get(i, names.get(str(i), f'AGG_{i}'))) for i in range(len(names))]!r}",
+        f"operators = {operators!r}",
         "agg = aggregation[0].softmax(-1)",
         "alternatives = dict(sorted(zip(operators, agg.tolist()), key=lambda kv: -kv[1]))",
         "answer = \", \".join(cells)",

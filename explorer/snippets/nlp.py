@@ -122,7 +122,8 @@ def answer_question(spec: Spec) -> list[str]:
         f"pairs = torch.outer(start, end).triu().tril({limit - 1})  "
         f"# start ≤ end, at most {limit} tokens",
         "s, e = divmod(int(pairs.argmax()), pairs.shape[1])",
-        "answer = {\"answer\": context[offsets[s][0]:offsets[e][1]], \"score\": float(pairs[s, e])}",
+        "answer = {\"answer\": context[offsets[s][0]:offsets[e][1]],",
+        "          \"score\": float(pairs[s, e])}",
         "print(answer)",
     ]
 

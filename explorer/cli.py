@@ -1,4 +1,4 @@
-"""The ``explorer`` command: tasks, resolve, run, zoo.
+"""The ``explorer`` command: tasks, resolve, run, code, zoo.
 
 Every failure the user can fix prints ``error: <what went wrong and what to do>`` on stderr and
 exits with status 2, without a traceback (set EXPLORER_DEBUG=1 to see one).
@@ -32,6 +32,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("run", help="load a checkpoint and run a task on an input")
+    _run_arguments(p)
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="allow pickle weights (can run code: only for sources you trust)")
+    p.add_argument("--trust-remote-code", action="store_true")
+    p.add_argument("--render", metavar="FILE", help="write the view to FILE (.png or .html)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("code", help="print the plain transformers code of a run (the Code tab)")
+    _run_arguments(p)
+
+    p = sub.add_parser("zoo", help="build the offline demo checkpoints (tiny, random weights)")
+    p.add_argument("directory", nargs="?", help="where (default: $EXPLORER_ZOO or ~/.cache/...)")
+    p.add_argument("--only", action="append", help="build only this entry (repeatable)")
+    p.add_argument("--force", action="store_true", help="rebuild entries that exist")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    """The checkpoint, task, inputs, options and load choices of a run (``run`` and ``code``)."""
     p.add_argument("checkpoint", help="local folder, zoo:<task>, or hub id")
     p.add_argument("--task", help="Auto class or hub task tag (default: what the config names)")
     p.add_argument("--text", action="append", help="input text (repeat for several)")
@@ -48,18 +68,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", help="cpu, cuda or mps (default: picked)")
     p.add_argument("--revision")
     p.add_argument("--output-attentions", action="store_true", help="keep attention maps")
-    p.add_argument("--allow-pickle", action="store_true",
-                   help="allow pickle weights (can run code: only for sources you trust)")
-    p.add_argument("--trust-remote-code", action="store_true")
-    p.add_argument("--render", metavar="FILE", help="write the view to FILE (.png or .html)")
-    p.add_argument("--json", action="store_true")
-
-    p = sub.add_parser("zoo", help="build the offline demo checkpoints (tiny, random weights)")
-    p.add_argument("directory", nargs="?", help="where (default: $EXPLORER_ZOO or ~/.cache/...)")
-    p.add_argument("--only", action="append", help="build only this entry (repeatable)")
-    p.add_argument("--force", action="store_true", help="rebuild entries that exist")
-    p.add_argument("--json", action="store_true")
-    return parser
 
 
 def _options(pairs: Sequence[str]) -> dict[str, str]:
@@ -152,6 +160,27 @@ def _cmd_run(args: argparse.Namespace) -> None:
         print(f"  view written to {args.render}")
 
 
+def _cmd_code(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from explorer.resolution import resolve
+    from explorer.snippets import snippet
+
+    task = args.task or resolve(args.checkpoint, revision=args.revision).spec.task
+    inputs: dict[str, Any] = {k: v for k, v in (
+        ("text", args.text), ("text_pair", args.text_pair), ("question", args.question),
+        ("context", args.context), ("table", args.table)) if v is not None}
+    if args.labels:
+        inputs["labels"] = [label.strip() for label in args.labels.split(",") if label.strip()]
+    for kind in ("image", "audio", "table"):  # files: absolute, so the code runs from anywhere
+        path = getattr(args, kind)
+        if path is not None:
+            inputs[kind] = str(Path(path).expanduser().resolve()) if Path(path).exists() else path
+    sys.stdout.write(snippet(args.checkpoint, task, inputs, _options(args.option),
+                             dtype=args.dtype, device=args.device, revision=args.revision,
+                             output_attentions=args.output_attentions))
+
+
 def _cmd_zoo(args: argparse.Namespace) -> None:
     import time
 
@@ -171,7 +200,8 @@ def _cmd_zoo(args: argparse.Namespace) -> None:
           f"({time.perf_counter() - started:.1f} s)")
 
 
-_COMMANDS = {"tasks": _cmd_tasks, "resolve": _cmd_resolve, "run": _cmd_run, "zoo": _cmd_zoo}
+_COMMANDS = {"tasks": _cmd_tasks, "resolve": _cmd_resolve, "run": _cmd_run, "code": _cmd_code,
+             "zoo": _cmd_zoo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -152,3 +152,16 @@ def test_a_task_the_explorer_cannot_run_has_no_snippet(manifest: dict) -> None:
 
     with pytest.raises(NotRunnable):
         snippet("zoo:text-classification", "AutoModelForDecision", {"text": "x"})
+
+
+def test_explorer_code_prints_the_snippet(manifest: dict, capsys: pytest.CaptureFixture,
+                                          examples: Path) -> None:
+    from explorer.cli import main
+
+    image = examples / "shapes.png"
+    assert main(["code", "zoo:object-detection", "--image", str(image),
+                 "--option", "threshold=0.2", "--option", "top_k=3"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == snippet("zoo:object-detection", "object-detection", {"image": str(image)},
+                              {"threshold": 0.2, "top_k": 3})
+    assert "threshold=0.2" in printed and "import explorer" not in printed

@@ -29,13 +29,18 @@ class Spec:
 
     def option(self, name: str, fallback: Any = None) -> Any:
         """The run's option, else the default the runner uses (``explorer.options``)."""
-        value = self.options.get(name)
-        if value is not None:
-            return value
         try:
-            return default(name, self.task.auto_class)
+            standard = default(name, self.task.auto_class)
         except KeyError:
-            return fallback
+            standard = fallback
+        value = self.options.get(name)
+        if value is None:
+            return standard
+        if isinstance(value, str) and standard is not None and not isinstance(standard, str):
+            from explorer.runner import _coerce
+
+            return _coerce(value, type(standard))  # CLI options arrive as text: "3" → 3
+        return value
 
     @property
     def config(self) -> Any:

@@ -44,7 +44,8 @@ def detect(spec: Spec) -> list[str]:
     extra = _post_kwargs(spec, "post_process_object_detection", threshold=threshold,
                          target_sizes=SIZE)
     return image_batch(spec) + forward() + [
-        f"found = {spec.pre}.post_process_object_detection(outputs{extra})[0]",
+        f"found = {spec.pre}.post_process_object_detection(",
+        f"    outputs{extra})[0]",
         "limits = (image.width, image.height) * 2  # boxes are clipped to the picture",
         "detections = [(model.config.id2label[int(label)], float(score),",
         "               [min(max(v, 0.0), lim) for v, lim in zip(box.tolist(), limits)])",
@@ -68,7 +69,7 @@ def segment(spec: Spec) -> list[str]:
                                               "overlap_mask_area_threshold")}
     extra = _post_kwargs(spec, method, target_sizes=SIZE, label_ids_to_fuse="set()", **opts)
     lines = image_batch(spec) + only_accepted(spec) + forward() + [
-        f"found = {spec.part('image_processor')}.{method}(outputs{extra})[0]"]
+        f"found = {spec.part('image_processor')}.{method}(", f"    outputs{extra})[0]"]
     if kind == "semantic":
         return lines + [
             "probs = outputs.logits[0].float().softmax(0)  # (labels, h, w) at the logits' size",

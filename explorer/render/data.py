@@ -16,6 +16,8 @@ WIDTH = 96
 """Characters per line before a list of scalars breaks (between items)."""
 MAX_NUMBERS = 12
 """Values of a long numeric list that are shown before "… N more"."""
+MAX_CHARS = 2000
+"""Characters of a long text (a pasted book) shown before "… N more characters"."""
 PRE_STYLE = ("white-space:pre;overflow-x:auto;font-family:ui-monospace,Menlo,Consolas,monospace;"
              "font-size:13px;line-height:1.35;margin:0;padding:8px 10px;background:#fafafa;"
              "border:1px solid #ddd;border-radius:4px;color:#111")
@@ -67,6 +69,8 @@ def format_json(value: Any, indent: int = 0) -> str:
 
 def _dumps(value: Any) -> str:
     """One scalar; floats to 6 decimals (enough to compare, short enough to read)."""
+    if isinstance(value, str) and len(value) > MAX_CHARS:
+        value = f"{value[:MAX_CHARS]}… ({len(value) - MAX_CHARS:,} more characters)"
     return json.dumps(round(value, 6) if isinstance(value, float) else value, ensure_ascii=False)
 
 

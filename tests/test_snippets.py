@@ -165,3 +165,11 @@ def test_explorer_code_prints_the_snippet(manifest: dict, capsys: pytest.Capture
     assert printed == snippet("zoo:object-detection", "object-detection", {"image": str(image)},
                               {"threshold": 0.2, "top_k": 3})
     assert "threshold=0.2" in printed and "import explorer" not in printed
+
+
+def test_every_runnable_task_has_a_snippet_body() -> None:
+    from explorer.catalog import tasks
+    from explorer.snippets import BODIES
+
+    missing = [s.auto_class for s in tasks() if s.runner is not None and s.auto_class not in BODIES]
+    assert not missing, f"runnable tasks without a Code-tab body: {missing}"

@@ -106,11 +106,24 @@ def classify_tokens(spec: Spec) -> list[str]:
     ]
 
 
+def _fit_question(spec: Spec) -> list[str]:
+    """The runner's cut of a question longer than half the model's positions (``cut_question``)."""
+    positions = context_length(spec.config)
+    question = str(spec.inputs.get("question") or "")
+    if not positions or len(question) <= positions // 2:  # a token covers at least a character
+        return []
+    tokenizer = spec.part("tokenizer")
+    return [f"ids = {tokenizer}(question, add_special_tokens=False)[\"input_ids\"]",
+            f"if len(ids) > {positions // 2}:  # {positions} positions: the question gets half",
+            f"    question = {tokenizer}.decode(ids[:{positions // 2}], skip_special_tokens=True)"]
+
+
 def answer_question(spec: Spec) -> list[str]:
     limit = spec.option("max_answer_length")
     return [
         f"question, context = {spec.inputs.get('question', '')!r}, "
         f"{spec.inputs.get('context', '')!r}",
+        *_fit_question(spec),
         f"inputs = {spec.pre}(question, context, truncation=\"only_second\", "
         "return_offsets_mapping=True, return_tensors=\"pt\")",
         "offsets = inputs.pop(\"offset_mapping\")[0].tolist()",

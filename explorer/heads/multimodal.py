@@ -380,7 +380,7 @@ def _generate_from(ctx: RunContext, kinds: Sequence[str]) -> Result:
                        f"{' or '.join(kinds)} and/or a text prompt")
     asked = ctx.option("max_new_tokens")
     prompt, templated, encoded = _fitted_prompt(ctx, prompt, media, asked)
-    new = generation_budget(ctx, encoded["input_ids"].shape[1], asked)
+    new = generation_budget(ctx, _length(encoded), asked)
     out = ctx.generate(_accepted(ctx.model, encoded), max_new_tokens=new,
                        do_sample=ctx.option("do_sample"), output_scores=True,
                        return_dict_in_generate=True)
@@ -397,6 +397,12 @@ def _generate_from(ctx: RunContext, kinds: Sequence[str]) -> Result:
                       **ctx.common(None, encoded.get("input_ids")))
 
 
+def _length(encoded: Any) -> int:
+    """Tokens the model starts from: the prompt's, or 1 (the start token) without a prompt."""
+    ids = encoded.get("input_ids")
+    return int(ids.shape[1]) if ids is not None else 1
+
+
 def _fitted_prompt(ctx: RunContext, prompt: str, media: dict[str, Any],
                    asked: int) -> tuple[str, str | None, Any]:
     """``(prompt, templated prompt or None, processor outputs)`` with the prompt cut so that
@@ -408,7 +414,7 @@ def _fitted_prompt(ctx: RunContext, prompt: str, media: dict[str, Any],
         templated = _chat_prompt(ctx, prompt, media)
         text = templated if templated is not None else prompt
         encoded = ctx.preprocessor(text=text or None, **media, return_tensors="pt")
-        over = encoded["input_ids"].shape[1] - limit if limit is not None else 0
+        over = _length(encoded) - limit if limit is not None else 0
         if over <= 0 or not prompt:
             break
         own = len(ctx.tokenizer(prompt, add_special_tokens=False)["input_ids"])

@@ -195,9 +195,9 @@ def generate_from(spec: Spec) -> list[str]:
     asked = spec.option("max_new_tokens")
     positions = context_length(spec.config)
     keep = prompt_limit(spec.config, asked)
-    budget = (f"min({asked}, {positions} - inputs[\"input_ids\"].shape[1])  "
-              f"# {positions} positions hold prompt + new tokens" if positions and keep
-              else str(asked))
+    used = "inputs[\"input_ids\"].shape[1]" if prompt or chat else "1"
+    budget = (f"min({asked}, {positions} - {used})  # {positions} positions hold prompt + new "
+              "tokens" if positions and keep else str(asked))
     continues = not chat and bool(prompt) and not getattr(spec.config, "is_encoder_decoder",
                                                           False)
     reply = "f\"{prompt} {reply}\".strip()  # a captioner continues the prompt" \

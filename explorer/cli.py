@@ -1,4 +1,4 @@
-"""The ``explorer`` command: tasks, resolve, estimate, run, zoo.
+"""The ``explorer`` command: tasks, resolve, estimate, run, code, zoo.
 
 Every failure the user can fix prints ``error: <what went wrong and what to do>`` on stderr and
 exits with status 2, without a traceback (``--debug`` or EXPLORER_DEBUG=1 prints the traceback of a bug).
@@ -40,6 +40,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("run", help="load a checkpoint and run a task on an input")
+    _run_arguments(p)
+    p.add_argument("--render", metavar="FILE", help="write the view to FILE (.png or .html)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="print the full traceback of an internal error (a bug)")
+
+    p = sub.add_parser("code", help="print the plain transformers code of a run (the Code tab)")
+    _run_arguments(p)
+
+    p = sub.add_parser("zoo", help="build the offline demo checkpoints (tiny, random weights)")
+    p.add_argument("directory", nargs="?", help="where (default: $EXPLORER_ZOO or ~/.cache/...)")
+    p.add_argument("--only", action="append", help="build only this entry (repeatable)")
+    p.add_argument("--force", action="store_true", help="rebuild entries that exist")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    """The checkpoint, task, inputs, options and load choices of a run (``run`` and ``code``)."""
     p.add_argument("checkpoint", help="local folder, zoo:<task>, or hub id")
     p.add_argument("--task", help="Auto class or hub task tag (default: what the config names)")
     p.add_argument("--text", action="append", help="input text (repeat for several)")
@@ -70,17 +89,6 @@ def _parser() -> argparse.ArgumentParser:
     big.add_argument("--offload-folder", metavar="DIR", help="where weights placed on disk go")
     big.add_argument("--quantization", choices=["8bit", "4bit"],
                      help="bitsandbytes quantization (CUDA only)")
-    p.add_argument("--render", metavar="FILE", help="write the view to FILE (.png or .html)")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                   help="print the full traceback of an internal error (a bug)")
-
-    p = sub.add_parser("zoo", help="build the offline demo checkpoints (tiny, random weights)")
-    p.add_argument("directory", nargs="?", help="where (default: $EXPLORER_ZOO or ~/.cache/...)")
-    p.add_argument("--only", action="append", help="build only this entry (repeatable)")
-    p.add_argument("--force", action="store_true", help="rebuild entries that exist")
-    p.add_argument("--json", action="store_true")
-    return parser
 
 
 def _options(pairs: Sequence[str]) -> dict[str, str]:
@@ -215,6 +223,32 @@ def _cmd_run(args: argparse.Namespace) -> None:
         print(f"  view written to {args.render}")
 
 
+def _cmd_code(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from explorer.resolution import resolve
+    from explorer.snippets import snippet
+
+    from explorer.errors import BadInput
+
+    spec = None if args.task else resolve(args.checkpoint, revision=args.revision).spec
+    if not args.task and spec is None:
+        raise BadInput(f"{args.checkpoint}'s config names no task; pick one with --task")
+    task = args.task or spec.task
+    inputs: dict[str, Any] = {k: v for k, v in (
+        ("text", args.text), ("text_pair", args.text_pair), ("question", args.question),
+        ("context", args.context), ("table", args.table)) if v is not None}
+    if args.labels:
+        inputs["labels"] = [label.strip() for label in args.labels.split(",") if label.strip()]
+    for kind in ("image", "audio", "table"):  # files: absolute, so the code runs from anywhere
+        path = getattr(args, kind)
+        if path is not None:
+            inputs[kind] = str(Path(path).expanduser().resolve()) if Path(path).exists() else path
+    sys.stdout.write(snippet(args.checkpoint, task, inputs, _options(args.option),
+                             load_options=_load_options(args),
+                             output_attentions=args.output_attentions))
+
+
 def _cmd_zoo(args: argparse.Namespace) -> None:
     import time
 
@@ -235,7 +269,7 @@ def _cmd_zoo(args: argparse.Namespace) -> None:
 
 
 _COMMANDS = {"tasks": _cmd_tasks, "resolve": _cmd_resolve, "estimate": _cmd_estimate,
-             "run": _cmd_run, "zoo": _cmd_zoo}
+             "run": _cmd_run, "code": _cmd_code, "zoo": _cmd_zoo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -63,6 +63,9 @@ def accepted(model: Any, batch: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in batch.items() if k != "token_type_ids" or k in params}
 
 
+_TABLE: Any = object()  # ``option(name)`` without a default: read it from explorer.options
+
+
 @dataclass
 class RunContext:
     """What a task runner gets."""
@@ -115,8 +118,13 @@ class RunContext:
                            "(tokenizer.save_pretrained(folder)) or use a checkpoint that has one")
         return tokenizer
 
-    def option(self, name: str, default: Any) -> Any:
-        """An option's value converted to the default's type (``top_k="3"`` → 3)."""
+    def option(self, name: str, default: Any = _TABLE) -> Any:
+        """An option's value converted to the default's type (``top_k="3"`` → 3); the default
+        comes from ``explorer.options`` unless given."""
+        if default is _TABLE:
+            from explorer.options import default as table_default
+
+            default = table_default(name, self.loaded.spec.auto_class)
         if name not in self.options or self.options[name] is None:
             return default
         value = self.options[name]

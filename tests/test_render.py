@@ -538,3 +538,114 @@ def test_a_view_that_fails_shows_one_line_and_the_data_in_notebooks(monkeypatch)
     shown = result._repr_html_()
     assert "could not draw this classification result</b>: no font</p>" in shown
     assert "second line" not in shown and "&quot;label&quot;: &quot;b&quot;" in shown
+
+
+# ------------------------------------------------------------------------ readable when projected
+
+
+def _texts(fig: Figure) -> list[Any]:
+    """Every visible, non-empty text artist once the figure is drawn (tick labels exist then)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("result_type", sorted(RESULT_TYPES))
+def test_no_text_below_the_minimum_size(result_type: str, manifest: dict) -> None:
+    from explorer.render.common import MIN_FONT
+
+    result = run_entry(_entry_for(result_type, manifest), manifest)
+    for view in render.figure_views(result):
+        small = [(t.get_text()[:20], t.get_fontsize()) for t in _texts(render.render(result, view))
+                 if t.get_fontsize() < MIN_FONT - 1e-6]
+        assert not small, f"{result_type} {view}: text under {MIN_FONT} pt: {small[:5]}"
+
+
+def test_a_long_token_axis_is_thinned() -> None:
+    from explorer.render.common import MAX_TICK_LABELS
+    from explorer.results import Generation
+
+    tokens = tuple(f" word{i}" for i in range(70))
+    result = _made(Generation, task="AutoModelForCausalLM", text="".join(tokens),
+                   generated_tokens=tokens, token_scores=tuple(np.linspace(0.1, 0.9, 70)))
+    fig = render.render(result, "probs")
+    labels = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert 0 < len(labels) <= MAX_TICK_LABELS
+
+
+def test_detection_labels_never_cover_each_other() -> None:
+    boxes = [(10.0 + i, 12.0 + i, 60.0 + i, 50.0 + i) for i in range(6)]  # six boxes, one place
+    objects = tuple(DetectedObject("circle", 0.9 - 0.1 * i, box) for i, box in enumerate(boxes))
+    result = _made(Detections, task="AutoModelForObjectDetection", image_size=(96, 64),
+                   objects=objects, threshold=0.0)
+    fig = render.render(result)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    extents = [t.get_window_extent(renderer) for t in tagged(fig, "label")]
+    assert 1 <= len(extents) < len(objects)
+    assert not any(a.overlaps(b) for i, a in enumerate(extents) for b in extents[i + 1:])
+    left_off = len(objects) - len(extents)
+    assert f"{left_off} label{'s' if left_off > 1 else ''} left off" in \
+        fig.axes[0].get_title(loc="left")
+
+
+def test_table_answers_show_the_table_and_the_aggregation(manifest: dict) -> None:
+    result = run_entry(_named("table-question-answering", manifest), manifest)
+    fig = render.render(result, "figure")
+    table_ax, agg_ax = fig.axes[:2]
+    cells = [c.get_text().get_text() for c in table_ax.tables[0].get_celld().values()]
+    assert {"city", "country", "population", "Paris"} <= set(cells)
+    assert agg_ax.get_title(loc="left").startswith("aggregation operator")
+    assert sorted(t.get_text() for t in agg_ax.get_yticklabels()) == \
+        sorted(a.label for a in result.alternatives)
+    html = render.to_html(result)
+    assert ">aggregation<" in html and ">city<" in html
+
+
+def test_data_tab_is_readable_json(manifest: dict) -> None:
+    import json
+
+    result = run_entry(_named("all-MiniLM-L6-v2", manifest) if "all-MiniLM-L6-v2" in manifest
+                       else _named("feature-extraction", manifest), manifest)
+    block = render.data_json(result)
+    assert block.startswith('<pre class="explorer-data"') and "white-space:pre;" in block
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", block))
+    data = json.loads(text)  # still JSON: long lists end in a "… N more" item
+    dim = result.vectors.shape[1]
+    assert data["vectors"][0][-1] == f"… {dim - 12} more" and len(data["vectors"][0]) == 13
+    assert '"shape": [' + ", ".join(map(str, result.shape)) + "]" in text  # short lists inline
+    assert "\n\n" not in text
+
+
+def test_rendering_in_two_threads_leaves_the_users_rcparams_alone() -> None:
+    import threading
+
+    import matplotlib
+
+    objects = tuple(DetectedObject("cat", 0.9, (2.0, 2.0, 30.0, 30.0)) for _ in range(2))
+    result = _made(Detections, task="AutoModelForObjectDetection", image_size=(64, 48),
+                   objects=objects, threshold=0.0)
+    before = matplotlib.rcParams["font.size"]
+    matplotlib.rcParams["font.size"] = 17.0  # a user's own setting
+    try:
+        snapshot = dict(matplotlib.rcParams)
+        errors: list[BaseException] = []
+
+        def draw() -> None:
+            try:
+                for _ in range(4):
+                    render.to_png(result)
+            except BaseException as exc:  # collected: a thread's failure must fail the test
+                errors.append(exc)
+
+        threads = [threading.Thread(target=draw) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors
+        changed = {k for k, v in dict(matplotlib.rcParams).items() if snapshot[k] != v}
+        assert not changed, changed
+    finally:
+        matplotlib.rcParams["font.size"] = before

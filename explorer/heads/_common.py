@@ -49,7 +49,7 @@ def classification(ctx: Any, outputs: Any, input_ids: Any = None) -> Classificat
     logits = to_numpy(outputs.logits)[0]
     names = label_names(ctx.config, logits.shape[-1])
     multi = getattr(ctx.config, "problem_type", None) == "multi_label_classification"
-    return Classification(labels=top_labels(logits, names, ctx.option("top_k", 5), multi),
+    return Classification(labels=top_labels(logits, names, ctx.option("top_k"), multi),
                           logits=logits, label_names=names, **ctx.common(outputs, input_ids))
 
 

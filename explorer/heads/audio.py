@@ -20,6 +20,7 @@ import numpy as np
 from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import classification, label_names, sigmoid, softmax, to_numpy
+from explorer.heads._text import FALLBACK_TOKENS, context_length, cut_text, generation_budget
 from explorer.results import (
     AudioOutput, Chunk, Embeddings, Frames, FrameSpan, Result, Transcript,
 )
@@ -221,17 +222,20 @@ def transcribe_seq2seq(ctx: RunContext) -> Result:
     batch = dict(features(waveform, sampling_rate=rate, return_tensors="pt",
                           **(whole if long_form else {})))
     generate = ctx.model.generate
-    # Long-form applies the limit to each window; 30 s of fast speech is ~200 tokens.
-    limit = max(64, getattr(ctx.config, "max_target_positions", 0) // 2) if long_form else 64
-    kwargs: dict[str, Any] = dict(max_new_tokens=ctx.option("max_new_tokens", limit),
-                                  return_dict_in_generate=True, output_logits=True)
-    timestamps = ctx.option("return_timestamps", False) or long_form
+    # Long-form applies the limit to each window (30 s of fast speech is ~200 tokens); the
+    # decoder starts from up to 4 prompt tokens (start, language, task, no-timestamps).
+    limit = max(64, getattr(ctx.config, "max_target_positions", 0) // 2)
+    asked = ctx.option("max_new_tokens", limit) if long_form else ctx.option("max_new_tokens")
+    new = generation_budget(ctx, 0, asked, decoder_start=4)
+    kwargs: dict[str, Any] = dict(max_new_tokens=new, return_dict_in_generate=True,
+                                  output_logits=True)
+    timestamps = ctx.option("return_timestamps") or long_form
     if timestamps:
         if not _takes(generate, "return_timestamps"):
             raise BadInput(f"{type(ctx.model).__name__} does not predict timestamps; drop "
                            "return_timestamps")
         kwargs["return_timestamps"] = True
-    language = ctx.option("language", "")
+    language = ctx.option("language")
     if language:
         if not _takes(generate, "language"):
             raise BadInput(f"{type(ctx.model).__name__} takes no language option; drop it")
@@ -312,7 +316,7 @@ def classify_frames(ctx: RunContext) -> Result:
                        getattr(ctx.config, "problem_type", None) == "multi_label_classification")
     if multi:
         probs = sigmoid(logits)
-        active = probs > ctx.option("threshold", 0.5)
+        active = probs > ctx.option("threshold")
         frame_labels = tuple("+".join(n for n, on in zip(names, row) if on) or "none"
                              for row in active)
     else:
@@ -404,6 +408,22 @@ def _target_language(ctx: RunContext, entry: Callable[..., Any]) -> dict[str, An
     return {"tgt_lang": wanted}
 
 
+def _frame_budget(ctx: RunContext, entry: Callable[..., Any], text_tokens: int) -> dict[str, Any]:
+    """SpeechT5 writes up to ``maxlenratio`` × text length frames; more than its decoder's
+    positions would overflow them, so the ratio is lowered to fit (noted)."""
+    positions = getattr(ctx.config, "max_speech_positions", None)
+    if not positions or not _takes(entry, "maxlenratio"):
+        return {}
+    default = inspect.signature(entry).parameters["maxlenratio"].default
+    reduction = getattr(ctx.config, "reduction_factor", 1) or 1
+    fits = (positions - 1) * reduction / max(text_tokens, 1)
+    if fits >= default:
+        return {}
+    ctx.notes.append(f"speech capped at {(positions - 1) * reduction} frames (the model's "
+                     f"{positions} decoder positions)")
+    return {"maxlenratio": fits}
+
+
 def _audio_array(out: Any) -> Any:
     if hasattr(out, "shape"):
         return out
@@ -421,14 +441,16 @@ def _synthesize(ctx: RunContext, kind: str) -> Result:
     import torch
 
     ctx.require("text")
-    text = ctx.inputs.text[0]
+    limit = context_length(ctx.config) or FALLBACK_TOKENS
+    text = cut_text(ctx, ctx.inputs.text[0], limit - 2, "the text")  # room for specials
     encoded = _text_tokenizer(ctx)(text, return_tensors="pt")
     model = ctx.model
     generates = model.can_generate()
     entry = model.generate if generates else model.forward
-    batch = {**_only_accepted(entry, dict(encoded)), **_speaker_inputs(ctx, entry)}
+    batch = {**_only_accepted(entry, dict(encoded)), **_speaker_inputs(ctx, entry),
+             **_frame_budget(ctx, entry, encoded["input_ids"].shape[1])}
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(ctx.option("seed", 0))
+        torch.manual_seed(ctx.option("seed"))
         out = ctx.generate(batch) if generates else ctx.forward(batch)
     array = to_numpy(_audio_array(out))
     if kind == "waveform":

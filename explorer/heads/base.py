@@ -135,7 +135,7 @@ def dual_embed(ctx: RunContext, kinds: list[str]) -> Result:
 
 def embed(ctx: RunContext) -> Result:
     """Run the bare model and pool its last hidden state into one vector per input."""
-    pooling = ctx.option("pooling", "mean")
+    pooling = ctx.option("pooling")
     if pooling not in POOLINGS:
         raise BadInput(f"pooling must be one of {', '.join(POOLINGS)}, not {pooling!r}")
     dual = _dual_encoder_kinds(ctx)

@@ -19,6 +19,9 @@ import numpy as np
 from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import label_names, sigmoid, softmax, to_numpy, top_labels
+from explorer.heads._text import (
+    cut_question, cut_text, generation_budget, prompt_limit, readable_pieces,
+)
 from explorer.results import (
     Answer, Classification, DetectedObject, Detections, Generation, Label, Result,
 )
@@ -71,7 +74,7 @@ def classify_image_zero_shot(ctx: RunContext) -> Result:
     """Embed the image and one sentence per label; the label whose sentence is closest wins."""
     ctx.require("image")
     labels = _labels(ctx)
-    template = ctx.option("hypothesis_template", "This is a photo of {}.")
+    template = ctx.option("hypothesis_template")
     if "{}" not in template:
         raise BadInput(f"hypothesis_template needs a {{}} where the label goes, got {template!r}")
     sigmoid_scored = _sigmoid_scored(ctx.model)
@@ -100,7 +103,7 @@ def detect_zero_shot(ctx: RunContext) -> Result:
     ctx.require("image")
     labels = _labels(ctx)
     image = ctx.inputs.image
-    threshold = ctx.option("threshold", 0.1)
+    threshold = ctx.option("threshold")
     encoded = ctx.preprocessor(text=[labels], images=image, return_tensors="pt")
     outputs = ctx.forward(encoded)
     found = ctx.preprocessor.post_process_grounded_object_detection(
@@ -122,7 +125,7 @@ def _generated_answer(ctx: RunContext, encoded: Any, question: str) -> Answer:
     """Generative VQA (BLIP): the answer is decoded text; its score is the product of the
     probabilities of its tokens."""
     out = ctx.generate(encoded,
-                       max_new_tokens=ctx.option("max_new_tokens", 10),
+                       max_new_tokens=ctx.option("max_new_tokens"),
                        output_scores=True, return_dict_in_generate=True)
     new_ids = _new_tokens(out)
     probs = _sequence_probability(out.scores, new_ids)
@@ -134,7 +137,7 @@ def _generated_answer(ctx: RunContext, encoded: Any, question: str) -> Answer:
 def answer_visual_question(ctx: RunContext) -> Result:
     """Classifier VQA (ViLT: a score per answer in ``id2label``) or generative VQA (BLIP)."""
     ctx.require("image", "question")
-    question = ctx.inputs.question
+    question = cut_question(ctx, ctx.inputs.question)
     encoded = ctx.preprocessor(images=ctx.inputs.image, text=question, truncation=True,
                                return_tensors="pt")
     if ctx.model.can_generate():
@@ -143,7 +146,7 @@ def answer_visual_question(ctx: RunContext) -> Result:
     logits = to_numpy(outputs.logits)[0]
     names = label_names(ctx.config, logits.shape[-1])
     # The answer heads are trained with a per-answer sigmoid (several answers can be right).
-    ranked = top_labels(logits, names, ctx.option("top_k", 5), multi_label=True)
+    ranked = top_labels(logits, names, ctx.option("top_k"), multi_label=True)
     return Answer(answer=ranked[0].label, score=ranked[0].score, question=question,
                   alternatives=ranked[1:], **ctx.common(outputs, encoded["input_ids"]))
 
@@ -227,7 +230,7 @@ def answer_document_question(ctx: RunContext) -> Result:
     """Extractive QA over the words of a page image (LayoutLM family): the best span of words.
     LayoutLMv2/v3 also look at the page's pixels; LayoutLM reads only words and boxes."""
     ctx.require("question")
-    question = ctx.inputs.question
+    question = cut_question(ctx, ctx.inputs.question)
     words, boxes, text = _page_words(ctx)
     encoded = _encode_document(ctx, question, words, boxes)
     word_ids, sequence_ids = encoded.word_ids(0), encoded.sequence_ids(0)
@@ -248,7 +251,7 @@ def answer_document_question(ctx: RunContext) -> Result:
     n = len(word_ids)  # LayoutLMv3 appends image patches after the text tokens
     allowed = np.array([seq == 1 for seq in sequence_ids])
     s, e, score = _best_span(start_logits[:n], end_logits[:n], allowed,
-                             ctx.option("max_answer_length", 15))
+                             ctx.option("max_answer_length"))
     first, last = word_ids[s], word_ids[e]
     answer = " ".join(words[first:last + 1])
     spans = [m.span() for m in re.finditer(r"\S+", text)]
@@ -293,7 +296,7 @@ def answer_table_question(ctx: RunContext) -> Result:
     table = pd.DataFrame(ctx.inputs.table)
     if table.empty:
         raise BadInput("the table is empty; give a CSV with a header row and data rows")
-    question = ctx.inputs.question
+    question = cut_question(ctx, ctx.inputs.question)
     encoded = ctx.tokenizer(table=table, queries=question, truncation=True, return_tensors="pt")
     rows_seen = int(encoded["token_type_ids"][0, :, 2].max())
     if rows_seen < len(table):
@@ -302,7 +305,7 @@ def answer_table_question(ctx: RunContext) -> Result:
     outputs = ctx.forward(encoded)
     logits = outputs.logits.detach().float().cpu()
     agg_logits = getattr(outputs, "logits_aggregation", None)
-    threshold = ctx.option("threshold", 0.5)
+    threshold = ctx.option("threshold")
     predicted = ctx.tokenizer.convert_logits_to_predictions(
         encoded, logits, None if agg_logits is None else agg_logits.detach().float().cpu(),
         cell_classification_threshold=threshold)
@@ -350,7 +353,7 @@ def _chat_prompt(ctx: RunContext, prompt: str, media: dict[str, Any]) -> str | N
     or None when it has no template (or the prompt already holds the image token: the user wrote
     the raw prompt)."""
     pre = ctx.preprocessor
-    if not getattr(pre, "chat_template", None) or not ctx.option("chat_template", True):
+    if not getattr(pre, "chat_template", None) or not ctx.option("chat_template"):
         return None
     token = getattr(pre, "image_token", None)
     if token and token in prompt:
@@ -368,24 +371,48 @@ def _generate_from(ctx: RunContext, kinds: Sequence[str]) -> Result:
     if not media and not prompt:
         raise BadInput(f"{ctx.loaded.spec.task} needs an input to start from: "
                        f"{' or '.join(kinds)} and/or a text prompt")
-    templated = _chat_prompt(ctx, prompt, media)
-    text = templated if templated is not None else prompt
-    encoded = ctx.preprocessor(text=text or None, **media, return_tensors="pt")
-    out = ctx.generate(encoded,
-                       max_new_tokens=ctx.option("max_new_tokens", 20),
-                       do_sample=ctx.option("do_sample", False), output_scores=True,
+    asked = ctx.option("max_new_tokens")
+    prompt, templated, encoded = _fitted_prompt(ctx, prompt, media, asked)
+    new = generation_budget(ctx, _length(encoded), asked)
+    out = ctx.generate(encoded, max_new_tokens=new,
+                       do_sample=ctx.option("do_sample"), output_scores=True,
                        return_dict_in_generate=True)
     new_ids = _new_tokens(out)
     reply = ctx.tokenizer.decode(new_ids, skip_special_tokens=True).strip()
     # A captioner continues the prompt ("a picture of" → "a picture of a cat"); a chat model
     # answers it, so its reply stands alone.
     continues = templated is None and bool(prompt) and not ctx.config.is_encoder_decoder
-    if continues and not ctx.option("only_new", False):
+    if continues and not ctx.option("only_new"):
         reply = f"{prompt} {reply}".strip()
     return Generation(text=reply, prompt=prompt,
-                      generated_tokens=tuple(ctx.tokenizer.decode([int(i)]) for i in new_ids),
+                      generated_tokens=readable_pieces(ctx.tokenizer, new_ids),
                       token_scores=_sequence_probability(out.scores, new_ids),
                       **ctx.common(None, encoded.get("input_ids")))
+
+
+def _length(encoded: Any) -> int:
+    """Tokens the model starts from: the prompt's, or 1 (the start token) without a prompt."""
+    ids = encoded.get("input_ids")
+    return int(ids.shape[1]) if ids is not None else 1
+
+
+def _fitted_prompt(ctx: RunContext, prompt: str, media: dict[str, Any],
+                   asked: int) -> tuple[str, str | None, Any]:
+    """``(prompt, templated prompt or None, processor outputs)`` with the prompt cut so that
+    prompt, template and image tokens leave room for new tokens in the model's positions."""
+    limit = prompt_limit(ctx.config, asked)
+    if limit is not None and prompt:
+        prompt = cut_text(ctx, prompt, limit, "the prompt")
+    for _ in range(2):  # the second pass cuts what the template and image tokens added
+        templated = _chat_prompt(ctx, prompt, media)
+        text = templated if templated is not None else prompt
+        encoded = ctx.preprocessor(text=text or None, **media, return_tensors="pt")
+        over = _length(encoded) - limit if limit is not None else 0
+        if over <= 0 or not prompt:
+            break
+        own = len(ctx.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+        prompt = cut_text(ctx, prompt, max(0, own - over), "the prompt")
+    return prompt, templated, encoded
 
 
 def generate_from_image(ctx: RunContext) -> Result:

@@ -7,6 +7,10 @@ import numpy as np
 from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import classification, label_names, softmax, to_numpy, top_labels
+from explorer.heads._text import (
+    context_length, cut_question, cut_text, generation_budget, head_of, prompt_limit,
+    readable_pieces,
+)
 from explorer.results import (
     Answer, Candidate, Classification, Entity, FillMask, Generation, Result, TokenSpans,
 )
@@ -14,10 +18,12 @@ from explorer.runner import RunContext
 
 
 def _encode(ctx: RunContext, *texts: str, **kwargs: object) -> dict:
-    encoded = ctx.tokenizer(*texts, truncation=kwargs.pop("truncation", True),
+    heads = [head_of(ctx, t) for t in texts]
+    encoded = ctx.tokenizer(*heads, truncation=kwargs.pop("truncation", True),
                             return_tensors="pt", **kwargs)
-    given = [t for t in texts if isinstance(t, str)]
-    ctx.truncation_note(encoded, given, pair=len(given) == 2)
+    given = [t for t in heads if isinstance(t, str)]
+    if heads == list(texts):  # else head_of noted the cut already
+        ctx.truncation_note(encoded, given, pair=len(given) == 2)
     return encoded
 
 
@@ -109,6 +115,7 @@ def answer_question(ctx: RunContext) -> Result:
     """Extractive QA: the best span with start ≤ end inside the context."""
     ctx.require("question", "context")
     question, context = ctx.inputs.question, ctx.inputs.context
+    question = cut_question(ctx, question)
     encoded = _encode(ctx, question, context, truncation="only_second",
                       return_offsets_mapping=True)
     sequence_ids = _sequence_ids(ctx, encoded)
@@ -123,7 +130,7 @@ def answer_question(ctx: RunContext) -> Result:
     in_context = np.array([s == 1 for s in sequence_ids])
     start_p = softmax(np.where(in_context, start_logits, -np.inf))
     end_p = softmax(np.where(in_context, end_logits, -np.inf))
-    max_len = ctx.option("max_answer_length", 30)
+    max_len = ctx.option("max_answer_length")
     scores = np.triu(np.outer(start_p, end_p)) - np.triu(np.outer(start_p, end_p), k=max_len)
     s, e = np.unravel_index(int(np.argmax(scores)), scores.shape)
     start_char, end_char = offsets[s][0], offsets[e][1]
@@ -147,6 +154,7 @@ def fill_mask(ctx: RunContext) -> Result:
     if tok.mask_token not in text:
         raise BadInput(f"fill-mask needs the mask token {tok.mask_token} in the text, e.g. "
                        f"'Paris is the {tok.mask_token} of France.'")
+    text = _around_mask(ctx, text, tok.mask_token)
     encoded = _encode(ctx, text)
     ids = encoded["input_ids"][0]
     position = int((ids == tok.mask_token_id).nonzero()[0, 0])
@@ -154,7 +162,7 @@ def fill_mask(ctx: RunContext) -> Result:
     logits = to_numpy(outputs.logits)[0, position]
     probs = softmax(logits)
     candidates = []
-    for token_id in np.argsort(-probs)[: ctx.option("top_k", 5)]:
+    for token_id in np.argsort(-probs)[: ctx.option("top_k")]:
         filled = ids.clone()
         filled[position] = int(token_id)
         candidates.append(Candidate(token=tok.decode([int(token_id)]).strip(),
@@ -164,41 +172,60 @@ def fill_mask(ctx: RunContext) -> Result:
                     logits=logits, **ctx.common(outputs, encoded["input_ids"]))
 
 
+def _around_mask(ctx: RunContext, text: str, mask: str) -> str:
+    """A long text starting at most half the model's positions (in characters, so fewer tokens)
+    before its first mask: the tokenizer keeps the start, so the mask stays in."""
+    limit = context_length(ctx.config)
+    at = text.index(mask)
+    if not limit or at <= limit // 2:
+        return text
+    ctx.notes.append(f"the text was cut to start {limit // 2} characters before the mask (the "
+                     f"model takes {limit} tokens)")
+    return text[at - limit // 2:]
+
+
 def generate_text(ctx: RunContext) -> Result:
-    """Causal LM and seq2seq: greedy (or sampled) generation with the probability of each token."""
+    """Causal LM and seq2seq: greedy (or sampled) generation with the probability of each token.
+    The prompt is cut and ``max_new_tokens`` capped to the model's positions (noted)."""
     ctx.require("text")
     tok = ctx.tokenizer
+    asked = ctx.option("max_new_tokens")
     prompt = ctx.inputs.text[0]
+    limit = prompt_limit(ctx.config, asked)
+    if limit is not None:
+        prompt = cut_text(ctx, prompt, max(1, limit - tok.num_special_tokens_to_add()),
+                          "the prompt")
     encoded = _encode(ctx, prompt)
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    out = ctx.generate(encoded, max_new_tokens=ctx.option("max_new_tokens", 20),
-                       do_sample=ctx.option("do_sample", False), output_scores=True,
-                       return_dict_in_generate=True, pad_token_id=pad)
+    new = generation_budget(ctx, encoded["input_ids"].shape[1], asked)
+    out = ctx.generate(encoded, max_new_tokens=new, do_sample=ctx.option("do_sample"),
+                       output_scores=True, return_dict_in_generate=True, pad_token_id=pad)
     return _generation_result(ctx, out, encoded, prompt)
 
 
 def _generation_result(ctx: RunContext, out, encoded, prompt: str) -> Generation:
-    """Turn ``generate(..., output_scores=True, return_dict_in_generate=True)`` into a result."""
+    """Turn ``generate(..., output_scores=True, return_dict_in_generate=True)`` into a result.
+    A decoder-only model's text is its whole sequence decoded at once (prompt and continuation:
+    byte-level pieces join into characters only when decoded together)."""
     tok = ctx.tokenizer
     sequence = out.sequences[0]
     new_ids = sequence[-len(out.scores):] if out.scores else sequence[:0]
     probs = [float(softmax(to_numpy(step[0]))[int(i)]) for step, i in zip(out.scores, new_ids)]
-    tokens = tuple(tok.decode([int(i)]) for i in new_ids)
-    text = tok.decode(new_ids, skip_special_tokens=True)
-    if ctx.config.is_encoder_decoder is False and not ctx.option("only_new", False):
-        text = prompt + text if text.startswith((" ", "\n")) or not text else prompt + " " + text
-    return Generation(text=text, prompt=prompt, generated_tokens=tokens,
+    continues = ctx.config.is_encoder_decoder is False and not ctx.option("only_new")
+    text = tok.decode(sequence if continues else new_ids, skip_special_tokens=True)
+    return Generation(text=text, prompt=prompt, generated_tokens=readable_pieces(tok, new_ids),
                       token_scores=tuple(probs), **ctx.common(None, encoded["input_ids"]))
 
 
 def multiple_choice(ctx: RunContext) -> Result:
     """Score each (prompt, choice) pair; the head compares them with a softmax across choices."""
     ctx.require("text", "labels")
-    prompt, choices = ctx.inputs.text[0], list(ctx.inputs.labels)
+    prompt, choices = head_of(ctx, ctx.inputs.text[0]), list(ctx.inputs.labels)
     if len(choices) < 2:
         raise BadInput("multiple choice needs at least two choices (CLI: --labels a,b,c)")
     encoded = ctx.tokenizer([prompt] * len(choices), choices, truncation=True, padding=True,
                             return_tensors="pt")
+    ctx.truncation_note(encoded, [prompt, max(choices, key=len)], pair=True)
     batch = {k: v.unsqueeze(0) for k, v in encoded.items()}  # (1, n_choices, seq)
     outputs = ctx.forward(batch)
     logits = to_numpy(outputs.logits)[0]

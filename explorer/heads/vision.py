@@ -56,7 +56,7 @@ def classify_video(ctx: RunContext) -> Result:
     outputs = ctx.forward(batch)
     logits = to_numpy(outputs.logits)[0]
     names = label_names(ctx.config, logits.shape[-1])
-    return Classification(labels=top_labels(logits, names, ctx.option("top_k", 5)),
+    return Classification(labels=top_labels(logits, names, ctx.option("top_k")),
                           logits=logits, label_names=names, **ctx.common(outputs))
 
 
@@ -74,14 +74,14 @@ def detect_objects(ctx: RunContext) -> Result:
     the image, best first."""
     image = input_image(ctx)
     processor = image_processor(ctx)
-    threshold = ctx.option("threshold", 0.5)
+    threshold = ctx.option("threshold")
     batch = processor(images=image, return_tensors="pt")
     outputs = ctx.forward(model_inputs(ctx, batch))
     post = processor.post_process_object_detection
     found = post(outputs, **accepted_kwargs(post, threshold=threshold,
                                             target_sizes=[height_width(image)]))[0]
     scores = to_numpy(found["scores"])
-    order = np.argsort(-scores)[: max(0, ctx.option("top_k", 100))]
+    order = np.argsort(-scores)[: max(0, ctx.option("top_k"))]
     labels, boxes = found["labels"].tolist(), to_numpy(found["boxes"])
     objects = tuple(DetectedObject(label=class_label(ctx.config, int(labels[i])),
                                    score=float(scores[i]),
@@ -148,8 +148,9 @@ def detect_keypoints(ctx: RunContext) -> Result:
     found = processor.post_process_keypoint_detection(
         outputs, target_sizes=[height_width(image)])[0]
     points, scores = to_numpy(found["keypoints"]), to_numpy(found["scores"])
-    keep = scores >= ctx.option("threshold", 0.0)
-    order = [i for i in np.argsort(-scores) if keep[i]][: max(0, ctx.option("top_k", 200))]
+    keep = scores >= ctx.option("threshold")
+    order = [i for i in np.argsort(-scores, kind="stable")  # ties: in the model's order
+             if keep[i]][: max(0, ctx.option("top_k"))]
     keypoints = tuple(Keypoint(x=float(points[i, 0]), y=float(points[i, 1]),
                                score=float(scores[i])) for i in order)
     return Keypoints(image_size=image.size, keypoints=keypoints, **ctx.common(outputs))
@@ -213,11 +214,11 @@ def masked_image_modeling(ctx: RunContext) -> Result:
     image = input_image(ctx)
     processor = image_processor(ctx)
     batch = dict(processor(images=image, return_tensors="pt"))
-    ratio = ctx.option("mask_ratio", 0.5)
+    ratio = ctx.option("mask_ratio")
     if not 0.0 <= ratio < 1.0:
         raise BadInput(f"mask_ratio={ratio} must be in [0, 1)")
     rows, cols = _patch_grid(ctx, batch["pixel_values"])
-    generator = torch.Generator().manual_seed(ctx.option("seed", 0))
+    generator = torch.Generator().manual_seed(ctx.option("seed"))
     hidden = torch.rand(rows * cols, generator=generator).argsort()[: int(ratio * rows * cols)]
     masked = torch.zeros(1, rows * cols, dtype=torch.bool)
     masked[0, hidden] = True

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from explorer.errors import BadInput
 from explorer.render import attention, audio, charts, device_map, image, text
+from explorer.render.data import data_json
 from explorer.render.common import (
     embedded, esc, figure_png, html_box, html_section, html_table, img_tag, style, title_lines,
 )
@@ -326,5 +327,5 @@ def save(result: Any, path: str | Path, view: str | None = None, **opts: Any) ->
     return path
 
 
-__all__ = ["REGISTRY", "ResultViews", "figure_views", "options", "page", "register", "render",
-           "save", "to_html", "to_png", "views"]
+__all__ = ["REGISTRY", "ResultViews", "data_json", "figure_views", "options", "page", "register",
+           "render", "save", "to_html", "to_png", "views"]

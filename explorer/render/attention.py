@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from explorer.errors import BadInput
 from explorer.render.common import (
-    decorate, display_token, input_image, new_figure, token_ticks,
+    MIN_FONT, decorate, display_token, input_image, new_figure, token_ticks,
 )
 
 # Tokens before the patches in ViT-style models: [CLS]; DeiT adds a distillation token;
@@ -159,7 +159,7 @@ def attention_grid_figure(result: Any, max_layers: int = 4, max_heads: int = 4) 
                           cmap="inferno" if image else "Blues", gid="attention",
                           interpolation="nearest")
             if r == 0:
-                ax.set_title(f"head {c}", fontsize=8)
+                ax.set_title(f"head {c}", fontsize=MIN_FONT)
             if c == 0:
-                ax.set_ylabel(f"layer {first + r}", fontsize=8)
+                ax.set_ylabel(f"layer {first + r}", fontsize=MIN_FONT)
     return decorate(fig, result, "[CLS] over patches" if image else "query × key per head")

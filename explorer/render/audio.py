@@ -12,8 +12,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from explorer.render.common import (
-    ACCENT, MUTED, decorate, esc, html_section, img_tag, input_audio, label_colors, new_figure,
-    plural, shorten, tint,
+    ACCENT, MIN_FONT, MUTED, decorate, esc, html_section, img_tag, input_audio, label_colors,
+    new_figure, plural, shorten, tint,
 )
 
 MEL_BANDS = 64
@@ -72,7 +72,7 @@ def _audio_name(result: Any) -> str:
 # ---------------------------------------------------------------------------- transcript
 
 
-_CHAR_PX = 5.5  # about one character of 8 pt DejaVu Sans at the figures' resolution
+_CHAR_PX = 7.5  # about one character of 11 pt (MIN_FONT) DejaVu Sans at the figures' resolution
 
 
 def _word_row(ax: Any, chunks: list[Any], seconds: float) -> int:
@@ -88,7 +88,7 @@ def _word_row(ax: Any, chunks: list[Any], seconds: float) -> int:
         room = (min(chunks[i + 1].start, seconds) if i + 1 < len(chunks) else seconds) - start
         chars = max(3, int(room * px_per_second / _CHAR_PX) - 1)
         ax.text(start, 0.5, " " + shorten(chunk.text.strip(), chars), ha="left", va="center",
-                fontsize=8, clip_on=True)
+                fontsize=MIN_FONT, clip_on=True)
         drawn += 1
     ax.set_yticks([])
     ax.set_xlim(0, seconds)
@@ -100,13 +100,20 @@ def _frame_row(ax: Any, frame_tokens: tuple[str, ...], seconds: float) -> None:
     n = len(frame_tokens)
     step = seconds / max(n, 1)
     blanks = {"<pad>", "<blank>", "<s>", "</s>", "[PAD]", "", "<unk>"}
+    # Seconds per point of text at MIN_FONT, for an axis about 80% of the figure wide: a label
+    # is left off where it would touch the one before (they cannot be read stacked).
+    per_point = seconds / (0.8 * ax.figure.get_figwidth() * 72)
+    free_from = -1.0
     for i, token in enumerate(frame_tokens):
         blank = token in blanks
         ax.axvspan(i * step, (i + 1) * step, facecolor="#dddddd" if blank else tint(ACCENT, 0.5),
                    edgecolor="white", linewidth=0.4 if n < 400 else 0, gid="frame")
-        if not blank and (i == 0 or frame_tokens[i - 1] != token):
-            ax.text((i + 0.5) * step, 0.5, token.replace("|", "␣"), ha="center", va="center",
-                    fontsize=7, clip_on=True)
+        label = token.replace("|", "␣")
+        half = (0.32 * MIN_FONT * len(label) + 2) * per_point
+        centre = (i + 0.5) * step
+        if not blank and (i == 0 or frame_tokens[i - 1] != token) and centre - half > free_from:
+            ax.text(centre, 0.5, label, ha="center", va="center", fontsize=MIN_FONT, clip_on=True)
+            free_from = centre + half
     ax.set_yticks([])
     ax.set_xlim(0, seconds)
     ax.set_ylabel(f"frame\ntokens\n({n})", rotation=0, ha="right", va="center")

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 
 from explorer.render.audio import plot_waveform
 from explorer.render.common import (
-    ACCENT, MUTED, SECOND, decorate, display_token, input_audio, input_image, new_figure, shorten,
-    sigmoid, softmax, tint, token_ticks,
+    ACCENT, MIN_FONT, MUTED, SECOND, decorate, display_token, input_audio, input_image,
+    new_figure, shorten, sigmoid, softmax, tint, token_ticks,
 )
 from explorer.render.richtext import Piece, chain_text
 
@@ -48,7 +48,7 @@ def bar_chart(ax: Any, names: Sequence[str], values: Sequence[float], xlabel: st
     top = max([limit or 0.0] + [float(v) for v in values])
     ax.set_xlim(0, top * 1.18 if top > 0 else 1)
     for yi, v in zip(y, values):
-        ax.text(float(v) + top * 0.01, yi, f"{float(v):.3f}", va="center", fontsize=8)
+        ax.text(float(v) + top * 0.01, yi, f"{float(v):.3f}", va="center", fontsize=MIN_FONT)
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
 
@@ -92,7 +92,7 @@ def classification_figure(result: Any, top_k: int | None = None, full: bool = Fa
         ax.bar(np.arange(len(names)), probs, color=colors, width=1.0, gid="bar")
         for i in order:
             ax.annotate(shorten(names[i], 18), (i, probs[i]), xytext=(2, 2),
-                        textcoords="offset points", fontsize=7)
+                        textcoords="offset points", fontsize=MIN_FONT)
         ax.set_xlabel("label id")
         ax.set_ylabel(xlabel)
     else:
@@ -186,7 +186,7 @@ def answer_logits_figure(result: Any) -> Figure:
                 linewidth=1.2, gid=f"{name}-logits")
         best = int(np.argmax(values))
         ax.annotate(f"max {name}", (best, values[best]), xytext=(0, 8), textcoords="offset points",
-                    ha="center", fontsize=8, color=colour)
+                    ha="center", fontsize=MIN_FONT, color=colour)
     span = answer_token_span(result.tokens, result.answer)
     if span is not None:
         ax.axvspan(span[0] - 0.4, span[1] + 0.4, color=tint(ACCENT, 0.2), zorder=0, gid="answer",
@@ -213,8 +213,62 @@ def alternatives_figure(result: Any) -> Figure:
     return decorate(fig, result)
 
 
+def answer_table(result: Any) -> dict[str, list[str]] | None:
+    """The table a table-QA answer came from (kept on the run's inputs), or None."""
+    inputs = getattr(result, "inputs", None)
+    return getattr(inputs, "table", None) if inputs is not None else None
+
+
+def answer_cells(answer: str) -> tuple[str, set[str]]:
+    """``("SUM", {"3", "4"})`` from a table answer ``"SUM > 3, 4"`` (operator "" when none)."""
+    operator, sep, cells = answer.partition(" > ")
+    if not sep:
+        operator, cells = "", answer
+    return operator, {c.strip() for c in cells.split(",") if c.strip()}
+
+
+def table_answer_figure(result: Any, max_rows: int = 12) -> Figure:
+    """Table QA: the table with the selected cells highlighted, then the aggregation operator's
+    scores under their own header."""
+    table = answer_table(result) or {}
+    columns = list(table)
+    rows = [[str(table[c][i]) for c in columns] for i in range(len(next(iter(table.values()), [])))]
+    shown = rows[:max_rows]
+    _, selected = answer_cells(result.answer)
+    fig = new_figure(8, 2.6 + 0.34 * (len(shown) + 1) + 0.34 * len(result.alternatives))
+    table_ax, agg_ax = fig.subplots(2, 1, height_ratios=[0.8 * len(shown) + 1.2,
+                                                          max(len(result.alternatives), 1) + 1])
+    table_ax.set_axis_off()
+    drawn = table_ax.table(cellText=[[shorten(v, 22) for v in row] for row in shown],
+                           colLabels=[shorten(c, 22) for c in columns], loc="upper left",
+                           cellLoc="left")
+    drawn.auto_set_font_size(False)
+    drawn.set_fontsize(MIN_FONT)
+    drawn.scale(1, 1.4)
+    for (r, _), cell in drawn.get_celld().items():
+        if r == 0:
+            cell.set_text_props(fontweight="bold")
+        elif cell.get_text().get_text() in selected:
+            cell.set_facecolor(tint(ACCENT, 0.45))
+    more = f" (first {max_rows} of {len(rows)} rows)" if len(rows) > max_rows else ""
+    table_ax.set_title(f"answer: “{shorten(result.answer, 50)}”: selected cells highlighted{more}",
+                       loc="left")
+    if result.alternatives:
+        bar_chart(agg_ax, [a.label for a in result.alternatives],
+                  [a.score for a in result.alternatives], "probability",
+                  color=tint(ACCENT, 0.45))
+        agg_ax.patches[0].set_facecolor(ACCENT)
+        agg_ax.set_title("aggregation operator (applied to the selected cells)", loc="left")
+    else:
+        agg_ax.set_axis_off()
+    return decorate(fig, result)
+
+
 def answer_figure(result: Any) -> Figure:
-    """The figure that fits: logit curves for extractive QA, else the scored alternatives."""
+    """The figure that fits: logit curves for extractive QA, the table and its aggregation for
+    table QA, else the scored alternatives."""
+    if answer_table(result) is not None:
+        return table_answer_figure(result)
     if result.start_logits is not None or not result.alternatives:
         return answer_logits_figure(result)
     return alternatives_figure(result)
@@ -284,14 +338,14 @@ def embedding_figure(result: Any) -> Figure:
     if n <= 12:
         for i in range(n):
             for j in range(n):
-                heat_ax.text(j, i, f"{sims[i, j]:.2f}", ha="center", va="center", fontsize=8,
+                heat_ax.text(j, i, f"{sims[i, j]:.2f}", ha="center", va="center", fontsize=MIN_FONT,
                              color="white" if abs(sims[i, j]) > 0.6 else "black")
     heat_ax.set_title(f"cosine similarity ({n}×{n})", loc="left")
     fig.colorbar(im, ax=heat_ax, fraction=0.046, pad=0.02)
     coords, ratios = pca_2d(vectors)
     pca_ax.scatter(coords[:, 0], coords[:, 1], s=40, color=ACCENT, zorder=3, gid="points")
     for (x, y), label in zip(coords, short):
-        pca_ax.annotate(label, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8)
+        pca_ax.annotate(label, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=MIN_FONT)
     span = float(np.max(np.abs(coords))) if n > 1 else 1.0
     span = span or 1.0
     pca_ax.set_xlim(-span * 1.5, span * 1.5)

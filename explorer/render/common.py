@@ -1,9 +1,11 @@
 """Shared pieces of every view: title, random-weights badge, palette, figures, HTML snippets.
 
 Figures are plain ``matplotlib.figure.Figure`` objects on an Agg canvas, never registered with
-pyplot: no global state, nothing to close, safe in threads, and the user's notebook backend is left
-alone. ``ViewFigure`` adds ``_repr_png_`` so a returned figure shows in a notebook even before
-pyplot was imported.
+pyplot: nothing to close, and the user's notebook backend is left alone. Their style goes through
+matplotlib's global ``rcParams`` (``style()``), which threads share: ``style()`` holds a lock, so
+renders in several threads (the dashboard's Run worker and a notebook cell) take turns and the
+user's own ``rcParams`` come back unchanged. ``ViewFigure`` adds ``_repr_png_`` so a returned
+figure shows in a notebook even before pyplot was imported.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import html
 import io
 import re
 import sys
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Iterator, Sequence
@@ -35,10 +38,15 @@ BADGE_RED = "#B00020"
 MUTED = "#555555"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
+MIN_FONT = 11
+"""Smallest text in any figure (points): readable on a projector."""
+MAX_TICK_LABELS = 30
+"""More labels than this on an axis are thinned to every k-th one."""
+
 # Applied while a view draws and while it is saved: readable sizes, light grid, no top/right spines.
 STYLE = {
-    "font.size": 10, "axes.titlesize": 10, "axes.labelsize": 9, "xtick.labelsize": 8,
-    "ytick.labelsize": 8, "legend.fontsize": 8, "axes.spines.top": False,
+    "font.size": 12, "axes.titlesize": 12, "axes.labelsize": 12, "xtick.labelsize": MIN_FONT,
+    "ytick.labelsize": MIN_FONT, "legend.fontsize": MIN_FONT, "axes.spines.top": False,
     "axes.spines.right": False, "axes.grid": False, "grid.alpha": 0.3, "figure.dpi": 100,
     "savefig.dpi": 100,
 }
@@ -65,11 +73,16 @@ class ViewFigure(Figure):
         return figure_png(self)
 
 
+_STYLE_LOCK = threading.RLock()  # re-entrant: a view may draw inside another's style()
+
+
 @contextmanager
 def style() -> Iterator[None]:
+    """matplotlib's ``rc_context`` with ``STYLE``, one thread at a time: two overlapping
+    rc_contexts would restore each other's settings and leave the global ``rcParams`` changed."""
     import matplotlib
 
-    with matplotlib.rc_context(STYLE):
+    with _STYLE_LOCK, matplotlib.rc_context(STYLE):
         yield
 
 
@@ -174,20 +187,20 @@ def decorate(fig: Figure, result: Any, subtitle: str | None = None) -> Figure:
 
     if EMBEDDED.get():
         if subtitle:
-            fig.suptitle(subtitle, fontsize=9, x=0.01, ha="left", color=MUTED)
+            fig.suptitle(subtitle, fontsize=MIN_FONT, x=0.01, ha="left", color=MUTED)
         return fig
     first, second = title_lines(result)
     if subtitle:
         second = f"{second}   |   {subtitle}"
     # Widen a narrow figure (a portrait image) so the title fits on its lines.
-    needed = 0.075 * max(len(first), len(second)) + 0.4
+    needed = 0.09 * max(len(first), len(second)) + 0.4
     if fig.get_figwidth() < needed:
         fig.set_figwidth(needed)
     lines = f"{first}\n{second}" + ("\n\u2007" if result.random_weights else "")
-    title = fig.suptitle(lines, fontsize=10, x=0.01, ha="left", color="#111111", linespacing=1.6)
+    title = fig.suptitle(lines, fontsize=12, x=0.01, ha="left", color="#111111", linespacing=1.6)
     if result.random_weights:
         badge = Annotation(f"\u26a0 {RANDOM_BADGE}", xy=(0, 0), xycoords=title, xytext=(2, 3),
-                           textcoords="offset points", ha="left", va="bottom", fontsize=8.5,
+                           textcoords="offset points", ha="left", va="bottom", fontsize=MIN_FONT,
                            color="white", fontweight="bold", annotation_clip=False,
                            bbox=dict(boxstyle="round,pad=0.3", facecolor=BADGE_RED,
                                      edgecolor="none"))
@@ -215,17 +228,17 @@ def display_token(token: str) -> str:
     return cleaned.strip() or cleaned or "␣"
 
 
-def token_ticks(ax: Any, which: str, labels: Sequence[str], max_labels: int = 64) -> None:
-    """Label an axis with tokens; long sequences get every k-th one (text layout is the slow
-    part of drawing, and hundreds of labels are unreadable anyway)."""
+def token_ticks(ax: Any, which: str, labels: Sequence[str],
+                max_labels: int = MAX_TICK_LABELS) -> None:
+    """Label an axis with tokens; long sequences get every k-th one (a 70-label axis cannot be
+    read, and text layout is the slow part of drawing)."""
     step = max(1, -(-len(labels) // max_labels))
     ticks = list(range(0, len(labels), step))
     shown = [shorten(labels[i], 14) for i in ticks]
-    size = 7 if len(ticks) > 30 else 8
     if which == "x":
-        ax.set_xticks(ticks, shown, rotation=90, fontsize=size)
+        ax.set_xticks(ticks, shown, rotation=90, fontsize=MIN_FONT)
     else:
-        ax.set_yticks(ticks, shown, fontsize=size)
+        ax.set_yticks(ticks, shown, fontsize=MIN_FONT)
 
 
 def shorten(text: str, limit: int = 28) -> str:

@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from explorer.render.common import (
-    ACCENT, MUTED, color, decorate, input_image, label_colors, new_figure, plural, rgb, shorten,
-    text_color_on,
+    ACCENT, MIN_FONT, MUTED, color, decorate, input_image, label_colors, new_figure, plural,
+    rgb, shorten, text_color_on,
 )
 
 MAX_LEGEND = 20
@@ -60,31 +60,62 @@ def clip_box(box: Any, width: int, height: int) -> tuple[float, float, float, fl
 
 def detection_figure(result: Any, threshold: float | None = None) -> Figure:
     """The image with one box per object scoring at least ``threshold`` (default: the run's),
-    clipped to the image; colour per label (Okabe-Ito), label and score on each box."""
+    clipped to the image; colour per label (Okabe-Ito). Labels go above, inside or below their
+    box wherever they overlap no other label; the rest are left off (the legend names the
+    colours, the title says how many)."""
     limit = result.threshold if threshold is None else float(threshold)
     shown = [o for o in result.objects if o.score >= limit]
     image = _canvas_image(result, result.image_size)
     h, w = image.shape[:2]
-    colors = label_colors([o.label for o in sorted(shown, key=lambda o: -o.score)])
+    ranked = sorted(shown, key=lambda o: -o.score)
+    colors = label_colors([o.label for o in ranked])
     fig, (ax,) = _image_figure(image, extra_width=1.6 if colors else 0)
     ax.imshow(image)
-    for obj in sorted(shown, key=lambda o: o.score):  # best drawn last, on top
+    for obj in reversed(ranked):  # best drawn last, on top
         x0, y0, x1, y1 = clip_box(obj.box, w, h)
-        c = colors[obj.label]
-        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=c, linewidth=2,
-                               gid="box"))
-        inside = y0 < 0.08 * h  # no room above the box: put the label just inside it
-        ax.text(x0, y0, f"{shorten(obj.label, 20)} {obj.score:.2f}", fontsize=8,
-                va="top" if inside else "bottom", ha="left", color=text_color_on(c), clip_on=True,
-                bbox=dict(boxstyle="square,pad=0.15", facecolor=c, edgecolor="none"))
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False,
+                               edgecolor=colors[obj.label], linewidth=2, gid="box"))
     ax.set_xlim(-0.5, w - 0.5)
     ax.set_ylim(h - 0.5, -0.5)
     ax.set_axis_off()
-    hidden = len(result.objects) - len(shown)
-    ax.set_title(f"{plural(len(shown), 'object')} with score ≥ {limit:.2f}"
-                 + (f" ({hidden} below)" if hidden else ""), loc="left")
     _legend(ax, colors)
+    hidden = len(result.objects) - len(shown)
+    title = ax.set_title(f"{plural(len(shown), 'object')} with score ≥ {limit:.2f}"
+                         + (f" ({hidden} below)" if hidden else ""), loc="left")
+    left_off = _label_boxes(fig, ax, ranked, colors, w, h)
+    if left_off:
+        title.set_text(f"{title.get_text()}; {plural(left_off, 'label')} left off where boxes "
+                       "overlap")
     return decorate(fig, result, f"image {w}×{h}")
+
+
+def _label_boxes(fig: Figure, ax: Any, ranked: list[Any], colors: dict[str, str], w: int,
+                 h: int) -> int:
+    """Put each box's "label score" where it overlaps no label placed before (best boxes
+    first): above the box, inside its top, inside its bottom, below it. Returns how many found
+    no free place (those get none: stacked labels cannot be read)."""
+    fig.canvas.draw()  # settle the layout, so text extents are where they will be drawn
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent(renderer)
+    placed: list[Any] = []
+    left_off = 0
+    for obj in ranked:
+        x0, y0, x1, y1 = clip_box(obj.box, w, h)
+        c = colors[obj.label]
+        for y, va in ((y0, "bottom"), (y0, "top"), (y1, "bottom"), (y1, "top")):
+            text = ax.text(x0, y, f"{shorten(obj.label, 20)} {obj.score:.2f}", fontsize=MIN_FONT,
+                           va=va, ha="left", color=text_color_on(c), clip_on=True, gid="label",
+                           bbox=dict(boxstyle="square,pad=0.15", facecolor=c, edgecolor="none"))
+            extent = text.get_window_extent(renderer).expanded(1.0, 1.25)
+            inside = frame.x0 <= extent.x0 and extent.x1 <= frame.x1 + 1 and \
+                frame.y0 <= extent.y0 and extent.y1 <= frame.y1 + 1
+            if inside and not any(extent.overlaps(other) for other in placed):
+                placed.append(extent)
+                break
+            text.remove()
+        else:
+            left_off += 1
+    return left_off
 
 
 # ---------------------------------------------------------------------------- segmentation
@@ -178,7 +209,7 @@ def keypoints_figure(result: Any, threshold: float = 0.0) -> Figure:
         if len(shown) <= 40:
             for p in shown:
                 if p.label:
-                    ax.annotate(shorten(p.label, 14), (p.x, p.y), xytext=(4, 3), fontsize=7,
+                    ax.annotate(shorten(p.label, 14), (p.x, p.y), xytext=(4, 3), fontsize=MIN_FONT,
                                 textcoords="offset points", color="white",
                                 bbox=dict(boxstyle="square,pad=0.1", facecolor="#00000088",
                                           edgecolor="none"))
@@ -234,12 +265,12 @@ def feature_maps_figure(result: Any, channels: int = 6) -> Figure:
         ax.set_axis_off()
         shape = " × ".join(map(str, result.shapes.get(name, fmap.shape)))
         ax.set_title(f"{shorten(name, 24)}  ·  {shape}  ·  channels 0–{shown - 1}", loc="left",
-                     fontsize=9)
+                     fontsize=MIN_FONT)
         if columns == 2:
             grid[row, 0].set_axis_off()
     if image is not None:
         grid[0, 0].imshow(image)
-        grid[0, 0].set_title("input", loc="left", fontsize=9)
+        grid[0, 0].set_title("input", loc="left", fontsize=MIN_FONT)
     return decorate(fig, result, f"{plural(len(maps), 'stage')}, first {channels} channels each")
 
 

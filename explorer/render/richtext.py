@@ -14,7 +14,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from explorer.render.common import EMBEDDED, MUTED, decorate, new_figure
+from explorer.render.common import EMBEDDED, MIN_FONT, MUTED, decorate, new_figure
 
 DPI = 100
 MARGIN = 14       # px left/right
@@ -66,7 +66,7 @@ def _layout(blocks: list[Block], width_px: float, renderer: Any,
         placed: list[_Placed] = []
         x, first = 0.0, line
         for piece in block.pieces:
-            prop = FontProperties(size=size * piece.scale, weight=piece.weight)
+            prop = FontProperties(size=max(MIN_FONT, size * piece.scale), weight=piece.weight)
             for word in _split(piece):
                 if word == "\n":
                     line, x = line + 1, 0.0
@@ -105,13 +105,14 @@ def text_figure(result: Any, blocks: list[Block], width: float = 9.0, size: floa
     for _, caption, placed, n in laid:
         if caption:
             fig.text(MARGIN / (width * DPI), 1 - (y + CAPTION * 0.7) / height_px, caption.upper(),
-                     fontsize=8, color=MUTED, va="baseline")
+                     fontsize=MIN_FONT, color=MUTED, va="baseline")
             y += CAPTION
         first_line = placed[0].line if placed else 0
         for p in placed:
             baseline = y + (p.line - first_line + 0.75) * line_h
-            style: dict[str, Any] = dict(fontsize=size * p.piece.scale, color=p.piece.color,
-                                         fontweight=p.piece.weight, va="baseline", ha="left")
+            style: dict[str, Any] = dict(fontsize=max(MIN_FONT, size * p.piece.scale),
+                                         color=p.piece.color, fontweight=p.piece.weight,
+                                         va="baseline", ha="left")
             if p.piece.background is not None:
                 style["bbox"] = dict(boxstyle="round,pad=0.2", facecolor=p.piece.background,
                                      edgecolor="none")
@@ -136,7 +137,7 @@ def chain_text(ax: Any, pieces: list[Piece], x: float, y: float, size: float = 1
     anchored to the right end of the one before (matplotlib lays them out at draw time)."""
     artists: list[Any] = []
     for piece in pieces:
-        style: dict[str, Any] = dict(fontsize=size * piece.scale, color=piece.color,
+        style: dict[str, Any] = dict(fontsize=max(MIN_FONT, size * piece.scale), color=piece.color,
                                      fontweight=piece.weight, va="bottom", ha="left",
                                      annotation_clip=False)
         if piece.background is not None:

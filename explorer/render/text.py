@@ -103,9 +103,16 @@ def answer_body(result: Any) -> str:
                        _mark(t, tint(ACCENT, 0.4), f"answer {result.score:.3f}", "",
                              "explorer-answer") for t, s in runs)
         parts.append(html_section("context", f'<div style="{TEXT_STYLE}">{text}</div>'))
+    table = getattr(result.inputs, "table", None) if result.inputs is not None else None
+    if table:
+        columns = list(table)
+        cells = [[table[c][i] for c in columns] for i in range(len(table[columns[0]]))]
+        parts.append(html_section("table", html_table(cells, columns)))
     if result.alternatives:
         rows = [(a.label, f"{a.score:.3f}") for a in result.alternatives]
-        parts.append(html_section("alternatives", html_table(rows, ("answer", "score"))))
+        header = ("aggregation operator", "probability") if table else ("answer", "score")
+        parts.append(html_section("aggregation" if table else "alternatives",
+                                  html_table(rows, header)))
     return "".join(parts)
 
 

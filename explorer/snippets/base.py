@@ -1,0 +1,134 @@
+"""What every snippet body shares: the run it describes (``Spec``) and the common lines."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from explorer.catalog import TaskSpec
+from explorer.options import default
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a body generator knows about the run."""
+
+    task: TaskSpec
+    resolution: Any
+    inputs: dict[str, Any]
+    options: dict[str, Any]
+    pre: str
+    """The preprocessor's variable name (``tokenizer``, ``image_processor``, ...)."""
+    preprocessor: Any
+    """The loaded preprocessor (its class decides which keywords its helpers take)."""
+    model_class: Any
+    """The concrete model class (not loaded: its signatures decide what ``forward`` takes)."""
+    cast: bool
+    """Whether inputs must be moved to the model's device / dtype."""
+
+    def option(self, name: str, fallback: Any = None) -> Any:
+        """The run's option, else the default the runner uses (``explorer.options``)."""
+        try:
+            standard = default(name, self.task.auto_class)
+        except KeyError:
+            standard = fallback
+        value = self.options.get(name)
+        if value is None:
+            return standard
+        if isinstance(value, str) and standard is not None and not isinstance(standard, str):
+            from explorer.runner import _coerce
+
+            return _coerce(value, type(standard))  # CLI options arrive as text: "3" → 3
+        return value
+
+    @property
+    def config(self) -> Any:
+        return self.resolution.config
+
+    @property
+    def first_text(self) -> str:
+        text = self.inputs.get("text")
+        return text[0] if isinstance(text, (list, tuple)) else (text or "")
+
+    @property
+    def texts(self) -> list[str]:
+        text = self.inputs.get("text")
+        return list(text) if isinstance(text, (list, tuple)) else ([text] if text else [])
+
+    def part(self, name: str) -> str:
+        """The variable holding a processor part: ``processor.tokenizer``, or the preprocessor
+        itself when it is that part."""
+        return f"{self.pre}.{name}" if self.pre == "processor" else self.pre
+
+    def takes(self, function: Callable[..., Any] | None, name: str) -> bool:
+        try:
+            return function is not None and name in inspect.signature(function).parameters
+        except (TypeError, ValueError):
+            return False
+
+
+Body = Callable[[Spec], list[str]]
+
+
+def to_device(spec: Spec, var: str = "inputs", floats: bool = False) -> list[str]:
+    """Move a batch next to the model (only when the run asked for a device or dtype)."""
+    if not spec.cast:
+        return []
+    dtype = ", model.dtype" if floats else ""
+    return [f"{var} = {var}.to(model.device{dtype})"]
+
+
+def forward(out: str = "outputs", batch: str = "inputs") -> list[str]:
+    return ["with torch.inference_mode():", f"    {out} = model(**{batch})"]
+
+
+def image_lines(spec: Spec) -> list[str]:
+    return [f"image = Image.open({str(spec.inputs['image'])!r}).convert(\"RGB\")"]
+
+
+def audio_lines(spec: Spec) -> list[str]:
+    extractor = spec.part("feature_extractor")
+    return ["# mono, resampled to the rate the model was trained on",
+            f"waveform, rate = librosa.load({str(spec.inputs['audio'])!r}, "
+            f"sr={extractor}.sampling_rate, mono=True)"]
+
+
+def audio_batch(spec: Spec, extra: str = "") -> list[str]:
+    extractor = spec.part("feature_extractor")
+    return audio_lines(spec) + [
+        f"inputs = {extractor}(waveform, sampling_rate=rate, return_tensors=\"pt\"{extra})",
+        *to_device(spec, floats=True)]
+
+
+def image_batch(spec: Spec, extra: str = "") -> list[str]:
+    return image_lines(spec) + [
+        f"inputs = {spec.part('image_processor')}(images=image, return_tensors=\"pt\"{extra})",
+        *to_device(spec, floats=True)]
+
+
+def only_accepted(spec: Spec, var: str = "inputs") -> list[str]:
+    """Drop processor outputs the model's forward has no parameter for (sizes, masks)."""
+    params = inspect.signature(spec.model_class.forward).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return []
+    return [f"{var} = {{k: v for k, v in {var}.items() if k in {sorted(params)!r}}}"]
+
+
+def top_scores(spec: Spec, names: str, logits: str = "logits", k: Any = None,
+               multi: bool | None = None) -> list[str]:
+    """``scores = {label: probability}`` for the k best, highest first."""
+    if multi is None:
+        multi = getattr(spec.config, "problem_type", None) == "multi_label_classification"
+    how = "sigmoid()  # independent scores (multi-label)" if multi else "softmax(-1)"
+    k = spec.option("top_k") if k is None else k
+    return [f"probs = {logits}.float().{how}",
+            f"top = probs.topk(min({k}, probs.numel()))",
+            f"scores = {{{names}[i]: p",
+            "          for p, i in zip(top.values.tolist(), top.indices.tolist())}",
+            "print(scores)"]
+
+
+def embeddings_print() -> list[str]:
+    return ["print({\"shape\": list(embeddings.shape), "
+            "\"first values\": embeddings[:, :4].tolist()})"]

@@ -27,16 +27,25 @@ _EMPTY = '<div class="ae-muted">Run a checkpoint to see {what} here.</div>'
 
 class ResultTabs:
     def __init__(self) -> None:
-        self.result = w.HTML(_EMPTY.format(what="its result"))
+        self.result = w.HTML()
         self.result.add_class("ae-result")
-        self.why = w.HTML(_EMPTY.format(what="which classes were picked and why"))
-        self.code = w.HTML(_EMPTY.format(what="plain transformers code for the run"))
-        self.data = w.HTML(_EMPTY.format(what="the result as JSON"))
+        self.why = w.HTML()
+        self.code = w.HTML()
+        self.data = w.HTML()
         self.tabs = w.Tab(children=[self.result, self.why, self.code, self.data],
                           layout=w.Layout(width="100%"))
         for index, title in enumerate(TITLES):
             self.tabs.set_title(index, title)
         self.outcome: RunOutcome | None = None
+        self.clear()
+
+    def clear(self) -> None:
+        """Back to the empty tabs (the request on screen has no result yet)."""
+        self.outcome = None
+        self.result.value = _EMPTY.format(what="its result")
+        self.why.value = _EMPTY.format(what="which classes were picked and why")
+        self.code.value = _EMPTY.format(what="plain transformers code for the run")
+        self.data.value = _EMPTY.format(what="the result as JSON")
 
     def show(self, outcome: RunOutcome) -> None:
         self.outcome = outcome

@@ -23,9 +23,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DASHBOARD = REPO / "notebooks" / "dashboard.ipynb"
@@ -43,7 +44,7 @@ PAGE_TIMEOUT_MS = 300_000
 # ---------------------------------------------------------------------------- servers
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -55,23 +56,28 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def wait_listening(port: int, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    """Wait until the server ``proc`` (logging to ``log``) accepts connections on ``port``."""
+    deadline = time.monotonic() + timeout
+    while not _listening(port):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.2)
+
+
 @contextmanager
 def voila(notebook: Path, env: dict[str, str], log: Path,
           extra: tuple[str, ...] = ()) -> Iterator[tuple[str, int]]:
     """Voila serving ``notebook`` from the repository root (so it reads voila.json); yields
     ``(url, pid)``."""
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
            "--Voila.ip=127.0.0.1", *extra]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 90
-        while not _listening(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"voila did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
+        wait_listening(port, proc, log)
         yield f"http://127.0.0.1:{port}/", proc.pid
     finally:
         proc.terminate()

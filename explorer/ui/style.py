@@ -92,7 +92,7 @@ CSS = """
   .ae-app .ae-body { flex-direction: column !important; }
   .ae-app .ae-sidebar { width: 100% !important; flex: 0 0 auto !important; min-width: 0 !important; }
   .ae-app .ae-compare-cols { flex-direction: column !important; }
-  .ae-app .ae-compare-col { width: 100% !important; }
+  .ae-app .ae-compare-col { width: 100% !important; flex: 0 0 auto !important; }
 }
 """
 

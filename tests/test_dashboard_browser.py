@@ -339,6 +339,7 @@ def jupyterlab(folder: Path, env: dict[str, str], log: Path) -> Iterator[str]:
     port = free_port()
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
            "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+           "--allow-root",
            f"--ServerApp.root_dir={folder}", "--LabApp.news_url=",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     with open(log, "w") as out:

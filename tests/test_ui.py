@@ -200,6 +200,8 @@ def test_bad_input_shows_one_line_and_no_traceback(app: ExplorerApp) -> None:
                                     "Input")
     assert app.inputs.controls["text"].widget.children[0].value.count(">Text<") == 1
     assert not app.controller.button.disabled
+    app.inputs.controls["text"].box.value = "Paris is the [MASK] of France."
+    assert app.controller.error == "" and app.controller.status.value == ""  # edited: line goes
 
 
 def test_a_bad_option_names_its_control_in_plain_words(app: ExplorerApp) -> None:
@@ -464,12 +466,12 @@ def test_compare_errors_stay_in_the_compare_section(app: ExplorerApp) -> None:
 
 def test_a_typed_id_that_fails_says_what_run_still_uses(app: ExplorerApp) -> None:
     _select(app, "fill-mask")
-    assert not app.checkpoints.use_typed("zoo:text-generation")
+    app.checkpoints.picker.value = "zoo:fill-mask"
+    app.checkpoints.typed.value = "zoo:text-generation"  # typed, then Enter
     assert app.checkpoints.checkpoint == "zoo:fill-mask"
     assert app.checkpoints.note.endswith("(Run still uses zoo:fill-mask)")
     assert "ae-error" in app.checkpoints.status.value
-    app.checkpoints.picker.value = app.checkpoints.picker.options[-1][1]
-    app.checkpoints.picker.value = "zoo:fill-mask"
+    app.checkpoints.typed.value = ""  # emptying the box takes its error away
     assert app.checkpoints.note == "" and app.checkpoints.status.value == ""
 
 

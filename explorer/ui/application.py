@@ -69,6 +69,8 @@ class ExplorerApp:
         self.catalog.observe(self._on_task_change, "task")
         self.checkpoints.observe(self._on_checkpoint_change, "checkpoint")
         self.checkpoints.observe(self._on_usable_change, ["checkpoint", "note"])
+        self.inputs.on_change(self._on_input_change)
+        self.compare.picker.observe(lambda _c: setattr(self.compare.status, "value", ""), "value")
         self.controller.button.on_click(self._on_run_click)
         self.compare.button.on_click(self._on_compare_click)
         self.zoo_button.on_click(self._on_zoo_click)
@@ -223,6 +225,12 @@ class ExplorerApp:
         else:
             self.inputs.prefill_empty()
         self.options.show_revision(choice.source in ("cache", "curated", "hub", "typed"))
+
+    def _on_input_change(self) -> None:
+        """An edited input makes the last run's error line out of date."""
+        if self.controller.error and not self.controller.busy:
+            self.controller.error = ""
+            self.controller.status.value = ""
 
     def _on_usable_change(self, _change: dict) -> None:
         picked = self.checkpoints

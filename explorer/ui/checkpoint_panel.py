@@ -161,6 +161,8 @@ class CheckpointPanel(HasTraits):
     def _on_typed_change(self, change: dict) -> None:
         if change["new"].strip():
             self.use_typed(change["new"])
+        elif self.checkpoint:
+            self.note = ""  # the typed id's error goes with it
 
     def _on_note_change(self, change: dict) -> None:
         self.status.value = message(change["new"], "error")

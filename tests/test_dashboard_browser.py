@@ -132,8 +132,15 @@ def _finish(tab, status: str = ".ae-run-status", label: str = "run") -> str:
     return tab.locator(status).inner_text()
 
 
+def _blank(tab, status: str = ".ae-run-status") -> None:
+    """Empty a status line in the page, so the next line read is the kernel's new one."""
+    tab.locator(status).evaluate(
+        "s => { (s.querySelector('.widget-html-content') || s).innerHTML = ''; }")
+
+
 def _run(tab) -> int:
     """Click Run, wait for the outcome; the run's number (fails on an error line)."""
+    _blank(tab)
     tab.locator("button.ae-run").click()
     text = _finish(tab)
     errors = tab.locator(".ae-run-status .ae-error")
@@ -212,6 +219,7 @@ def test_every_category_runs_in_the_browser(page, zoo: Path, category: str) -> N
 def test_rapid_clicks_start_one_run(page, zoo: Path) -> None:
     _select_task(page, "NLP", "token-classification")
     # Five clicks in one burst, before the kernel can disable the button.
+    _blank(page)
     page.locator("button.ae-run").evaluate("b => { for (let i = 0; i < 5; i++) b.click(); }")
     first = int(re.search(r"run #(\d+) finished", _finish(page)).group(1))
     page.wait_for_selector("button.ae-run:not([disabled])", timeout=RUN_TIMEOUT_MS)
@@ -237,7 +245,11 @@ def test_a_result_never_outlives_its_request(page, zoo: Path) -> None:
     page.locator("button.ae-run").evaluate("b => b.click()")
     page.get_by_role("button", name="Audio", exact=True).click()
     page.get_by_role("button", name="audio-classification", exact=True).click()
-    _finish(page)
+    page.wait_for_function(
+        """() => { const h = document.querySelector('.ae-task-card h3');
+                   return h && h.innerText.trim() === 'audio-classification'; }""",
+        timeout=RUN_TIMEOUT_MS)
+    page.wait_for_selector("button.ae-run:not([disabled])", timeout=RUN_TIMEOUT_MS)  # run over
     _empty_result(page)
     assert "depth" not in page.locator(".ae-result").inner_text().lower()
     page.locator(".ae-card-result").screenshot(path=str(SHOTS / "switched-while-running.png"))
@@ -247,6 +259,7 @@ def test_errors_name_the_fields_on_screen(page) -> None:
     _select_task(page, "NLP", "fill-mask")
     page.locator(".ae-card-inputs textarea").fill("")
     page.locator(".ae-card-inputs textarea").blur()
+    _blank(page)
     page.locator("button.ae-run").click()
     text = _finish(page)
     assert "fill in the “Text” field under Input" in text and "CLI" not in text
@@ -257,6 +270,7 @@ def test_compare_side_by_side(page, zoo: Path) -> None:
     if "all-MiniLM-L6-v2" not in _manifest(zoo):
         pytest.skip("the real all-MiniLM-L6-v2 checkpoint is not installed")
     _select_task(page, "Base & backbones", "feature-extraction")
+    _blank(page, ".ae-compare-status")
     page.locator(".ae-card-compare button", has_text="Compare").click()
     text = _finish(page, ".ae-compare-status", "comparison")
     assert "finished" in text, text

@@ -132,10 +132,11 @@ def _cpu_ticks(pids: list[int]) -> int:
     return total
 
 
-def wait_quiet(parents: list[int], timeout: float = 240, window: float = 1.0) -> float:
-    """Wait until at least one kernel runs below every server in ``parents`` and no kernel used
-    more than 5% of a core over ``window`` seconds (preheated notebooks have finished running).
-    Returns the seconds waited."""
+def wait_quiet(parents: list[int], timeout: float = 240, window: float = 1.0,
+               need_kernels: bool = True) -> float:
+    """Wait until (with ``need_kernels``) at least one kernel runs below every server in
+    ``parents`` and no kernel used more than 5% of a core over ``window`` seconds (preheated
+    notebooks have finished running). Returns the seconds waited."""
     ticks = os.sysconf("SC_CLK_TCK")
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -143,7 +144,8 @@ def wait_quiet(parents: list[int], timeout: float = 240, window: float = 1.0) ->
         pids = [pid for group in groups for pid in group]
         before = _cpu_ticks(pids)
         time.sleep(window)
-        if all(groups) and (_cpu_ticks(pids) - before) / ticks < 0.05 * window:
+        if (all(groups) or not need_kernels) and \
+                (_cpu_ticks(pids) - before) / ticks < 0.05 * window:
             return time.monotonic() - started
     raise TimeoutError(f"kernels still busy after {timeout:.0f} s")
 
@@ -189,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loads", type=int, default=3, help="page loads of each page (median)")
     parser.add_argument("--zoo", default=os.environ.get("EXPLORER_ZOO"),
                         help="the demo zoo folder (default: EXPLORER_ZOO or the user's cache)")
+    parser.add_argument("--voila-arg", action="append", default=[],
+                        help="an extra Voila option for both servers, e.g. "
+                             "--voila-arg=--VoilaConfiguration.preheat_kernel=False")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -199,25 +204,26 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="bench-ui-"))
     bare = bare_notebook(folder)
     times: dict[str, list[float]] = {"dashboard": [], "bare": []}
-    with voila(DASHBOARD, env, folder / "dashboard.log", tuple(SHORT_CULL)) as (app_url, app_pid), \
-            voila(bare, env, folder / "bare.log", tuple(SHORT_CULL)) as (bare_url, bare_pid), \
+    extra = (*SHORT_CULL, *args.voila_arg)
+    with voila(DASHBOARD, env, folder / "dashboard.log", extra) as (app_url, app_pid), \
+            voila(bare, env, folder / "bare.log", extra) as (bare_url, bare_pid), \
             sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        wait_quiet([app_pid, bare_pid])
-        (pool_kernel,) = kernel_pids(app_pid)
-        idle_rss = rss_mb(pool_kernel)
+        wait_quiet([app_pid, bare_pid], need_kernels=not args.voila_arg)
+        pool = kernel_pids(app_pid)
+        idle_rss = rss_mb(pool[0]) if pool else 0.0
         tabs = []
         for load in range(args.loads):
             for name, url, ready in (("bare", bare_url, BARE_READY),
                                      ("dashboard", app_url, DASHBOARD_READY)):
-                wait_quiet([app_pid, bare_pid])
+                wait_quiet([app_pid, bare_pid], need_kernels=bool(pool))
                 tab, seconds = time_to_interactive(browser, url, ready)
                 times[name].append(seconds)
                 tabs.append(tab)
                 print(f"load {load + 1}: {name:9s} {seconds:5.2f} s", flush=True)
                 if name == "dashboard" and load == 0:
                     _run_once(tab)  # the first page got the kernel measured idle above
-                    run_rss = rss_mb(pool_kernel)
+                    run_rss = rss_mb(kernel_pids(app_pid)[0])
         peak = max(rss_mb(pid) for pid in kernel_pids(app_pid))
         for tab in tabs:
             tab.close(run_before_unload=False)
@@ -229,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     app, floor = statistics.median(times["dashboard"]), statistics.median(times["bare"])
     print(f"\ntime to interactive (median of {args.loads}): dashboard {app:.2f} s, bare ipywidgets "
           f"page {floor:.2f} s, ratio {app / floor:.2f}x (goal <= 1.5x)")
-    print(f"RSS of a dashboard kernel: {idle_rss:.0f} MB preheated and idle, {run_rss:.0f} MB "
+    print(f"RSS of a dashboard kernel: {idle_rss:.0f} MB preheated and idle (0: none), "
+          f"{run_rss:.0f} MB "
           f"after one run, {peak:.0f} MB the largest of its kernels")
     print(f"dashboard kernels alive after closing the pages and culling: {left} "
           "(the preheated one waiting for the next page)")

@@ -13,7 +13,13 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from explorer.errors import BadInput, BadOption, ExplorerError, MissingInput, NotRunnable
+from explorer.errors import (
+    BadInput,
+    BadOption,
+    ExplorerError,
+    MissingInput,
+    NotRunnable,
+)
 from explorer.inputs import Inputs, make_inputs, resample
 from explorer.loading import Loaded, load
 from explorer.results import Result

@@ -28,9 +28,20 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
-from bench_ui import (  # noqa: E402
-    BARE_READY, BROWSER_ARGS, DASHBOARD_READY, SHORT_CULL, bare_notebook, free_port, kernel_pids,
-    rss_mb, time_to_interactive, voila, wait_listening, wait_quiet)
+from bench_ui import (
+    BARE_READY,
+    BROWSER_ARGS,
+    DASHBOARD_READY,
+    SHORT_CULL,
+    bare_notebook,
+    free_port,
+    kernel_pids,
+    rss_mb,
+    time_to_interactive,
+    voila,
+    wait_listening,
+    wait_quiet,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "artifacts" / "screenshots"

@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{run_rss:.0f} MB "
           f"after one run, {peak:.0f} MB the largest of its kernels")
     print(f"dashboard kernels alive after closing the pages and culling: {left} "
-          "(the preheated one waiting for the next page)")
+          "(with preheating: the one waiting for the next page)")
     return 0 if app / floor <= 1.5 else 1
 
 

@@ -51,6 +51,24 @@ class BadInput(ExplorerError):
     """An input (image, audio, text, table, option) is missing or cannot be used."""
 
 
+class MissingInput(BadInput):
+    """The task needs input kinds that were not given (``kinds``, e.g. ``("text",)``), so a GUI
+    can name its own fields instead of the CLI flags the message names."""
+
+    def __init__(self, message: str, task: str = "", kinds: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.task, self.kinds = task, tuple(kinds)
+
+
+class BadOption(BadInput):
+    """A run option's value has the wrong type: ``option`` (its name), ``value`` and ``expected``
+    (``"a whole number"``, ``"a number"``, ...), so a GUI can name its own control."""
+
+    def __init__(self, option: str, value: object, expected: str) -> None:
+        super().__init__(f"option {option}={value!r} should be {expected}")
+        self.option, self.value, self.expected = option, value, expected
+
+
 class NotRunnable(ExplorerError):
     """The catalog knows the Auto class but the explorer has no runner for it yet."""
 

@@ -13,7 +13,14 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from explorer.errors import BadInput, ExplorerError, NotRunnable, internal_error
+from explorer.errors import (
+    BadInput,
+    BadOption,
+    ExplorerError,
+    MissingInput,
+    NotRunnable,
+    internal_error,
+)
 from explorer.inputs import Inputs, make_inputs, resample
 from explorer.load_options import LoadOptions
 from explorer.loading import Loaded, load
@@ -24,6 +31,13 @@ LOAD_OPTIONS = ("output_attentions", "output_hidden_states")
 # Backbone stage choices (lists): set on the config at load, because a backbone builds per-stage
 # layers (e.g. output norms) only for the stages it outputs.
 LOAD_LIST_OPTIONS = ("out_indices", "out_features")
+
+
+def _expected(kind: type) -> str:
+    """How an option's type reads in a message ("should be a whole number")."""
+    names = {int: "a whole number", float: "a number", bool: "true or false", str: "text",
+             list: "a list"}
+    return names.get(kind, f"a {kind.__name__}")
 
 
 def _coerce(value: Any, kind: type) -> Any:
@@ -133,7 +147,7 @@ class RunContext:
         try:
             return _coerce(value, type(default))
         except (TypeError, ValueError):
-            raise BadInput(f"option {name}={value!r} should be a {type(default).__name__}") from None
+            raise BadOption(name, value, _expected(type(default))) from None
 
     def optional(self, name: str, kind: type = float) -> Any:
         """An option converted to ``kind``, or None when not set (the model's own default)."""
@@ -143,16 +157,16 @@ class RunContext:
         try:
             return _coerce(value, kind)
         except (TypeError, ValueError):
-            what = {int: "a whole number", float: "a number"}.get(kind, kind.__name__)
-            raise BadInput(f"option {name}={value!r} should be {what}") from None
+            raise BadOption(name, value, _expected(kind)) from None
 
     def require(self, *kinds: str) -> None:
         """Fail with one line when an input the task needs was not given."""
         missing = [k for k in kinds if k not in self.inputs.kinds()]
         if missing:
             flags = ", ".join(f"--{k.replace('_', '-')}" for k in missing)
-            raise BadInput(f"{self.loaded.spec.task} needs {', '.join(missing)} input "
-                           f"(CLI: {flags})")
+            task = self.loaded.spec.task
+            raise MissingInput(f"{task} needs {', '.join(missing)} input (CLI: {flags})", task,
+                               tuple(missing))
 
     def audio_at(self, rate: int) -> np.ndarray:
         """The input waveform resampled to ``rate`` (noted on the result when it changed)."""

@@ -3,8 +3,11 @@
 Voila serves notebooks/dashboard.ipynb from the repository root (so it reads voila.json) on a free
 loopback port, with the session zoo and the hub switched off. For one task of every category the
 test picks category → task → zoo checkpoint → example input → Run and waits for the rendered
-result; it checks that rapid clicks start one run, that closed pages' kernels are culled, and
-prints the time to interactive of the dashboard and of a bare one-button ipywidgets page.
+result; it checks that rapid clicks start one run, that views never show an earlier request's
+result, that errors speak of the page's own fields, that an 800 px screen stacks the layout, that
+closed pages' kernels are culled, and compares the time to interactive of the dashboard with that of
+a bare one-button ipywidgets page (both preheated by voila.json). Server helpers are shared with
+benchmarks/bench_ui.py.
 
 Screenshots go to artifacts/screenshots/. Skips only when /usr/bin/chromium is missing outside CI.
 """
@@ -14,23 +17,34 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "benchmarks"))
+from bench_ui import (
+    BARE_READY,
+    BROWSER_ARGS,
+    DASHBOARD_READY,
+    SHORT_CULL,
+    bare_notebook,
+    free_port,
+    kernel_pids,
+    rss_mb,
+    time_to_interactive,
+    voila,
+    wait_listening,
+    wait_quiet,
+)
+
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = REPO / "artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-# Short culling for the test; everything else comes from the shipped voila.json.
-CULL = ["--MappingKernelManager.cull_idle_timeout=3", "--MappingKernelManager.cull_interval=1"]
 # One task per category, most telling first; the first runnable one with a zoo entry is used.
 PREFERRED = {
     "nlp": ("text-classification", "fill-mask"),
@@ -51,92 +65,27 @@ pytestmark = pytest.mark.skipif(
 # ---------------------------------------------------------------------------- servers
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-@contextmanager
-def voila(notebook: Path, env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
-    """Voila serving ``notebook`` from the repository root; yields ``(url, pid)``."""
-    port = _free_port()
-    cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
-           "--Voila.ip=127.0.0.1", *CULL]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 90
-        while not _listening(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"voila did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/", proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def kernel_pids(parent: int) -> list[int]:
-    """ipykernel processes below ``parent`` (Voila starts one per page)."""
-    children: dict[int, list[int]] = {}
-    commands: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            commands[int(entry.name)] = (entry / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [parent]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            todo.append(child)
-            if "ipykernel" in commands.get(child, ""):
-                found.append(child)
-    return found
-
-
 @pytest.fixture(scope="module")
 def server_env(zoo: Path) -> dict[str, str]:
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     return {**os.environ, "EXPLORER_ZOO": str(zoo), "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1", "MPLBACKEND": "Agg"}
+            "TRANSFORMERS_OFFLINE": "1", "MPLBACKEND": "Agg", "PYTHONPATH": path}
 
 
 @pytest.fixture(scope="module")
 def dashboard(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
     log = tmp_path_factory.mktemp("voila") / "dashboard.log"
-    with voila(REPO / "notebooks" / "dashboard.ipynb", server_env, log) as (url, pid):
+    with voila(REPO / "notebooks" / "dashboard.ipynb", server_env, log, tuple(SHORT_CULL)) as (
+            url, pid):
         yield url, pid
 
 
 @pytest.fixture(scope="module")
 def bare(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
     """A notebook that shows one ipywidgets button: the floor for time to interactive."""
-    import nbformat
-
     folder = tmp_path_factory.mktemp("bare")
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell(
-        "import ipywidgets as w\nw.Button(description='Bare button')")]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
-    path = folder / "bare.ipynb"
-    nbformat.write(notebook, path)
-    with voila(path, server_env, folder / "voila.log") as (url, pid):
+    with voila(bare_notebook(folder), server_env, folder / "voila.log", tuple(SHORT_CULL)) as (
+            url, pid):
         yield url, pid
 
 
@@ -145,7 +94,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
         yield launched
         launched.close()
 
@@ -154,24 +103,16 @@ TIMINGS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
-def page(browser, dashboard):
-    """One dashboard page, kept open for the module; its time to interactive is recorded."""
-    url, _ = dashboard
+def page(browser, dashboard, bare):
+    """One dashboard page, kept open for the module; its time to interactive is recorded once
+    every kernel is quiet (the preheated ones have run their notebooks)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    tab = browser.new_page(viewport={"width": 1400, "height": 2600})
-    started = time.perf_counter()
-    tab.goto(url, timeout=PAGE_TIMEOUT_MS)
-    _wait_interactive(tab)
-    TIMINGS["dashboard"] = time.perf_counter() - started
+    wait_quiet([dashboard[1], bare[1]])
+    tab, TIMINGS["dashboard"] = time_to_interactive(browser, dashboard[0], DASHBOARD_READY)
+    tab.set_viewport_size({"width": 1400, "height": 2600})
     tab.screenshot(path=str(SHOTS / "dashboard-start.png"))
     yield tab
     tab.close()
-
-
-def _wait_interactive(tab) -> None:
-    """The app is usable: a task is selected and the Run button is enabled."""
-    tab.wait_for_selector("button.ae-task.ae-selected", timeout=PAGE_TIMEOUT_MS)
-    tab.wait_for_selector("button.ae-run:not([disabled])", timeout=PAGE_TIMEOUT_MS)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -192,23 +133,30 @@ def _pick_task(category: str, zoo: Path) -> str | None:
     return next((t for t in sorted(runnable) if t in built), None)
 
 
-def _status(tab) -> str:
-    return tab.locator(".ae-run-status").inner_text()
-
-
-def _runs_done(tab) -> int:
-    found = re.search(r"run #(\d+) finished", _status(tab))
-    return int(found.group(1)) if found else 0
-
-
-def _wait_done(tab, number: int) -> None:
+def _finish(tab, status: str = ".ae-run-status", label: str = "run") -> str:
+    """Wait for the section's status line to say the work finished (or failed); its text."""
     tab.wait_for_function(
-        f"""() => {{ const s = document.querySelector('.ae-run-status');
-                    return s && (s.innerText.includes('run #{number} finished')
+        f"""() => {{ const s = document.querySelector({json.dumps(status)});
+                    return s && (/{label} #\\d+ finished/.test(s.innerText)
                                  || s.querySelector('.ae-error') !== null); }}""",
         timeout=RUN_TIMEOUT_MS)
+    return tab.locator(status).inner_text()
+
+
+def _blank(tab, status: str = ".ae-run-status") -> None:
+    """Empty a status line in the page, so the next line read is the kernel's new one."""
+    tab.locator(status).evaluate(
+        "s => { (s.querySelector('.widget-html-content') || s).innerHTML = ''; }")
+
+
+def _run(tab) -> int:
+    """Click Run, wait for the outcome; the run's number (fails on an error line)."""
+    _blank(tab)
+    tab.locator("button.ae-run").click()
+    text = _finish(tab)
     errors = tab.locator(".ae-run-status .ae-error")
     assert errors.count() == 0, f"the run failed in the page: {errors.inner_text()}"
+    return int(re.search(r"run #(\d+) finished", text).group(1))
 
 
 def _select_task(tab, label: str, task: str) -> str:
@@ -233,6 +181,14 @@ def _select_task(tab, label: str, task: str) -> str:
                             === {json.dumps(first.label)};}}""",
         timeout=RUN_TIMEOUT_MS)
     return first.checkpoint.removeprefix("zoo:")
+
+
+def _empty_result(tab) -> None:
+    tab.wait_for_function(
+        """() => { const r = document.querySelector('.ae-result');
+                   return r && r.innerText.includes('Run a checkpoint')
+                          && !r.querySelector('.explorer-result'); }""",
+        timeout=RUN_TIMEOUT_MS)
 
 
 # ---------------------------------------------------------------------------- tests
@@ -261,9 +217,7 @@ def test_every_category_runs_in_the_browser(page, zoo: Path, category: str) -> N
             f"""() => {{ const t = document.querySelector('.ae-card-inputs textarea');
                         return t && t.value.includes({json.dumps(first)}); }}""",
             timeout=RUN_TIMEOUT_MS)
-    before = _runs_done(page)
-    page.locator("button.ae-run").click()
-    _wait_done(page, before + 1)
+    _run(page)
     view = page.locator(".ae-result .explorer-result")
     view.wait_for(timeout=RUN_TIMEOUT_MS)
     assert task in view.inner_text()
@@ -281,65 +235,126 @@ def test_every_category_runs_in_the_browser(page, zoo: Path, category: str) -> N
 
 def test_rapid_clicks_start_one_run(page, zoo: Path) -> None:
     _select_task(page, "NLP", "token-classification")
-    before = _runs_done(page)
     # Five clicks in one burst, before the kernel can disable the button.
+    _blank(page)
     page.locator("button.ae-run").evaluate("b => { for (let i = 0; i < 5; i++) b.click(); }")
-    _wait_done(page, before + 1)
+    first = int(re.search(r"run #(\d+) finished", _finish(page)).group(1))
     page.wait_for_selector("button.ae-run:not([disabled])", timeout=RUN_TIMEOUT_MS)
-    # One more ordinary run is number before + 2 only if the burst started exactly one.
-    page.locator("button.ae-run").click()
-    _wait_done(page, before + 2)
-    assert _runs_done(page) == before + 2
-    assert page.locator(".ae-run-status .ae-error").count() == 0
+    # One more ordinary run is number first + 1 only if the burst started exactly one.
+    assert _run(page) == first + 1
     page.screenshot(path=str(SHOTS / "rapid-clicks.png"))
+
+
+def test_a_result_never_outlives_its_request(page, zoo: Path) -> None:
+    """Run depth estimation and switch to audio classification while it runs (in one burst):
+    no depth map under the new task, and no tab keeps the old request's views."""
+    _select_task(page, "Vision", "depth-estimation")
+    _run(page)
+    page.locator(".ae-result .explorer-result").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.get_by_role("button", name="Audio", exact=True).click()
+    _select_task(page, "Audio", "audio-classification")
+    _empty_result(page)
+    for title in ("Why this class", "Code", "Data"):
+        page.get_by_role("tab", name=title).click()
+        assert "Run a checkpoint" in page.locator(".ae-card-result .widget-tab").inner_text()
+    page.get_by_role("tab", name="Result").click()
+    _select_task(page, "Vision", "depth-estimation")
+    page.locator("button.ae-run").evaluate("b => b.click()")
+    page.get_by_role("button", name="Audio", exact=True).click()
+    page.get_by_role("button", name="audio-classification", exact=True).click()
+    page.wait_for_function(
+        """() => { const h = document.querySelector('.ae-task-card h3');
+                   return h && h.innerText.trim() === 'audio-classification'; }""",
+        timeout=RUN_TIMEOUT_MS)
+    page.wait_for_selector("button.ae-run:not([disabled])", timeout=RUN_TIMEOUT_MS)  # run over
+    _empty_result(page)
+    assert "depth" not in page.locator(".ae-result").inner_text().lower()
+    page.locator(".ae-card-result").screenshot(path=str(SHOTS / "switched-while-running.png"))
+
+
+def test_errors_name_the_fields_on_screen(page) -> None:
+    _select_task(page, "NLP", "fill-mask")
+    page.locator(".ae-card-inputs textarea").fill("")
+    page.locator(".ae-card-inputs textarea").blur()
+    _blank(page)
+    page.locator("button.ae-run").click()
+    text = _finish(page)
+    assert "fill in the “Text” field under Input" in text and "CLI" not in text
+    page.locator(".ae-card-result").screenshot(path=str(SHOTS / "error-gui-words.png"))
 
 
 def test_compare_side_by_side(page, zoo: Path) -> None:
     if "all-MiniLM-L6-v2" not in _manifest(zoo):
         pytest.skip("the real all-MiniLM-L6-v2 checkpoint is not installed")
     _select_task(page, "Base & backbones", "feature-extraction")
-    before = _runs_done(page)
+    _blank(page, ".ae-compare-status")
     page.locator(".ae-card-compare button", has_text="Compare").click()
-    page.wait_for_function(
-        f"""() => {{ const s = document.querySelector('.ae-run-status');
-                    return s && (s.innerText.includes('comparison #{before + 1} finished')
-                                 || s.querySelector('.ae-error') !== null); }}""",
-        timeout=RUN_TIMEOUT_MS)
+    text = _finish(page, ".ae-compare-status", "comparison")
+    assert "finished" in text, text
     columns = page.locator(".ae-compare-col .explorer-result")
     assert columns.count() == 2
     page.locator(".ae-card-compare").screenshot(path=str(SHOTS / "compare.png"))
 
 
-def test_time_to_interactive(browser, page, bare) -> None:
-    url, _ = bare
-    tab = browser.new_page()
-    started = time.perf_counter()
-    tab.goto(url, timeout=PAGE_TIMEOUT_MS)
-    tab.wait_for_selector("button.widget-button:not([disabled])", timeout=PAGE_TIMEOUT_MS)
-    TIMINGS["bare"] = time.perf_counter() - started
+def test_an_800px_screen_stacks_and_cuts_nothing(page, zoo: Path) -> None:
+    page.set_viewport_size({"width": 800, "height": 2600})
+    try:
+        page.wait_for_function(
+            """() => { const s = document.querySelector('.ae-sidebar');
+                       const m = document.querySelector('.ae-card-task');
+                       return s && m && s.getBoundingClientRect().bottom
+                                        <= m.getBoundingClientRect().top + 1; }""",
+            timeout=RUN_TIMEOUT_MS)
+        cut = page.evaluate(
+            """() => [...document.querySelectorAll(
+                    '.ae-app button, .ae-app .lm-TabBar-tab, .ae-app .p-TabBar-tab')]
+                 .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+                 .map(e => e.innerText)""")
+        assert cut == [], f"cut off at 800 px: {cut}"
+        wide = page.evaluate("() => document.documentElement.scrollWidth")
+        assert wide <= 800, f"the page scrolls sideways ({wide} px)"
+        if page.locator(".ae-compare-col .explorer-result").count() == 2:
+            left, right = (page.locator(".ae-compare-col").nth(i).bounding_box() for i in (0, 1))
+            assert min(left["height"], right["height"]) > 100  # both shown in full ...
+            assert left["y"] + left["height"] <= right["y"] + 1  # ... stacked, not overlapping
+        page.screenshot(path=str(SHOTS / "narrow-800px.png"), full_page=True)
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 2600})
+
+
+def test_time_to_interactive(browser, page, dashboard, bare) -> None:
+    """Preheated kernels (voila.json): the dashboard is ready about as soon as a bare page."""
+    wait_quiet([dashboard[1], bare[1]])
+    tab, TIMINGS["bare"] = time_to_interactive(browser, bare[0], BARE_READY)
     tab.close()
-    print(f"\ntime to interactive: dashboard {TIMINGS['dashboard']:.1f} s, "
-          f"bare ipywidgets page {TIMINGS['bare']:.1f} s (same machine, same run)")
-    assert TIMINGS["dashboard"] < PAGE_TIMEOUT_MS / 1000
+    ratio = TIMINGS["dashboard"] / TIMINGS["bare"]
+    rss = [round(rss_mb(pid)) for pid in kernel_pids(dashboard[1])]
+    print(f"\ntime to interactive: dashboard {TIMINGS['dashboard']:.1f} s, bare ipywidgets page "
+          f"{TIMINGS['bare']:.1f} s (ratio {ratio:.2f}x, same run); dashboard kernels RSS {rss} MB")
+    # benchmarks/bench_ui.py holds the 1.5x goal on medians; one load on a shared machine varies.
+    assert ratio < 2.5
 
 
 def test_closed_pages_kernels_are_culled(browser, bare) -> None:
-    """Ten page loads closed without warning (no beforeunload) do not leave ten kernels."""
-    config = json.loads((REPO / "voila.json").read_text())["MappingKernelManager"]
-    assert config["cull_idle_timeout"] > 0 and config["cull_connected"] is False
+    """Page loads closed without warning (no beforeunload) leave only the preheated kernel."""
+    config = json.loads((REPO / "voila.json").read_text())
+    culling = config["MappingKernelManager"]
+    assert culling["cull_idle_timeout"] > 0 and culling["cull_connected"] is False
+    assert config["VoilaConfiguration"]["preheat_kernel"] is True
     url, pid = bare
-    for _ in range(10):
+    for _ in range(5):
         tab = browser.new_page()
         tab.goto(url, timeout=PAGE_TIMEOUT_MS)
-        tab.wait_for_selector("button.widget-button", timeout=PAGE_TIMEOUT_MS)
+        tab.wait_for_selector(BARE_READY[0], timeout=PAGE_TIMEOUT_MS)
         tab.close(run_before_unload=False)
     alive = len(kernel_pids(pid))
-    deadline = time.monotonic() + 60
-    while kernel_pids(pid) and time.monotonic() < deadline:
+    deadline = time.monotonic() + 90
+    while len(kernel_pids(pid)) > 1 and time.monotonic() < deadline:
         time.sleep(0.5)
     left = kernel_pids(pid)
-    print(f"\nkernels: {alive} right after 10 closed pages, {len(left)} after culling")
-    assert len(left) == 0, f"{len(left)} kernels of closed pages are still alive"
+    print(f"\nkernels: {alive} right after 5 closed pages, {len(left)} after culling "
+          "(the preheated one)")
+    assert len(left) <= 1, f"{len(left)} kernels are alive after culling"
 
 
 def test_page_shows_the_app_and_no_code(page) -> None:
@@ -347,3 +362,53 @@ def test_page_shows_the_app_and_no_code(page) -> None:
     assert page.locator("text=explorer.app()").count() == 0
     assert page.locator(".ae-app").count() == 1
     assert "AutoClass Explorer" in page.locator(".ae-header").inner_text()
+
+
+@contextmanager
+def jupyterlab(folder: Path, env: dict[str, str], log: Path) -> Iterator[str]:
+    """JupyterLab 4 on a free loopback port, serving ``folder`` with no token; yields its URL."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+           "--allow-root",
+           f"--ServerApp.root_dir={folder}", "--LabApp.news_url=",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    try:
+        wait_listening(port, proc, log)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_explorer_app_in_jupyterlab_runs_like_the_dashboard(browser, server_env, tmp_path) -> None:
+    """``explorer.app()`` in a JupyterLab 4 notebook: the same app, a run fills the same tabs."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(
+        'import explorer\nexplorer.app(task="text-classification")')]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, tmp_path / "app.ipynb")
+    env = {**server_env, "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    with jupyterlab(tmp_path, env, tmp_path / "lab.log") as url:
+        tab = browser.new_page(viewport={"width": 1400, "height": 1800})
+        tab.goto(f"{url}lab/tree/app.ipynb", timeout=PAGE_TIMEOUT_MS)
+        tab.locator(".jp-Cell .cm-content").first.click(timeout=PAGE_TIMEOUT_MS)
+        tab.keyboard.press("Shift+Enter")
+        tab.wait_for_selector(".ae-app button.ae-run:not([disabled])", timeout=PAGE_TIMEOUT_MS)
+        assert tab.locator(".ae-task.ae-selected").inner_text() == "text-classification"
+        number = _run(tab)
+        assert number == 1
+        assert "text-classification" in tab.locator(".ae-result .explorer-result").inner_text()
+        tab.get_by_role("tab", name="Why this class").click()
+        assert "How the Auto class was resolved" in tab.locator(".ae-why").inner_text()
+        tab.screenshot(path=str(SHOTS / "jupyterlab.png"))
+        tab.close()

@@ -98,7 +98,7 @@ def test_fill_mask_without_a_mask_says_how(zoo: Path) -> None:
 def test_options_are_checked(zoo: Path) -> None:
     with pytest.raises(BadInput, match="do not apply to text-classification"):
         explorer.run(str(zoo / "text-classification"), text="x", threshold=0.3)
-    with pytest.raises(BadInput, match="top_k='many' should be a int"):
+    with pytest.raises(BadInput, match="top_k='many' should be a whole number"):
         explorer.run(str(zoo / "text-classification"), text="x", top_k="many")
 
 

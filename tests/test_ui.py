@@ -200,8 +200,22 @@ def test_bad_input_shows_one_line_and_no_traceback(app: ExplorerApp) -> None:
     assert "Traceback" not in app.controller.status.value
     app.inputs.controls["text"].box.value = ""
     app.run()
-    assert "needs text" in app.controller.error
+    # GUI words, not the CLI's flags: the field is named as the page titles it.
+    assert app.controller.error == ("fill-mask needs text input: fill in the “Text” field under "
+                                    "Input")
+    assert app.inputs.controls["text"].widget.children[0].value.count(">Text<") == 1
     assert not app.controller.button.disabled
+    app.inputs.controls["text"].box.value = "Paris is the [MASK] of France."
+    assert app.controller.error == "" and app.controller.status.value == ""  # edited: line goes
+
+
+def test_a_bad_option_names_its_control_in_plain_words(app: ExplorerApp) -> None:
+    _select(app, "text-classification")
+    app.options.run_controls["top_k"].value = "many"
+    app.run()
+    assert app.controller.error.startswith("option “top-k” should be a whole number (it reads ")
+    assert app.options.run_controls["top_k"].description == "top-k"
+    app.options.run_controls["top_k"].value = ""
 
 
 def test_unexpected_errors_become_one_line(app: ExplorerApp,
@@ -351,9 +365,147 @@ def test_explorer_app_is_displayable(zoo: Path) -> None:
     assert by_checkpoint.checkpoints.checkpoint == "zoo:text-classification"
 
 
-def test_curated_hub_ids_name_known_tasks() -> None:
+def test_curated_hub_ids_match_the_model_types_of_their_tasks() -> None:
+    """Each curated id carries its config's model_type; a task offers it only when its Auto class
+    maps that type (checked against the catalog's model_types, read from transformers)."""
     from explorer.ui.checkpoints import CURATED
 
     for tag, ids in CURATED.items():
         assert get_task(tag).runner is not None, tag
-        assert ids and all(i.count("/") == 1 for i in ids), tag
+        assert ids and all(i.count("/") == 1 for i, _ in ids), tag
+        specs = [s for s in explorer.tasks() if tag in s.tags or tag == s.auto_class]
+        for repo_id, model_type in ids:
+            assert any(model_type in s.model_types for s in specs), (tag, repo_id, model_type)
+    for spec in explorer.tasks():
+        if spec.runner is None:
+            continue
+        types = dict(i for tag in (*spec.tags, spec.auto_class) for i in CURATED.get(tag, ()))
+        for choice in ck.curated_choices(spec):
+            assert types[choice.checkpoint] in spec.model_types, (spec.task, choice.checkpoint)
+    for transducer in ("rnnt", "tdt"):  # they share automatic-speech-recognition with Whisper
+        assert "openai/whisper-tiny" not in {c.checkpoint for c in
+                                             ck.curated_choices(get_task(transducer))}
+
+
+def test_a_real_body_under_a_new_head_is_not_called_real_weights(app: ExplorerApp,
+                                                                 manifest: dict) -> None:
+    if "all-MiniLM-L6-v2" not in manifest:
+        pytest.skip("the real all-MiniLM-L6-v2 checkpoint is not installed")
+    labels = {}
+    for task in ("feature-extraction", "text-classification"):
+        _select(app, task)
+        choice = app.checkpoints.choices["zoo:all-MiniLM-L6-v2"]
+        labels[task] = choice.label
+        assert choice.random_weights == (task != "feature-extraction")
+    assert labels["feature-extraction"].endswith("real weights")
+    assert labels["text-classification"].endswith("real body, new random head")
+    _select(app, "text-classification")
+    app.checkpoints.picker.value = "zoo:all-MiniLM-L6-v2"
+    assert "random weights" in app.checkpoints.badge.value
+
+
+# ---------------------------------------------------------------------------- state on screen
+
+
+def test_a_task_switch_clears_the_views_of_the_old_request(app: ExplorerApp,
+                                                          manifest: dict) -> None:
+    _select(app, "text-classification")
+    assert app.run() and app.results.outcome is not None
+    app.compare.left.value = app.compare.right.value = "<div class='explorer-result'>old</div>"
+    _select(app, "fill-mask")
+    assert app.results.outcome is None
+    assert "Run a checkpoint" in app.results.result.value
+    assert all("Run a checkpoint" in tab.value for tab in app.results.tabs.children)
+    assert app.compare.left.value == app.compare.right.value == ""
+    assert app.controller.status.value == ""
+    assert app.run() and "fill-mask" in app.results.why.value
+    app.checkpoints.picker.value = next(c for c in app.checkpoints.choices
+                                        if c != "zoo:fill-mask")  # a checkpoint change, too
+    assert app.results.outcome is None
+
+
+def test_a_failed_run_leaves_no_result_of_an_earlier_request(app: ExplorerApp) -> None:
+    _select(app, "fill-mask")
+    app.checkpoints.picker.value = "zoo:fill-mask"  # its example input is filled in
+    assert app.run() and app.results.outcome is not None, app.controller.error
+    app.inputs.controls["text"].box.value = "no mask token here"
+    app.run()
+    assert "mask token" in app.controller.error
+    assert app.results.outcome is None and "Run a checkpoint" in app.results.result.value
+    app.inputs.controls["text"].box.value = ""
+
+
+def test_an_outcome_for_a_request_no_longer_on_screen_is_dropped(
+        zoo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    threaded = ExplorerApp(threaded=True, online=False)
+    release, started = threading.Event(), threading.Event()
+
+    def slow(request, step):
+        started.set()
+        release.wait(30)
+        from explorer.ui.runs import execute
+
+        return execute(request)
+
+    monkeypatch.setattr("explorer.ui.application.execute", slow)
+    threaded.catalog.task = "text-classification"
+    assert threaded.run() and started.wait(30)
+    threaded.catalog.task = "fill-mask"  # switched while the run is in flight
+    release.set()
+    threaded.controller.wait(60)
+    assert threaded.results.outcome is None
+    assert "Run a checkpoint" in threaded.results.result.value
+    status = threaded.controller.status.value
+    assert "not shown: it was for text-classification" in status and "ae-error" not in status
+
+
+def test_compare_errors_stay_in_the_compare_section(app: ExplorerApp) -> None:
+    _select(app, "object-detection")
+    hub = next(c for c in app.checkpoints.choices.values() if not c.offline)
+    app.controller.status.value = ""
+    assert not app.compare_with(hub.checkpoint)
+    assert "on the hub only" in app.compare.status.value
+    assert app.controller.status.value == ""  # the Run section says nothing
+    _select(app, "fill-mask")
+    assert app.compare.status.value == ""  # cleared with the request it was about
+
+
+def test_a_typed_id_that_fails_says_what_run_still_uses(app: ExplorerApp) -> None:
+    _select(app, "fill-mask")
+    app.checkpoints.picker.value = "zoo:fill-mask"
+    app.checkpoints.typed.value = "zoo:text-generation"  # typed, then Enter
+    assert app.checkpoints.checkpoint == "zoo:fill-mask"
+    assert app.checkpoints.note.endswith("(Run still uses zoo:fill-mask)")
+    assert "ae-error" in app.checkpoints.status.value
+    app.checkpoints.typed.value = ""  # emptying the box takes its error away
+    assert app.checkpoints.note == "" and app.checkpoints.status.value == ""
+
+
+@pytest.fixture
+def partial_zoo(zoo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A zoo left by an older build: the session zoo's entries but one (linked, never written)."""
+    entries = json.loads((zoo / "zoo.json").read_text())["entries"]
+    entries.pop("mask-generation")
+    for name in entries:
+        (tmp_path / name).symlink_to(zoo / name, target_is_directory=True)
+    (tmp_path / "zoo.json").write_text(json.dumps({"entries": entries}))
+    monkeypatch.setenv("EXPLORER_ZOO", str(tmp_path))
+    return tmp_path
+
+
+def test_a_zoo_missing_entries_offers_to_build_them(partial_zoo: Path) -> None:
+    partial = ExplorerApp(threaded=False, online=False, task="mask-generation")
+    picked = partial.checkpoints
+    assert picked.checkpoint == "" and picked.picker.value is None  # nothing online-only picked
+    assert "no mask-generation checkpoint yet" in picked.note and "explorer zoo" in picked.note
+    assert "ae-error" in picked.status.value  # the reason stays on screen ...
+    assert partial.controller.button.disabled  # ... and Run is off, saying why
+    assert partial.controller.button.tooltip == picked.note
+    assert partial.zoo_button.layout.display != "none"
+    assert partial.zoo_button.description.endswith("(1)")
+    partial.zoo_button.click()
+    assert "1 demo checkpoints built" in partial.zoo_status.value
+    assert (partial_zoo / "mask-generation" / "config.json").is_file()
+    assert picked.checkpoint == "zoo:mask-generation" and picked.note == ""
+    assert not partial.controller.button.disabled
+    assert partial.zoo_button.layout.display == "none"

@@ -9,6 +9,7 @@ Modules: ``catalog_panel`` (category → tasks), ``checkpoint_panel`` + ``checkp
 checkpoints can serve the task), ``options_panel``, ``inputs_panel``, ``run_controller`` (Run,
 progress, one-line errors), ``result_tabs``, ``compare``; ``layout`` places them and
 ``application`` wires them. Model work happens only through the explorer API (``runs.execute``).
+``kernels`` is the kernel manager voila.json gives Voila (preheated kernels, culling).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from explorer.ui.inputs_panel import INPUT_KINDS, InputsPanel
 from explorer.ui.options_panel import OptionsPanel
 from explorer.ui.result_tabs import ResultTabs
 from explorer.ui.run_controller import RunController
-from explorer.ui.runs import RunOutcome, RunRequest, execute
+from explorer.ui.runs import RunOutcome, RunRequest, execute, one_line
 from explorer.ui.style import RANDOM_BADGE, esc
 
 _INPUT_KEYS = set(INPUT_KINDS) | {"sampling_rate"}
@@ -53,19 +53,25 @@ class ExplorerApp:
         self.inputs = InputsPanel()
         self.results = ResultTabs()
         self.compare = ComparePanel()
-        self.controller = RunController(threaded=threaded)
-        self.controller.guard(self.compare.button)
+        self.controller = RunController(threaded=threaded, explain=self.explain)
+        self.controller.guard(self.compare.button, blockable=True)
         self.task_card = w.HTML()
         self.result_badge = w.HTML()
         self.header = w.HTML()
-        self.zoo_button = w.Button(description="Build the demo zoo", icon="cubes",
+        self.zoo_button = w.Button(description="Build the missing demo checkpoints", icon="cubes",
                                    tooltip="Build the offline random-weight checkpoints (≈30 s)",
-                                   layout=w.Layout(width="190px"))
+                                   layout=w.Layout(width="auto"))
+        self.zoo_status = w.HTML()
         self.controller.guard(self.zoo_button)
+        self._view = 0
+        """Bumped whenever the request on screen changes: an outcome of an older one is dropped."""
         self._refresh_header()
         self.widget = layout.compose(self)
         self.catalog.observe(self._on_task_change, "task")
         self.checkpoints.observe(self._on_checkpoint_change, "checkpoint")
+        self.checkpoints.observe(self._on_usable_change, ["checkpoint", "note"])
+        self.inputs.on_change(self._on_input_change)
+        self.compare.picker.observe(lambda _c: setattr(self.compare.status, "value", ""), "value")
         self.controller.button.on_click(self._on_run_click)
         self.compare.button.on_click(self._on_compare_click)
         self.zoo_button.on_click(self._on_zoo_click)
@@ -74,6 +80,7 @@ class ExplorerApp:
         self._on_task_change({"new": self.catalog.task})
         if checkpoint:
             self.checkpoints.use_typed(checkpoint)
+        self._on_usable_change({})
 
     # ------------------------------------------------------------------ display
 
@@ -83,7 +90,9 @@ class ExplorerApp:
     def _refresh_header(self) -> None:
         entries = len(ck._manifest())
         self.header.value = layout.header_html(self.online, entries)
-        self.zoo_button.layout.display = "none" if entries else ""
+        missing = ck.missing_zoo_entries()
+        self.zoo_button.description = f"Build the missing demo checkpoints ({len(missing)})"
+        self.zoo_button.layout.display = "" if missing else "none"
 
     # ------------------------------------------------------------------ requests
 
@@ -105,13 +114,23 @@ class ExplorerApp:
 
     def run(self) -> bool:
         """Run the current selection (what the Run button does). False when nothing started."""
+        if self.controller.busy:
+            return False
         try:
             request = self.request()
         except ValueError as exc:
             self.controller.fail(str(exc))
             return False
-        return self.controller.submit(lambda step: self._execute_or_offer(request, step),
-                                      self._show_outcome)
+        self._clear_result()  # a failed run must not leave the previous request's views
+        view = self._view
+
+        def done(outcome: RunOutcome) -> str | None:
+            if view != self._view:
+                return _dropped(request)
+            self._show_outcome(outcome)
+            return None
+
+        return self.controller.submit(lambda step: self._execute_or_offer(request, step), done)
 
     def _execute_or_offer(self, request: RunRequest, step: Any) -> RunOutcome:
         """Run; over the memory budget, set the offloading options for the next Run."""
@@ -126,6 +145,8 @@ class ExplorerApp:
         """Run the selection and ``other`` (default: the compare picker's) on the same input."""
         other = other or self.compare.picker.value
         choice = self.compare.choices.get(other or "") or ck.typed_choice(other or "")
+        if self.controller.busy:
+            return False
         try:
             if not other:
                 raise ValueError("pick a second checkpoint to compare with")
@@ -133,15 +154,50 @@ class ExplorerApp:
                 raise ValueError(ck.offline_message(choice))
             first = self.request()
         except ValueError as exc:
-            self.controller.fail(str(exc))
+            self.controller.fail(str(exc), self.compare.status)
             return False
         second = first.with_checkpoint(other)
         self.compare.clear()
+        view = self._view
 
         def job(step: Any) -> tuple[RunOutcome, RunOutcome]:
             return execute(first, step), execute(second, step)
 
-        return self.controller.submit(job, self.compare.show, label="comparison")
+        def done(outcomes: tuple[RunOutcome, RunOutcome]) -> str | None:
+            if view != self._view:
+                return _dropped(first)
+            self.compare.show(outcomes)
+            return None
+
+        return self.controller.submit(job, done, label="comparison", status=self.compare.status)
+
+    def explain(self, exc: BaseException) -> str:
+        """An error as one line that names what is on screen (fields, options), not CLI flags."""
+        from explorer.errors import BadOption, MissingInput
+
+        if isinstance(exc, MissingInput) and exc.kinds:
+            fields = " and ".join(f"“{_field_title(kind)}”" for kind in exc.kinds)
+            what = "field" if len(exc.kinds) == 1 else "fields"
+            return (f"{exc.task} needs {', '.join(exc.kinds)} input: fill in the {fields} {what} "
+                    "under Input")
+        if isinstance(exc, BadOption):
+            label = self.options.label(exc.option)
+            return (f"option “{label}” should be {exc.expected} (it reads {exc.value!r}): fix it "
+                    "under Options, or empty it for the default")
+        return one_line(exc)
+
+    def _clear_result(self) -> None:
+        self.results.clear()
+        self.result_badge.value = ""
+
+    def _new_request(self) -> None:
+        """The request on screen changed: views and status lines of the old one go."""
+        self._view += 1
+        self._clear_result()
+        self.compare.clear()
+        self.compare.status.value = ""
+        if not self.controller.busy:
+            self.controller.status.value = ""
 
     def _show_outcome(self, outcome: RunOutcome) -> None:
         self.results.show(outcome)
@@ -154,6 +210,7 @@ class ExplorerApp:
     # ------------------------------------------------------------------ observers
 
     def _on_task_change(self, change: dict) -> None:
+        self._new_request()
         spec = self.spec
         self.task_card.value = task_html(spec)
         self.options.set_task(spec)
@@ -161,6 +218,7 @@ class ExplorerApp:
         self.checkpoints.set_task(spec)  # selects the first checkpoint → _on_checkpoint_change
 
     def _on_checkpoint_change(self, change: dict) -> None:
+        self._new_request()
         checkpoint = change["new"]
         choice = self.checkpoints.choice
         self.compare.set_choices(list(self.checkpoints.choices.values()), exclude=checkpoint)
@@ -178,6 +236,17 @@ class ExplorerApp:
             self.inputs.prefill_empty()
         self.options.show_revision(choice.source in ("cache", "curated", "hub", "typed"))
 
+    def _on_input_change(self) -> None:
+        """An edited input makes the last run's error line out of date."""
+        if self.controller.error and not self.controller.busy:
+            self.controller.error = ""
+            self.controller.status.value = ""
+
+    def _on_usable_change(self, _change: dict) -> None:
+        picked = self.checkpoints
+        self.controller.blocked = "" if picked.checkpoint else \
+            (picked.note or "pick a checkpoint first")
+
     def _on_run_click(self, _button: w.Button) -> None:
         self.run()
 
@@ -185,14 +254,32 @@ class ExplorerApp:
         self.compare_with()
 
     def _on_zoo_click(self, _button: w.Button) -> None:
-        def job(step: Any) -> None:
+        def job(step: Any) -> int:
             from explorer.zoo import build_zoo
 
-            step(2, "building the demo zoo")
-            build_zoo()
+            missing = ck.missing_zoo_entries()
+            for index, name in enumerate(missing):
+                step(2, f"building zoo:{name} ({index + 1} of {len(missing)})")
+                build_zoo(only=[name])
+            return len(missing)
 
-        def done(_outcome: Any) -> None:
+        def done(built: int) -> str:
             self._refresh_header()
             self._on_task_change({"new": self.catalog.task})
+            return f"{built} demo checkpoints built"
 
-        self.controller.submit(job, done, label="zoo build")
+        self.controller.submit(job, done, label="zoo build", status=self.zoo_status)
+
+
+def _dropped(request: RunRequest) -> str:
+    return (f"not shown: it was for {request.task} · {request.checkpoint}, and the selection "
+            "changed since")
+
+
+def _field_title(kind: str) -> str:
+    """The on-screen title of an input kind's field ("Text", "Image", "Question")."""
+    from explorer.ui.inputs_panel import INPUT_KINDS
+
+    control = INPUT_KINDS.get(kind)
+    title = getattr(control, "title", "") or kind
+    return title.split(" — ")[0].split(" (")[0]

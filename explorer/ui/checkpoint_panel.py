@@ -59,20 +59,25 @@ class CheckpointPanel(HasTraits):
     # ------------------------------------------------------------------ filling
 
     def set_task(self, spec: TaskSpec | None) -> None:
-        """Offer the checkpoints that can serve ``spec`` and select the first (the zoo's)."""
+        """Offer the checkpoints that can serve ``spec`` and select the first usable one (the
+        zoo's); with none usable, the reason stays in ``note``."""
         self.spec = spec
         found = ck.choices_for(spec) if spec is not None else []
         self._set_choices(found)
-        self.note = "" if found or spec is None else \
-            f"no offline checkpoint for {spec.task}; type a hub id or a local folder"
+        if spec is not None and not self.checkpoint and not self.note:
+            self.note = _nothing_offline(spec)
+
+    def _usable(self, choice: ck.Choice) -> bool:
+        return choice.offline or self.online
 
     def _set_choices(self, found: list[ck.Choice], select: str | None = None) -> None:
         self.choices = {c.checkpoint: c for c in found}
+        if select not in self.choices:
+            select = next((c.checkpoint for c in found if self._usable(c)), None)
         self._refilling = True  # one _select below, not one per intermediate picker value
         try:
             self.picker.options = [(c.label, c.checkpoint) for c in found]
-            self.picker.value = select if select in self.choices else \
-                (found[0].checkpoint if found else None)
+            self.picker.value = select
         finally:
             self._refilling = False
         self._select(self.picker.value)
@@ -88,12 +93,12 @@ class CheckpointPanel(HasTraits):
         # Cleared first so observers always hear about a (re)selection, even of the same name.
         self.resolution, self.checkpoint, self.random_weights = None, "", False
         self.details.value = ""
+        self.note = ""
         if choice is None:
             return
         if not choice.offline and not self.online:
             self.note = ck.offline_message(choice)
             return
-        self.note = ""
         if choice.source in ("zoo", "local") and self.spec is not None:
             # Local folders resolve in milliseconds; hub and cache entries resolve at run time
             # (resolving them here could wait on the network).
@@ -120,12 +125,14 @@ class CheckpointPanel(HasTraits):
             return False
         choice = ck.typed_choice(text)
         if not choice.offline and not self.online:
-            self.note = ck.offline_message(choice)
+            self.note = ck.offline_message(choice) + \
+                (f" (Run still uses {self.checkpoint})" if self.checkpoint else "")
             return False
         try:
             ck.check_serves(text, self.spec.task, self.online)
         except ExplorerError as exc:
-            self.note = str(exc)
+            self.note = str(exc) + (f" (Run still uses {self.checkpoint})" if self.checkpoint
+                                    else "")
             return False
         self.add_choices([choice], select=choice.checkpoint)
         return True
@@ -154,6 +161,8 @@ class CheckpointPanel(HasTraits):
     def _on_typed_change(self, change: dict) -> None:
         if change["new"].strip():
             self.use_typed(change["new"])
+        elif self.checkpoint:
+            self.note = ""  # the typed id's error goes with it
 
     def _on_note_change(self, change: dict) -> None:
         self.status.value = message(change["new"], "error")
@@ -167,6 +176,14 @@ class CheckpointPanel(HasTraits):
 
     def heading(self) -> w.HTML:
         return w.HTML(heading(2, "Checkpoint"))
+
+
+def _nothing_offline(spec: TaskSpec) -> str:
+    """Why a task has no usable checkpoint, and what to do."""
+    if ck.zoo_recipe_for(spec):
+        return (f"the demo zoo has no {spec.task} checkpoint yet (built by an older version?): "
+                "click “Build the missing demo checkpoints” above, or run `explorer zoo`")
+    return f"no offline checkpoint for {spec.task}; type a hub id or a local folder"
 
 
 def _details_html(choice: ck.Choice, resolution: Any) -> str:

@@ -15,49 +15,56 @@ from typing import Any, Iterable
 from explorer.catalog import TaskSpec
 from explorer.hub import forget_probe, hub_online, offline_forced  # noqa: F401  (panels use ck.*)
 
-# A few well-known hub checkpoints per task tag (online, or offline once they are in the cache).
-CURATED: dict[str, tuple[str, ...]] = {
-    "text-classification": ("distilbert/distilbert-base-uncased-finetuned-sst-2-english",
-                            "cardiffnlp/twitter-roberta-base-sentiment-latest"),
-    "token-classification": ("dslim/bert-base-NER",),
-    "question-answering": ("distilbert/distilbert-base-cased-distilled-squad",
-                           "deepset/roberta-base-squad2"),
-    "fill-mask": ("google-bert/bert-base-uncased", "FacebookAI/roberta-base"),
-    "text-generation": ("openai-community/gpt2", "HuggingFaceTB/SmolLM2-135M"),
-    "text2text-generation": ("google-t5/t5-small", "google/flan-t5-small"),
-    "next-sentence-prediction": ("google-bert/bert-base-uncased",),
-    "multiple-choice": ("LIAMF-USP/roberta-large-finetuned-race",),
-    "text-encoding": ("google-t5/t5-small",),
-    "feature-extraction": ("sentence-transformers/all-MiniLM-L6-v2",
-                           "google-bert/bert-base-uncased", "facebook/dinov2-small"),
-    "pretraining": ("google-bert/bert-base-uncased",),
-    "image-classification": ("google/vit-base-patch16-224", "microsoft/resnet-50"),
-    "object-detection": ("facebook/detr-resnet-50", "hustvl/yolos-tiny"),
-    "image-segmentation": ("facebook/detr-resnet-50-panoptic",),  # DETR is its only class
-    "semantic-segmentation": ("nvidia/segformer-b0-finetuned-ade-512-512",),
-    "instance-segmentation": ("facebook/mask2former-swin-tiny-coco-instance",),
-    "universal-segmentation": ("facebook/mask2former-swin-tiny-coco-panoptic",),
-    "depth-estimation": ("depth-anything/Depth-Anything-V2-Small-hf", "Intel/dpt-hybrid-midas"),
-    "keypoint-detection": ("magic-leap-community/superpoint",),
-    "mask-generation": ("facebook/sam-vit-base",),
-    "image-to-image": ("caidas/swin2SR-classical-sr-x2-64",),
-    "video-classification": ("MCG-NJU/videomae-base-finetuned-kinetics",),
-    "zero-shot-image-classification": ("openai/clip-vit-base-patch32",),
-    "zero-shot-object-detection": ("google/owlvit-base-patch32",
-                                   "IDEA-Research/grounding-dino-tiny"),
-    "automatic-speech-recognition": ("openai/whisper-tiny", "facebook/wav2vec2-base-960h"),
-    "audio-classification": ("superb/wav2vec2-base-superb-ks",
-                             "MIT/ast-finetuned-audioset-10-10-0.4593"),
-    "audio-frame-classification": ("anton-l/wav2vec2-base-superb-sd",),
-    "audio-xvector": ("anton-l/wav2vec2-base-superb-sv",),
-    "text-to-speech": ("microsoft/speecht5_tts",),
-    "text-to-audio": ("facebook/musicgen-small",),
-    "image-text-to-text": ("HuggingFaceTB/SmolVLM-256M-Instruct",),
-    "image-to-text": ("Salesforce/blip-image-captioning-base",),
-    "visual-question-answering": ("dandelin/vilt-b32-finetuned-vqa",),
-    "document-question-answering": ("impira/layoutlm-document-qa",),
-    "table-question-answering": ("google/tapas-base-finetuned-wtq",),
-    "backbone": ("microsoft/resnet-50",),
+# A few well-known hub checkpoints per task tag (online, or offline once they are in the cache),
+# each with its config's model_type: a task offers an id only when its Auto class maps that type
+# (a shared tag such as automatic-speech-recognition names CTC, seq2seq and transducer classes).
+CURATED: dict[str, tuple[tuple[str, str], ...]] = {
+    "text-classification": (("distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+                             "distilbert"),
+                            ("cardiffnlp/twitter-roberta-base-sentiment-latest", "roberta")),
+    "token-classification": (("dslim/bert-base-NER", "bert"),),
+    "question-answering": (("distilbert/distilbert-base-cased-distilled-squad", "distilbert"),
+                           ("deepset/roberta-base-squad2", "roberta")),
+    "fill-mask": (("google-bert/bert-base-uncased", "bert"), ("FacebookAI/roberta-base", "roberta")),
+    "text-generation": (("openai-community/gpt2", "gpt2"), ("HuggingFaceTB/SmolLM2-135M", "llama")),
+    "text2text-generation": (("google-t5/t5-small", "t5"), ("google/flan-t5-small", "t5")),
+    "next-sentence-prediction": (("google-bert/bert-base-uncased", "bert"),),
+    "multiple-choice": (("LIAMF-USP/roberta-large-finetuned-race", "roberta"),),
+    "text-encoding": (("google-t5/t5-small", "t5"),),
+    "feature-extraction": (("sentence-transformers/all-MiniLM-L6-v2", "bert"),
+                           ("google-bert/bert-base-uncased", "bert"),
+                           ("facebook/dinov2-small", "dinov2")),
+    "pretraining": (("google-bert/bert-base-uncased", "bert"),),
+    "image-classification": (("google/vit-base-patch16-224", "vit"),
+                             ("microsoft/resnet-50", "resnet")),
+    "object-detection": (("facebook/detr-resnet-50", "detr"), ("hustvl/yolos-tiny", "yolos")),
+    "image-segmentation": (("facebook/detr-resnet-50-panoptic", "detr"),),  # DETR: its only class
+    "semantic-segmentation": (("nvidia/segformer-b0-finetuned-ade-512-512", "segformer"),),
+    "instance-segmentation": (("facebook/maskformer-swin-tiny-coco", "maskformer"),),
+    "universal-segmentation": (("facebook/mask2former-swin-tiny-coco-panoptic", "mask2former"),),
+    "depth-estimation": (("depth-anything/Depth-Anything-V2-Small-hf", "depth_anything"),
+                         ("Intel/dpt-hybrid-midas", "dpt")),
+    "keypoint-detection": (("magic-leap-community/superpoint", "superpoint"),),
+    "mask-generation": (("facebook/sam-vit-base", "sam"),),
+    "image-to-image": (("caidas/swin2SR-classical-sr-x2-64", "swin2sr"),),
+    "video-classification": (("MCG-NJU/videomae-base-finetuned-kinetics", "videomae"),),
+    "zero-shot-image-classification": (("openai/clip-vit-base-patch32", "clip"),),
+    "zero-shot-object-detection": (("google/owlvit-base-patch32", "owlvit"),
+                                   ("IDEA-Research/grounding-dino-tiny", "grounding-dino")),
+    "automatic-speech-recognition": (("openai/whisper-tiny", "whisper"),
+                                     ("facebook/wav2vec2-base-960h", "wav2vec2")),
+    "audio-classification": (("superb/wav2vec2-base-superb-ks", "wav2vec2"),
+                             ("MIT/ast-finetuned-audioset-10-10-0.4593", "audio-spectrogram-transformer")),
+    "audio-frame-classification": (("anton-l/wav2vec2-base-superb-sd", "wav2vec2"),),
+    "audio-xvector": (("anton-l/wav2vec2-base-superb-sv", "wav2vec2"),),
+    "text-to-speech": (("microsoft/speecht5_tts", "speecht5"),),
+    "text-to-audio": (("facebook/musicgen-small", "musicgen"),),
+    "image-text-to-text": (("HuggingFaceTB/SmolVLM-256M-Instruct", "smolvlm"),),
+    "image-to-text": (("Salesforce/blip-image-captioning-base", "blip"),),
+    "visual-question-answering": (("dandelin/vilt-b32-finetuned-vqa", "vilt"),),
+    "document-question-answering": (("impira/layoutlm-document-qa", "layoutlm"),),
+    "table-question-answering": (("google/tapas-base-finetuned-wtq", "tapas"),),
+    "backbone": (("microsoft/resnet-50", "resnet"),),
 }
 
 
@@ -145,29 +152,41 @@ def zoo_entry(checkpoint: str) -> dict[str, Any] | None:
     return _manifest().get(checkpoint[4:])
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What a local checkpoint's config says, for labelling it (no weights read)."""
+
+    tasks: tuple[str, ...] = ()
+    """Auto classes it can serve (``explorer.resolve(...).tasks``)."""
+    model_type: str = ""
+    architectures: tuple[str, ...] = ()
+    """The classes it was saved from: a task whose class is not among them gets a new head."""
+
+
 @lru_cache(maxsize=256)
-def _served_tasks(checkpoint: str, mtime: float | None) -> tuple[str, ...]:
-    """Auto classes a local checkpoint can serve (``explorer.resolve(...).tasks``), or ()."""
+def _facts(checkpoint: str, mtime: float | None) -> Facts:
     from explorer.errors import ExplorerError
     from explorer.resolution import resolve
 
     try:
-        return resolve(checkpoint).tasks
+        res = resolve(checkpoint)
     except ExplorerError:
-        return ()
+        return Facts()
+    return Facts(res.tasks, res.model_type, tuple(res.architectures))
 
 
-def served_tasks(checkpoint: str, folder: Path) -> tuple[str, ...]:
+def local_facts(checkpoint: str, folder: Path) -> Facts:
     try:
         mtime = (folder / "config.json").stat().st_mtime
     except OSError:
-        return ()
-    return _served_tasks(checkpoint, mtime)
+        return Facts()
+    return _facts(checkpoint, mtime)
 
 
 def zoo_choices(spec: TaskSpec) -> list[Choice]:
     """Real zoo checkpoints built for this task's head (the best default there is), the random
-    one built for the task, then real zoo checkpoints whose other head can serve it."""
+    one built for the task, then real zoo checkpoints that can serve it (a real body whose saved
+    class is not the task's gets a new, random head, and says so)."""
     from explorer.resolution import zoo_dir
 
     best, own, real = [], [], []
@@ -178,11 +197,33 @@ def zoo_choices(spec: TaskSpec) -> list[Choice]:
             own.append(Choice(f"zoo:{name}", "zoo", label, offline=True, random_weights=True,
                               note=summary))
         elif not entry.get("random_weights", True):
-            if spec.auto_class in served_tasks(f"zoo:{name}", zoo_dir() / name):
-                choice = Choice(f"zoo:{name}", "local", f"local · {name} — real weights",
-                                offline=True, note=summary)
+            facts = local_facts(f"zoo:{name}", zoo_dir() / name)
+            if spec.auto_class in facts.tasks:
+                head = spec.class_for(facts.model_type) in facts.architectures
+                label = f"local · {name} — " + \
+                    ("real weights" if head else "real body, new random head")
+                choice = Choice(f"zoo:{name}", "local", label, offline=True,
+                                random_weights=not head, note=summary)
                 (best if entry.get("auto_class") == spec.auto_class else real).append(choice)
     return best + own + real
+
+
+def missing_zoo_entries() -> list[str]:
+    """Zoo recipes the zoo folder lacks (a zoo built by an older version, or an interrupted
+    build): ``explorer zoo`` or the dashboard's zoo button builds them."""
+    from explorer.resolution import zoo_dir
+    from explorer.zoo import recipes
+
+    built = _manifest()
+    return [r.name for r in recipes()
+            if r.name not in built or not (zoo_dir() / r.name / "config.json").is_file()]
+
+
+def zoo_recipe_for(spec: TaskSpec) -> str | None:
+    """The name of the zoo recipe that builds a checkpoint for ``spec``, if any."""
+    from explorer.zoo import recipes
+
+    return next((r.name for r in recipes() if r.auto_class == spec.auto_class), None)
 
 
 def _cached_model_type(repo: Any) -> str | None:
@@ -218,10 +259,12 @@ def cache_choices(spec: TaskSpec, cache_dir: str | Path | None = None) -> list[C
 
 
 def curated_choices(spec: TaskSpec) -> list[Choice]:
-    """Well-known hub checkpoints for the task (offline when already cached)."""
+    """Well-known hub checkpoints whose model type the task's Auto class maps (offline when
+    already cached)."""
     ids: list[str] = []
     for key in (*spec.tags, spec.auto_class):
-        ids += [i for i in CURATED.get(key, ()) if i not in ids]
+        ids += [i for i, model_type in CURATED.get(key, ())
+                if i not in ids and spec.class_for(model_type)]
     out = []
     for repo_id in ids:
         cached = in_cache(repo_id)

@@ -23,9 +23,12 @@ class ComparePanel:
         self.right = w.HTML()
         for column in (self.left, self.right):
             column.add_class("ae-compare-col")
+        # Side by side; the stylesheet stacks them on narrow screens.
         self.columns = w.HBox([self.left, self.right], layout=w.Layout(width="100%"))
-        self.left.layout = w.Layout(width="50%")
-        self.right.layout = w.Layout(width="50%")
+        self.columns.add_class("ae-compare-cols")
+        self.status = w.HTML()
+        """The compare section's own progress and one-line errors."""
+        self.status.add_class("ae-compare-status")
         self.choices: dict[str, ck.Choice] = {}
 
     def set_choices(self, choices: list[ck.Choice], exclude: str = "") -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import ipywidgets as w
 
@@ -71,6 +71,10 @@ class InputKind:
     def prefill(self, value: Any) -> None:
         raise NotImplementedError
 
+    def editors(self) -> list[w.Widget]:
+        """The widgets whose ``value`` is what the user edits."""
+        return []
+
 
 class TextKind(InputKind):
     kind = "text"
@@ -83,6 +87,9 @@ class TextKind(InputKind):
         self.box = w.Textarea(rows=self.rows, layout=_FULL) if self.rows > 1 else \
             w.Text(layout=_FULL)
         self.widget = w.VBox([_label(title), self.box], layout=_FULL)
+
+    def editors(self) -> list[w.Widget]:
+        return [self.box]
 
     def value(self) -> Any:
         text = self.box.value
@@ -143,6 +150,9 @@ class FileKind(InputKind):
 
     def make_preview(self) -> w.Widget:
         return w.HTML()
+
+    def editors(self) -> list[w.Widget]:
+        return [self.picker]
 
     def show(self, path: Path) -> None:
         """Update the preview for ``path``."""
@@ -233,6 +243,9 @@ class TableKind(FileKind):
     def show(self, path: Path) -> None:
         self.preview.value = path.read_text(encoding="utf-8-sig")
 
+    def editors(self) -> list[w.Widget]:
+        return [self.picker, self.preview]
+
     def value(self) -> Any:
         text = self.preview.value
         return text if text.strip() else None
@@ -269,6 +282,15 @@ class InputsPanel:
         self.box = w.VBox(layout=_FULL)
         self.unsupported = w.HTML()
         self.spec: TaskSpec | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` whenever an input's value changes."""
+        self._listeners.append(callback)
+
+    def _changed(self, _change: dict) -> None:
+        for callback in self._listeners:
+            callback()
 
     def set_task(self, spec: TaskSpec | None, resolution: Any = None) -> None:
         """Show the controls for ``spec``; keeps what was typed when the kinds do not change."""
@@ -279,8 +301,11 @@ class InputsPanel:
         self.controls = {}
         for kind in kinds:
             keep = old.get(kind)
-            self.controls[kind] = keep if keep is not None and keep.multi == multi else \
-                INPUT_KINDS[kind](multi=multi, uploads=self.uploads)
+            if keep is None or keep.multi != multi:
+                keep = INPUT_KINDS[kind](multi=multi, uploads=self.uploads)
+                for editor in keep.editors():
+                    editor.observe(self._changed, "value")
+            self.controls[kind] = keep
         self.box.children = [c.widget for c in self.controls.values()]
         missing = [k for k in (spec.inputs if spec else ()) if k not in INPUT_KINDS]
         self.unsupported.value = "" if not missing else (

@@ -39,6 +39,7 @@ def compose(app: "ExplorerApp") -> w.VBox:
     catalog, ckpt, opts = app.catalog, app.checkpoints, app.options
     sidebar = card(catalog.heading(), catalog.task_list, catalog.not_runnable, name="tasks")
     sidebar.layout = w.Layout(width="300px", min_width="260px", flex="0 0 300px")
+    sidebar.add_class("ae-sidebar")
     checkpoint_card = card(ckpt.heading(), ckpt.picker,
                            w.HBox([ckpt.typed, ckpt.use, ckpt.search],
                                   layout=w.Layout(width="100%", grid_gap="8px")),
@@ -53,13 +54,14 @@ def compose(app: "ExplorerApp") -> w.VBox:
     compare_card = card(app.compare.heading(),
                         w.HBox([app.compare.picker, app.compare.button],
                                layout=w.Layout(width="100%", grid_gap="8px")),
-                        app.compare.columns, name="compare")
+                        app.compare.status, app.compare.columns, name="compare")
     main = w.VBox([card(app.task_card, name="task"), checkpoint_card, input_card, options_card,
                    result_card, compare_card],
                   layout=w.Layout(flex="1 1 auto", min_width="0", width="100%"))
     body = w.HBox([sidebar, main], layout=w.Layout(width="100%", grid_gap="14px",
                                                    align_items="flex-start"))
-    categories = w.HBox([app.catalog.categories, app.zoo_button],
+    body.add_class("ae-body")  # the stylesheet stacks it on narrow screens
+    categories = w.HBox([app.catalog.categories, app.zoo_button, app.zoo_status],
                         layout=w.Layout(margin="0 0 12px", align_items="center",
                                         grid_gap="12px"))
     root = w.VBox([w.HTML(stylesheet()), app.header, categories, body],

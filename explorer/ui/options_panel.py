@@ -178,6 +178,11 @@ class OptionsPanel:
             else:
                 control.value = DEFAULT if isinstance(control, w.Dropdown) else ""
 
+    def label(self, name: str) -> str:
+        """What the control of run option ``name`` is called on screen."""
+        control = self.run_controls.get(name)
+        return getattr(control, "description", "") or name
+
     def values(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """``(load keywords, run options)``; untouched run options are left out."""
         load = {"dtype": self.dtype.value, "device": None if self.device.value == "auto"

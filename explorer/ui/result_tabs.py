@@ -6,7 +6,6 @@ they can be tested without a browser.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import ipywidgets as w
@@ -28,16 +27,25 @@ _EMPTY = '<div class="ae-muted">Run a checkpoint to see {what} here.</div>'
 
 class ResultTabs:
     def __init__(self) -> None:
-        self.result = w.HTML(_EMPTY.format(what="its result"))
+        self.result = w.HTML()
         self.result.add_class("ae-result")
-        self.why = w.HTML(_EMPTY.format(what="which classes were picked and why"))
-        self.code = w.HTML(_EMPTY.format(what="plain transformers code for the run"))
-        self.data = w.HTML(_EMPTY.format(what="the result as JSON"))
+        self.why = w.HTML()
+        self.code = w.HTML()
+        self.data = w.HTML()
         self.tabs = w.Tab(children=[self.result, self.why, self.code, self.data],
                           layout=w.Layout(width="100%"))
         for index, title in enumerate(TITLES):
             self.tabs.set_title(index, title)
         self.outcome: RunOutcome | None = None
+        self.clear()
+
+    def clear(self) -> None:
+        """Back to the empty tabs (the request on screen has no result yet)."""
+        self.outcome = None
+        self.result.value = _EMPTY.format(what="its result")
+        self.why.value = _EMPTY.format(what="which classes were picked and why")
+        self.code.value = _EMPTY.format(what="plain transformers code for the run")
+        self.data.value = _EMPTY.format(what="the result as JSON")
 
     def show(self, outcome: RunOutcome) -> None:
         self.outcome = outcome
@@ -117,9 +125,8 @@ def code_html(outcome: RunOutcome) -> str:
             f'<pre class="ae-code">{esc(code)}</pre>')
 
 
-def data_html(result: Any, limit: int = 20000) -> str:
-    """The result's ``to_dict()`` as indented JSON (cut at ``limit`` characters)."""
-    text = json.dumps(result.to_dict(), indent=2, default=str)
-    if len(text) > limit:
-        text = text[:limit] + "\n… (cut)"
-    return f'<pre class="ae-data">{esc(text)}</pre>'
+def data_html(result: Any) -> str:
+    """The result's ``to_dict()`` as readable JSON (long lists and texts are cut by the view)."""
+    from explorer.render import data_json
+
+    return data_json(result)

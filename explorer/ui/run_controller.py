@@ -2,7 +2,9 @@
 
 A run happens in a worker thread so the kernel keeps answering the page (progress updates, clicks).
 Clicks that arrive while a run is in flight are ignored: ``busy`` is set before the thread starts,
-and the buttons are disabled until it ends. Every exception becomes one line in the panel.
+and the buttons are disabled until it ends. Every exception becomes one line (``explain``) in the
+status line of the section that asked for the work (``submit(..., status=...)``). ``blocked`` holds
+why Run cannot start (e.g. no usable checkpoint): Run stays disabled with that reason as its tooltip.
 """
 
 from __future__ import annotations
@@ -30,10 +32,14 @@ class RunController(HasTraits):
     """Runs started so far (shown in the status line)."""
     error = Unicode("")
     """The last run's one-line error ("" when it succeeded)."""
+    blocked = Unicode("")
+    """Why Run cannot start now ("" when it can)."""
 
-    def __init__(self, threaded: bool = True) -> None:
+    def __init__(self, threaded: bool = True,
+                 explain: Callable[[BaseException], str] = one_line) -> None:
         super().__init__()
         self.threaded = threaded
+        self.explain = explain
         self.button = w.Button(description="Run", icon="play", button_style="primary",
                                tooltip="Resolve, load and run the checkpoint on the input")
         self.button.add_class("ae-run")
@@ -46,15 +52,25 @@ class RunController(HasTraits):
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._guarded: list[w.Button] = [self.button]
+        self._blockable: list[w.Button] = [self.button]
+        self._tooltips = {id(self.button): self.button.tooltip}
+        self._status = self.status
         self.observe(self._on_busy_change, "busy")
+        self.observe(self._on_busy_change, "blocked")
 
-    def guard(self, *buttons: w.Button) -> None:
-        """Disable these buttons too while a run is in flight."""
+    def guard(self, *buttons: w.Button, blockable: bool = False) -> None:
+        """Disable these buttons too while a run is in flight (and, when ``blockable``, while
+        ``blocked`` says why nothing can run)."""
         self._guarded += list(buttons)
+        if blockable:
+            self._blockable += list(buttons)
+            self._tooltips.update({id(b): b.tooltip for b in buttons})
 
-    def submit(self, job: Job, on_done: Callable[[Any], None], label: str = "run") -> bool:
-        """Start ``job`` unless one is in flight; ``on_done(outcome)`` gets its return value.
-        Returns False (and does nothing) when busy."""
+    def submit(self, job: Job, on_done: Callable[[Any], str | None], label: str = "run",
+               status: w.HTML | None = None) -> bool:
+        """Start ``job`` unless one is in flight; ``on_done(outcome)`` gets its return value and
+        may return a line to show instead of "finished". Progress and errors go to ``status``
+        (default: the Run section's). Returns False (and does nothing) when busy."""
         with self._lock:
             if self.busy:
                 return False
@@ -62,6 +78,7 @@ class RunController(HasTraits):
         self.runs += 1
         self.error = ""
         number = self.runs
+        self._status = status or self.status
         if self.threaded:
             self._thread = threading.Thread(target=self._work, args=(job, on_done, number, label),
                                             daemon=True, name=f"explorer-run-{number}")
@@ -76,10 +93,10 @@ class RunController(HasTraits):
         if thread is not None:
             thread.join(timeout)
 
-    def fail(self, text: str) -> None:
+    def fail(self, text: str, status: w.HTML | None = None) -> None:
         """Show a one-line error without running anything (e.g. no checkpoint selected)."""
         self.error = text
-        self.status.value = message(text, "error")
+        (status or self.status).value = message(text, "error")
 
     # ------------------------------------------------------------------ the worker
 
@@ -87,27 +104,30 @@ class RunController(HasTraits):
         import time
 
         started = time.perf_counter()
+        status = self._status
         try:
             outcome = job(self._step)
-            on_done(outcome)
+            note = on_done(outcome)
             seconds = time.perf_counter() - started
-            self.status.value = message(f"{label} #{number} finished in {seconds:.2f} s", "done")
+            done = f"{label} #{number} finished in {seconds:.2f} s"
+            status.value = message(f"{done}; {note}" if note else done, "info" if note else "done")
         except BaseException as exc:  # noqa: BLE001 - every failure must become one line
             self.last_traceback = traceback.format_exc()
             log.debug("run %s failed:\n%s", number, self.last_traceback)
-            self.error = one_line(exc)
-            self.status.value = message(self.error, "error")
+            self.error = self.explain(exc)
+            status.value = message(self.error, "error")
         finally:
             self.busy = False
 
     def _step(self, index: int, name: str) -> None:
         self.progress.value = index
-        self.status.value = message(f"{name}…", "busy")
+        self._status.value = message(f"{name}…", "busy")
 
-    def _on_busy_change(self, change: dict) -> None:
-        busy = change["new"]
+    def _on_busy_change(self, _change: dict) -> None:
         for button in self._guarded:
-            button.disabled = busy
-        self.progress.layout.display = "" if busy else "none"
-        if not busy:
+            button.disabled = self.busy or (button in self._blockable and bool(self.blocked))
+        for button in self._blockable:
+            button.tooltip = self.blocked or self._tooltips[id(button)]
+        self.progress.layout.display = "" if self.busy else "none"
+        if not self.busy:
             self.progress.value = 0

@@ -76,13 +76,24 @@ CSS = """
   font-size: 12.5px; line-height: 1.5; overflow-x: auto; white-space: pre; margin: 0; }
 .ae-app pre.ae-data { background: #f8fafc; border: 1px solid #e5e7eb; padding: 12px;
   border-radius: 10px; font-size: 12px; max-height: 480px; overflow: auto; margin: 0; }
-.ae-app .ae-compare-col { padding: 0 6px; }
+.ae-app .ae-compare-col { padding: 0 6px; flex: 1 1 0; min-width: 0; overflow-x: auto; }
 .ae-app .ae-compare-col h4 { margin: 4px 0 8px; font-size: 14px; }
 .ae-app .ae-field-label { font-size: 13px; font-weight: 600; color: #374151; margin: 6px 0 2px; }
 .ae-app .widget-label { color: #374151; }
 .ae-app .ae-preview img { max-height: 150px; border-radius: 8px; border: 1px solid #e5e7eb; }
 .ae-app .jupyter-widgets.widget-tab > .p-TabBar .p-TabBar-tab,
-.ae-app .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab { font-weight: 600; }
+.ae-app .jupyter-widgets.widget-tab > .lm-TabBar .lm-TabBar-tab { font-weight: 600;
+  flex: 0 0 auto; min-width: max-content; }
+.ae-app .widget-button, .ae-app .widget-toggle-button { min-width: max-content; }
+/* Narrow (a projector at 800 px, a JupyterLab panel): the task list goes above the panels and
+   the compared results stack. A container query, so a narrow notebook cell stacks too. */
+.ae-app { container-type: inline-size; }
+@container (max-width: 900px) {
+  .ae-app .ae-body { flex-direction: column !important; }
+  .ae-app .ae-sidebar { width: 100% !important; flex: 0 0 auto !important; min-width: 0 !important; }
+  .ae-app .ae-compare-cols { flex-direction: column !important; }
+  .ae-app .ae-compare-col { width: 100% !important; flex: 0 0 auto !important; }
+}
 """
 
 

@@ -169,11 +169,18 @@ def _collapse(tokens: list[str], blank: str) -> str:
 
 
 def test_checks_05(zoo: Path) -> None:
-    import explorer
+    import numpy as np
 
-    classes = {s.auto_class for s in explorer.tasks() if "automatic-speech-recognition" in s.tags}
-    assert len(classes) >= 2
-    _assert_check("05.asr-classes", classes, [{"AutoModelForCTC"}, classes | {"AutoModel"}])
+    def cosine(a: Any, b: Any, threshold: float) -> bool:
+        return a @ b / (np.linalg.norm(a) * np.linalg.norm(b)) >= threshold
+
+    def dot(a: Any, b: Any, threshold: float) -> bool:
+        return a @ b >= threshold
+
+    def distance(a: Any, b: Any, threshold: float) -> bool:
+        return np.linalg.norm(a - b) <= threshold
+
+    _assert_check("05.same-speaker", cosine, [dot, distance, "cosine"])
     _assert_check("05.resample", 32000, [44100, 88200, "32000"], samples=44100, rate=22050)
     frames = ("<pad>", "a", "a", "<pad>", "|", "b", "b")
     context = {"frame_tokens": frames, "blank": "<pad>", "transcript": "a b"}
@@ -319,8 +326,10 @@ def test_checks_09(zoo: Path) -> None:
     _assert_check("09.rewrite", AutoModelForImageTextToText.from_pretrained(blip, dtype=torch.float16),
                   [AutoModelForImageTextToText.from_pretrained(blip, dtype=torch.float32),
                    AutoModel.from_pretrained(blip, dtype=torch.float16)])
-    _assert_check("09.blip-class", "BlipForConditionalGeneration",
-                  ["AutoModelForImageTextToText", "BlipModel"])
+    from transformers import AutoModelForCausalLM
+
+    _assert_check("09.lmhead-rewrite", AutoModelForCausalLM,
+                  ["AutoModelWithLMHead", "AutoModelForMaskedLM", "AutoModelForSeq2SeqLM", None])
     bart, article = _zoo("text2text-generation"), "summarize: the teacher read a good book"
     tokenizer = AutoTokenizer.from_pretrained(bart)
     with torch.inference_mode():

@@ -117,7 +117,7 @@ def detection_frames(box_cxcywh: tuple[float, float, float, float] = (0.5, 0.45,
         (frames[0], f"1. model input: resized to {mw}×{mh} px", mw, mh,
          (cx * mw - w * mw / 2, cy * mh - h * mh / 2, w * mw, h * mh), "what the model saw"),
         (frames[1], "2. pred_boxes: (cx, cy, w, h) in 0..1", 1, 1,
-         (cx - w / 2, cy - h / 2, w, h), f"cx={cx} cy={cy}\nw={w} h={h}"),
+         (cx - w / 2, cy - h / 2, w, h), f"cx={cx:.2f} cy={cy:.2f}\nw={w:.2f} h={h:.2f}"),
         (frames[2], f"3. post-processed: corners in the\noriginal {width}×{height} px", width, height,
          (pixels[0], pixels[1], pixels[2] - pixels[0], pixels[3] - pixels[1]),
          "x0={:.0f} y0={:.0f}\nx1={:.0f} y1={:.0f}".format(*pixels)),
@@ -125,9 +125,14 @@ def detection_frames(box_cxcywh: tuple[float, float, float, float] = (0.5, 0.45,
     for ax, title, frame_w, frame_h, (x, y, bw, bh), label in specs:
         ax.add_patch(Rectangle((0, 0), frame_w, frame_h, facecolor="#f4f4f4", edgecolor=_GREY))
         ax.add_patch(Rectangle((x, y), bw, bh, fill=False, edgecolor=_ORANGE, linewidth=2))
-        ax.text(x + bw / 2, y + bh / 2, label, ha="center", va="center", fontsize=8)
-        ax.set_xlim(-0.05 * frame_w, 1.05 * frame_w)
-        ax.set_ylim(1.05 * frame_h, -0.05 * frame_h)  # image rows grow downwards
+        ax.text(x + bw / 2, y + bh / 2, label, ha="center", va="center", fontsize=8,
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+        # a predicted box may reach outside the image: show all of it
+        left, right = min(0, x), max(frame_w, x + bw)
+        top, bottom = min(0, y), max(frame_h, y + bh)
+        pad_x, pad_y = 0.05 * (right - left), 0.05 * (bottom - top)
+        ax.set_xlim(left - pad_x, right + pad_x)
+        ax.set_ylim(bottom + pad_y, top - pad_y)  # image rows grow downwards
         ax.set_aspect("equal")
         ax.set_title(title, fontsize=9)
         ax.tick_params(labelsize=7)

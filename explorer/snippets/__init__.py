@@ -131,10 +131,9 @@ def snippet(checkpoint: str, task: str, inputs: dict[str, Any] | None = None,
               "# Plain transformers (v5), no explorer needed; prints what the Result tab shows."]
     if resolution.random_weights:
         header.append("# Random-weight demo checkpoint: the numbers are meaningless.")
-    lines = [*header, *_imports([auto_pre, loader], body), "",
-             f"checkpoint = {str(location)!r}{where}",
-             *_load_lines(auto_pre, pre, loader, how, model_kwargs), "",
-             *body]
+    loading = _load_lines(auto_pre, pre, loader, how, model_kwargs)
+    lines = [*header, *_imports([auto_pre, loader], [*loading, *body]), "",
+             f"checkpoint = {str(location)!r}{where}", *loading, "", *body]
     return "\n".join(lines) + "\n"
 
 

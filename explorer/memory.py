@@ -141,6 +141,8 @@ def _weight_folder(res: Resolution) -> Path | None:
     """The folder holding the checkpoint's files on this machine (local, zoo or HF cache)."""
     if res.source in ("local", "zoo"):
         return Path(res.location)
+    if res.source == "cache" and Path(res.location).is_dir():
+        return Path(res.location)  # offline, resolve() already points at the cached snapshot
     if res.source == "cache":
         from huggingface_hub import try_to_load_from_cache
 

@@ -110,7 +110,9 @@ def test_hub_ids_resolve_and_run_from_the_local_cache_offline(zoo: Path, tmp_pat
                          capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["source"] == "cache" and data["location"] == "teaching/tiny-bert-sentiment"
+    # Offline, the cached snapshot folder itself is read: nothing asks the hub.
+    assert data["source"] == "cache" and data["checkpoint"] == "teaching/tiny-bert-sentiment"
+    assert "models--teaching--tiny-bert-sentiment/snapshots/" in data["location"]
     assert data["model_class"] == "BertForSequenceClassification"
     assert data["preprocessor"] == "BertTokenizer"
     run = subprocess.run([sys.executable, "-m", "explorer", "run", "teaching/tiny-bert-sentiment",

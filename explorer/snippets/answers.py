@@ -52,6 +52,7 @@ ANSWERS: dict[str, Callable[[dict], Any]] = {
     "feature_maps": lambda d: d["shapes"],
     "image": lambda d: {"shape": d["shape"]},
     "audio": _audio,
+    "recognition": lambda d: {"text": d["text"], "score": d["score"]},
     "raw": lambda d: d["outputs"],
 }
 

@@ -216,6 +216,42 @@ def backbone(spec: Spec) -> list[str]:
     ]
 
 
+def normals(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"normals = {spec.pre}.post_process_normal_estimation(outputs, target_sizes={SIZE})[0]"
+        "[\"normals\"]  # (3, h, w): x, y, z",
+        "print({\"shape\": [*normals.shape[1:], 3]})  # shown as an RGB picture",
+    ]
+
+
+def pointmap(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"points = {spec.pre}.post_process_pointmap_estimation(outputs, target_sizes={SIZE})[0]"
+        "[\"pointmap\"]  # (3, h, w): x, y, z in camera space",
+        "depth = points[2]  # z: the distance along the camera axis",
+        "print({\"shape\": list(depth.shape), \"min\": float(depth.min()), "
+        "\"max\": float(depth.max())})",
+    ]
+
+
+def _recognised(kind: str, text: str, score: str) -> list[str]:
+    return ["import math",
+            f"read = {kind}",
+            f"print({{\"text\": {text}, \"score\": None if math.isnan({score}) else {score}}})"]
+
+
+def recognize_text(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + _recognised(
+        f"{spec.pre}.post_process_text_recognition(outputs)[0]  # CTC: repeats and blanks go",
+        "read[\"text\"]", "read[\"score\"]")
+
+
+def recognize_table(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + _recognised(
+        f"{spec.pre}.post_process_table_recognition(outputs)  # HTML structure tokens",
+        "\"\".join(read[\"structure\"])", "read[\"structure_score\"]")
+
+
 BODIES: dict[str, Body] = {
     "AutoModelForImageClassification": classify_image,
     "AutoModelForVideoClassification": classify_video,
@@ -231,5 +267,9 @@ BODIES: dict[str, Body] = {
     "AutoModelForImageToImage": image_to_image,
     "AutoModelForMaskGeneration": mask_generation,
     "AutoModelForImageMatting": matte,
+    "AutoModelForNormalEstimation": normals,
+    "AutoModelForPointmapEstimation": pointmap,
+    "AutoModelForTextRecognition": recognize_text,
+    "AutoModelForTableRecognition": recognize_table,
     "AutoBackbone": backbone,
 }

@@ -167,7 +167,7 @@ def test_committed_fill_mask() -> None:
     rng = random.Random(4242)
     hits = []
     for _ in range(SAMPLE):
-        masked, word = train_text._masked(world.shape_pair(rng), rng, "[MASK]")
+        masked, [word] = train_text._masked(world.shape_pair(rng), rng, "[MASK]")
         hits.append(_run("fill-mask", text=masked).candidates[0].token == word)
     assert _rate(hits) >= 0.8
 

@@ -188,8 +188,7 @@ _FACTS = (
     ("{P} was born in {L}.", "Where was {P} born?"),
     ("{P} studies in {L}.", "Where does {P} study?"),
 )
-_WHO = {"{P} lives in {L}.": "Who lives in {L}?", "{P} works in {L}.": "Who works in {L}?",
-        "{P} was born in {L}.": "Who was born in {L}?", "{P} studies in {L}.": "Who studies in {L}?"}
+_WHO = {fact: "Who" + fact[3:-1] + "?" for fact, _ in _FACTS}  # "Who lives in {L}?"
 
 
 @dataclass(frozen=True)
@@ -267,7 +266,8 @@ def facts(seed: int | random.Random) -> QA:
     count = rng.randint(2, 4)
     names, places = rng.sample(FIRST_NAMES, count), rng.sample(PLACES, count)
     templates = [rng.choice(_FACTS) for _ in range(count)]
-    context = " ".join(fact.format(P=p, L=l) for (fact, _), p, l in zip(templates, names, places))
+    context = " ".join(fact.format(P=name, L=place)
+                       for (fact, _), name, place in zip(templates, names, places))
     asked = rng.randrange(count)
     (fact, question), name, place = templates[asked], names[asked], places[asked]
     if rng.random() < 0.25:

@@ -466,7 +466,7 @@ def report(records: list[dict[str, Any]], seconds: float) -> str:
     lines.append("top failure messages (explorer, where plain runs):")
     lines += [f"  {n:>3}  {m}" for m, n in failures.most_common(15)]
     wrong = collections.Counter(f"{r['class']} → {r.get('default')}" for r in records
-                                if r["status"] != "not built" and not r.get("default_ok"))
+                                if "class" in r and not r.get("default_ok"))
     lines.append("default task differs from the saved class:")
     lines += [f"  {m}" for m, _ in wrong.most_common(15)]
     unbuilt = collections.Counter(_normalise(r["message"]) for r in records

@@ -168,6 +168,9 @@ def _load_config(location: str, source: str, revision: str | None, trust_remote_
             f"cannot find checkpoint {location!r}: not a local folder, not in the HF cache, and "
             f"{why}; give a local path, a `zoo:<task>` name (build with `explorer zoo`), or connect"
         ) from None
+    except Exception as exc:  # the config's own validation (strict dataclasses) refused it
+        raise CheckpointNotFound(f"cannot read the config of {location}: {type(exc).__name__}: "
+                                 f"{(str(exc).strip().splitlines() or [''])[0]}") from None
 
 
 # ---------------------------------------------------------------------------- preprocessors

@@ -334,15 +334,26 @@ def _media(ctx: RunContext, kinds: Sequence[str]) -> dict[str, Any]:
     media: dict[str, Any] = {}
     if "image" in kinds and "image" in given:
         if _part(ctx, "image_processor") is None:
-            raise BadInput("this checkpoint's processor takes no images; leave out the image")
+            raise BadInput(_no_part(ctx, "image_processor", "images", "image"))
         media["images"] = ctx.inputs.image
     if "audio" in kinds and "audio" in given:
         extractor = _part(ctx, "feature_extractor")
         if extractor is None:
-            raise BadInput("this checkpoint's processor takes no audio; leave out the audio")
+            raise BadInput(_no_part(ctx, "feature_extractor", "audio", "audio"))
         media["audio"] = ctx.audio_at(extractor.sampling_rate)
         media["sampling_rate"] = extractor.sampling_rate
     return media
+
+
+def _no_part(ctx: RunContext, part: str, what: str, flag: str) -> str:
+    """Why the processor cannot take ``what``: it has no such part, or the checkpoint saved the
+    part on its own, without the processor class that joins it with the tokenizer."""
+    if ctx.part(part) is None:
+        return f"this checkpoint's processor takes no {what}; leave out the {flag}"
+    return (f"{ctx.loaded.resolution.checkpoint} saves its {part.replace('_', ' ')} apart from its "
+            f"tokenizer, without the processor that puts {what} into the prompt "
+            "(processor_config.json); save the model's processor with the checkpoint "
+            "(processor.save_pretrained(folder)) to run it on " + what)
 
 
 def _chat_prompt(ctx: RunContext, prompt: str, media: dict[str, Any]) -> str | None:

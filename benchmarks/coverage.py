@@ -502,8 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     # Imported once before forking, so workers start warm; librosa's lazy loader also breaks
     # when first used inside a forked worker.
-    import librosa  # noqa: F401
-    import librosa.core.audio
+    import librosa.core.audio  # noqa: F401
     import torch  # noqa: F401
     import transformers  # noqa: F401
 

@@ -268,9 +268,9 @@ def test_online_only_entry_while_offline_gives_one_line(app: ExplorerApp) -> Non
     hub = next(c for c in app.checkpoints.choices.values() if not c.offline)
     app.checkpoints.picker.value = hub.checkpoint
     assert app.checkpoints.checkpoint == ""
-    assert "on the hub only" in app.checkpoints.note and "HF_HUB_OFFLINE" in app.checkpoints.note
+    assert "not found locally" in app.checkpoints.note and "HF_HUB_OFFLINE" in app.checkpoints.note
     app.run()
-    assert "on the hub only" in app.controller.error
+    assert "not found locally" in app.controller.error
 
 
 def test_typed_checkpoint_that_cannot_serve_the_task_says_what_it_can(app: ExplorerApp) -> None:

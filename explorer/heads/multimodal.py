@@ -356,6 +356,21 @@ def _no_part(ctx: RunContext, part: str, what: str, flag: str) -> str:
             "(processor.save_pretrained(folder)) to run it on " + what)
 
 
+def _with_placeholders(ctx: RunContext, prompt: str, media: dict[str, Any]) -> str:
+    """A raw prompt (no chat template) with the processor's image / audio token in front for each
+    input that lacks one: LLaVA-style processors expand those tokens and refuse prompts without."""
+    pre = ctx.preprocessor
+    front = ""
+    for key, attr in (("images", "image_token"), ("audio", "audio_token")):
+        token = getattr(pre, attr, None)
+        if key in media and isinstance(token, str) and token not in prompt:
+            front += token
+    if front:
+        ctx.notes.append(f"no chat template: {front} put in front of the prompt for the model's "
+                         "media")
+    return f"{front}{' ' if front and prompt else ''}{prompt}" if front else prompt
+
+
 def _chat_prompt(ctx: RunContext, prompt: str, media: dict[str, Any]) -> str | None:
     """The prompt in the checkpoint's chat template, with a placeholder per image / audio input,
     or None when it has no template (or the prompt already holds the image token: the user wrote
@@ -380,7 +395,7 @@ def _generate_from(ctx: RunContext, kinds: Sequence[str]) -> Result:
         raise BadInput(f"{ctx.loaded.spec.task} needs an input to start from: "
                        f"{' or '.join(kinds)} and/or a text prompt")
     templated = _chat_prompt(ctx, prompt, media)
-    text = templated if templated is not None else prompt
+    text = templated if templated is not None else _with_placeholders(ctx, prompt, media)
     encoded = ctx.preprocessor(text=text or None, **media, return_tensors="pt")
     out = ctx.generate(encoded,
                        max_new_tokens=ctx.option("max_new_tokens", 20),

@@ -109,8 +109,10 @@ def locate(checkpoint: str, revision: str | None = None) -> tuple[str, str]:
     cached = try_to_load_from_cache(checkpoint, "config.json", revision=revision)
     online = hub_online()  # one bounded probe: no request below retries against a dead network
     if isinstance(cached, str):
-        # Offline, read the cached snapshot folder itself: nothing asks the hub.
-        return (checkpoint, "cache") if online else (str(Path(cached).parent), "cache")
+        # Hub unreachable (and not switched off, which makes transformers cache-only itself):
+        # read the cached snapshot folder, so that no request waits on retries.
+        unreachable = not online and not offline_forced()
+        return (str(Path(cached).parent) if unreachable else checkpoint), "cache"
     if not online:
         why = ("the hub is switched off (HF_HUB_OFFLINE=1)" if offline_forced()
                else "the hub cannot be reached to check")
@@ -168,6 +170,9 @@ def _load_config(location: str, source: str, revision: str | None, trust_remote_
             f"cannot find checkpoint {location!r}: not a local folder, not in the HF cache, and "
             f"{why}; give a local path, a `zoo:<task>` name (build with `explorer zoo`), or connect"
         ) from None
+    except Exception as exc:  # the config's own validation (strict dataclasses) refused it
+        raise CheckpointNotFound(f"cannot read the config of {location}: {type(exc).__name__}: "
+                                 f"{(str(exc).strip().splitlines() or [''])[0]}") from None
 
 
 # ---------------------------------------------------------------------------- preprocessors

@@ -163,6 +163,41 @@ def test_ctc_checkpoint_with_parts_but_no_processor_class(tmp_path: Path, exampl
     assert isinstance(result.text, str)
 
 
+def test_vlm_without_a_chat_template_gets_its_image_token(tmp_path: Path,
+                                                         examples: Path) -> None:
+    from explorer.zoo.multimodal import _llava
+
+    _llava(tmp_path)
+    (tmp_path / "chat_template.jinja").unlink(missing_ok=True)  # a raw checkpoint: no template
+    for name in ("processor_config.json", "tokenizer_config.json"):
+        _drop_key(tmp_path / name, "chat_template")
+    result = explorer.run(str(tmp_path), "AutoModelForMultimodalLM", text="what is this",
+                          image=str(examples / "photo.jpg"))
+    assert any("no chat template: <image>" in n for n in result.notes)
+
+
+def _drop_key(path: Path, key: str) -> None:
+    import json
+
+    if path.is_file():
+        data = json.loads(path.read_text())
+        data.pop(key, None)
+        path.write_text(json.dumps(data))
+
+
+def test_a_mapped_class_without_logits_is_not_runnable_not_a_bug(tmp_path: Path,
+                                                                  examples: Path) -> None:
+    from transformers import AutoConfig, AutoModelForImageClassification, PPLCNetImageProcessor
+
+    from explorer.errors import NotRunnable
+
+    # transformers maps pp_lcnet under image classification, but the class returns no logits.
+    model = AutoModelForImageClassification.from_config(AutoConfig.for_model("pp_lcnet"))
+    folder = _save(tmp_path, model, PPLCNetImageProcessor())
+    with pytest.raises(NotRunnable, match="no class scores"):
+        explorer.run(folder, image=str(examples / "photo.jpg"))
+
+
 # ---------------------------------------------------------------------------- 7: tokenizers
 
 

@@ -46,6 +46,12 @@ def top_labels(logits: np.ndarray, names: Sequence[str], k: int,
 def classification(ctx: Any, outputs: Any, input_ids: Any = None) -> Classification:
     """A ``Classification`` from a head's ``outputs.logits`` for the first input: top-k labels
     from ``config.id2label`` (sigmoid for multi-label heads), raw logits kept for the views."""
+    if getattr(outputs, "logits", None) is None:
+        from explorer.errors import NotRunnable
+
+        raise NotRunnable(f"{type(ctx.model).__name__} returns no class scores (logits): "
+                          f"transformers maps it under {ctx.loaded.spec.auto_class}, but it has "
+                          "no classification head; run it as feature-extraction instead")
     logits = to_numpy(outputs.logits)[0]
     names = label_names(ctx.config, logits.shape[-1])
     multi = getattr(ctx.config, "problem_type", None) == "multi_label_classification"

@@ -337,15 +337,41 @@ def _media(ctx: RunContext, kinds: Sequence[str]) -> dict[str, Any]:
     media: dict[str, Any] = {}
     if "image" in kinds and "image" in given:
         if _part(ctx, "image_processor") is None:
-            raise BadInput("this checkpoint's processor takes no images; leave out the image")
+            raise BadInput(_no_part(ctx, "image_processor", "images", "image"))
         media["images"] = ctx.inputs.image
     if "audio" in kinds and "audio" in given:
         extractor = _part(ctx, "feature_extractor")
         if extractor is None:
-            raise BadInput("this checkpoint's processor takes no audio; leave out the audio")
+            raise BadInput(_no_part(ctx, "feature_extractor", "audio", "audio"))
         media["audio"] = ctx.audio_at(extractor.sampling_rate)
         media["sampling_rate"] = extractor.sampling_rate
     return media
+
+
+def _no_part(ctx: RunContext, part: str, what: str, flag: str) -> str:
+    """Why the processor cannot take ``what``: it has no such part, or the checkpoint saved the
+    part on its own, without the processor class that joins it with the tokenizer."""
+    if ctx.part(part) is None:
+        return f"this checkpoint's processor takes no {what}; leave out the {flag}"
+    return (f"{ctx.loaded.resolution.checkpoint} saves its {part.replace('_', ' ')} apart from its "
+            f"tokenizer, without the processor that puts {what} into the prompt "
+            "(processor_config.json); save the model's processor with the checkpoint "
+            "(processor.save_pretrained(folder)) to run it on " + what)
+
+
+def _with_placeholders(ctx: RunContext, prompt: str, media: dict[str, Any]) -> str:
+    """A raw prompt (no chat template) with the processor's image / audio token in front for each
+    input that lacks one: LLaVA-style processors expand those tokens and refuse prompts without."""
+    pre = ctx.preprocessor
+    front = ""
+    for key, attr in (("images", "image_token"), ("audio", "audio_token")):
+        token = getattr(pre, attr, None)
+        if key in media and isinstance(token, str) and token not in prompt:
+            front += token
+    if front:
+        ctx.notes.append(f"no chat template: {front} put in front of the prompt for the model's "
+                         "media")
+    return f"{front}{' ' if front and prompt else ''}{prompt}" if front else prompt
 
 
 def _chat_prompt(ctx: RunContext, prompt: str, media: dict[str, Any]) -> str | None:
@@ -405,7 +431,7 @@ def _fitted_prompt(ctx: RunContext, prompt: str, media: dict[str, Any],
         prompt = cut_text(ctx, prompt, limit, "the prompt")
     for _ in range(2):  # the second pass cuts what the template and image tokens added
         templated = _chat_prompt(ctx, prompt, media)
-        text = templated if templated is not None else prompt
+        text = templated if templated is not None else _with_placeholders(ctx, prompt, media)
         encoded = ctx.preprocessor(text=text or None, **media, return_tensors="pt")
         over = _length(encoded) - limit if limit is not None else 0
         if over <= 0 or not prompt:

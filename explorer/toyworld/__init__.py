@@ -1,0 +1,1 @@
+"""Generated toy worlds that tiny models learn, so their answers can be checked by eye."""

@@ -223,13 +223,15 @@ def served_tasks(checkpoint: str, folder: Path) -> tuple[str, ...]:
 def zoo_choices(spec: TaskSpec) -> list[Choice]:
     """The zoo checkpoint built for this task, then real zoo checkpoints that can serve it."""
     from explorer.resolution import zoo_dir
+    from explorer.zoo import zoo_kind
 
     own, real = [], []
     for name, entry in sorted(_manifest().items()):
         summary = entry.get("summary", "")
-        if entry.get("auto_class") == spec.auto_class and entry.get("random_weights", True):
-            label = f"zoo · {name} — {summary} · random weights"
-            own.append(Choice(f"zoo:{name}", "zoo", label, offline=True, random_weights=True,
+        if entry.get("auto_class") == spec.auto_class and entry.get("kind") != "real":
+            random = entry.get("random_weights", True)
+            label = f"zoo · {name} — {summary} · {zoo_kind(entry)}"
+            own.append(Choice(f"zoo:{name}", "zoo", label, offline=True, random_weights=random,
                               note=summary))
         elif not entry.get("random_weights", True):
             if spec.auto_class in served_tasks(f"zoo:{name}", zoo_dir() / name):

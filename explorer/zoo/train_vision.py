@@ -331,8 +331,8 @@ def _dpt() -> tuple[Any, Any]:
     config = AutoConfig.for_model("dpt", hidden_size=48, num_hidden_layers=4,
                                   num_attention_heads=2, intermediate_size=96, image_size=SIDE,
                                   patch_size=8, backbone_out_indices=[0, 1, 2, 3],
-                                  neck_hidden_sizes=[16, 16, 32, 32], fusion_hidden_size=16,
-                                  head_hidden_size=8, reassemble_factors=[4, 2, 1, 0.5])
+                                  neck_hidden_sizes=[8, 16, 16, 16], fusion_hidden_size=16,
+                                  head_hidden_size=8, reassemble_factors=[2, 1, 0.5, 0.25])
     return config, DPTImageProcessor(size={"height": SIDE, "width": SIDE})
 
 
@@ -386,7 +386,7 @@ SCENE = {"image": "shapes.png"}
 
 TRAIN_RECIPES = [
     TrainRecipe("object-detection", "AutoModelForObjectDetection",
-                _train_detector(_yolos, 3000, 1e-3), "shapes", "recall@0.5",
+                _train_detector(_yolos, 6000, 1e-3), "shapes", "recall@0.5",
                 "box recall at IoU 0.5 on held-out scenes", 0.85,
                 "tiny YOLOS trained on the shapes world: finds circles, squares and triangles",
                 SCENE, evaluate_detector),
@@ -405,7 +405,7 @@ TRAIN_RECIPES = [
                 "mean IoU on held-out scenes", 0.80,
                 "tiny SegFormer trained on the shapes world: background, circle, square, triangle",
                 SCENE, evaluate_segmenter),
-    TrainRecipe("depth-estimation", "AutoModelForDepthEstimation", _train_depth(1000), "shapes",
+    TrainRecipe("depth-estimation", "AutoModelForDepthEstimation", _train_depth(800), "shapes",
                 "spearman", "depth rank correlation on held-out scenes", 0.80,
                 "tiny DPT trained on the shapes world: shapes nearer than the background, "
                 "larger ones nearer", SCENE, evaluate_depth),

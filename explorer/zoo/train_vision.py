@@ -233,23 +233,32 @@ def _yolos() -> tuple[Any, Any]:
     return config, YolosImageProcessor(size={"height": SIDE, "width": SIDE}, do_pad=False)
 
 
-def _train_detector(make: Callable[[], tuple[Any, Any]], default_steps: int,
-                    lr: float) -> Callable[..., TrainOutcome]:
+def _train_detector(make: Callable[[], tuple[Any, Any]],
+                    cycles: tuple[tuple[int, float], ...]) -> Callable[..., TrainOutcome]:
+    """``cycles``: ``(steps, peak rate)`` runs one after the other, each with a fresh AdamW (warm
+    restarts: the second, gentler one removes most duplicate boxes). ``steps`` given: one run."""
     def train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
         torch = _torch()
         import transformers
 
-        steps = steps or default_steps
+        plan = ((steps, cycles[0][1]),) if steps else cycles
+        total = sum(n for n, _ in plan)
         torch.manual_seed(seed)
         config, processor = make()
         model = transformers.AutoModelForObjectDetection.from_config(config)
-        pool = scenes(train_seeds(seed), min(8000, 64 * steps))
+        pool = scenes(train_seeds(seed), min(8000, 64 * total))
         pixels, targets = _pixels(processor, pool), _detection_targets(pool)
-        _fit(model, lambda i: model(pixel_values=pixels[i],
-                                    labels=[targets[int(j)] for j in i]).loss,
-             len(pool), steps=steps, lr=lr, seed=seed, progress=progress)
+
+        def loss(i: Any) -> Any:
+            return model(pixel_values=pixels[i], labels=[targets[int(j)] for j in i]).loss
+
+        done = 0
+        for n, lr in plan:
+            _fit(model, loss, len(pool), steps=n, lr=lr, seed=seed,
+                 progress=lambda d, _t, before=done: progress(before + d, total))
+            done += n
         _save(out, model, processor)
-        return TrainOutcome(steps, evaluate_detector(out, _held_out(steps, 200)))
+        return TrainOutcome(total, evaluate_detector(out, _held_out(total, 200)))
     return train
 
 
@@ -386,7 +395,7 @@ SCENE = {"image": "shapes.png"}
 
 TRAIN_RECIPES = [
     TrainRecipe("object-detection", "AutoModelForObjectDetection",
-                _train_detector(_yolos, 6000, 1e-3), "shapes", "recall@0.5",
+                _train_detector(_yolos, ((6000, 1e-3), (3000, 3e-4))), "shapes", "recall@0.5",
                 "box recall at IoU 0.5 on held-out scenes", 0.85,
                 "tiny YOLOS trained on the shapes world: finds circles, squares and triangles",
                 SCENE, evaluate_detector),
@@ -405,7 +414,7 @@ TRAIN_RECIPES = [
                 "mean IoU on held-out scenes", 0.80,
                 "tiny SegFormer trained on the shapes world: background, circle, square, triangle",
                 SCENE, evaluate_segmenter),
-    TrainRecipe("depth-estimation", "AutoModelForDepthEstimation", _train_depth(800), "shapes",
+    TrainRecipe("depth-estimation", "AutoModelForDepthEstimation", _train_depth(2500), "shapes",
                 "spearman", "depth rank correlation on held-out scenes", 0.80,
                 "tiny DPT trained on the shapes world: shapes nearer than the background, "
                 "larger ones nearer", SCENE, evaluate_depth),

@@ -17,8 +17,8 @@ from explorer.zoo.training import TOY_KEY, TRAINED_DIR, TrainRecipe, read_manife
 
 COMMITTED = {r.name: r for r in TRAIN_RECIPES if r.name in read_manifest()}
 SHAPES_PNG = example_kwargs({"image": "shapes.png"})["image"]
-# The committed example: "a green triangle left of a blue circle left of a red square".
-EXAMPLE = scene(104, (192, 128), count=3)
+# The committed example: "a blue circle left of a red square left of a yellow triangle".
+EXAMPLE = scene(103, (192, 128), count=3)
 
 
 # ---------------------------------------------------------------------------- the generator
@@ -83,7 +83,7 @@ def test_committed_example_is_the_documented_scene() -> None:
 
     assert np.array_equal(np.asarray(Image.open(SHAPES_PNG).convert("RGB")),
                           np.asarray(EXAMPLE.image))
-    assert EXAMPLE.caption == "a green triangle left of a blue circle left of a red square"
+    assert EXAMPLE.caption == "a blue circle left of a red square left of a yellow triangle"
 
 
 def test_box_matching_needs_the_right_label_and_overlap() -> None:

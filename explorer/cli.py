@@ -143,6 +143,8 @@ def _cmd_resolve(args: argparse.Namespace) -> None:
     print(f"  can serve     {', '.join(d['tasks'])}")
     if d["random_weights"]:
         print("  RANDOM WEIGHTS: a demo checkpoint; its outputs are meaningless")
+    elif d["toy_headline"]:
+        print(f"  {d['toy_headline']}")
     print("why:")
     for line in d["trace"]:
         print(f"  - {line}")
@@ -212,7 +214,10 @@ def _cmd_run(args: argparse.Namespace) -> None:
     print(f"{data['type']}: {data['task']} → {data['model_class']}  ({data['checkpoint']})")
     if data.get("random_weights"):
         print("  RANDOM WEIGHTS: output is meaningless")
-    skip = {"type", "task", "model_class", "checkpoint", "random_weights", "notes", "vectors"}
+    elif data.get("toy_headline"):
+        print(f"  {data['toy_headline']}")
+    skip = {"type", "task", "model_class", "checkpoint", "random_weights", "notes", "vectors",
+            "checkpoint_kind", "toy_headline"}
     for key, value in data.items():
         if key not in skip:
             text = json.dumps(value, ensure_ascii=False)
@@ -253,7 +258,7 @@ def _cmd_zoo(args: argparse.Namespace) -> None:
     import time
 
     from explorer.resolution import zoo_dir
-    from explorer.zoo import build_zoo
+    from explorer.zoo import build_zoo, zoo_kind
 
     started = time.perf_counter()
     manifest = build_zoo(args.directory, only=args.only, force=args.force)
@@ -262,8 +267,7 @@ def _cmd_zoo(args: argparse.Namespace) -> None:
         _print_json({"directory": str(where), **manifest})
         return
     for name, entry in sorted(manifest["entries"].items()):
-        kind = "random" if entry["random_weights"] else "REAL"
-        print(f"  {name:32} {entry['auto_class']:42} {kind}")
+        print(f"  {name:32} {entry['auto_class']:42} {zoo_kind(entry)}")
     print(f"{len(manifest['entries'])} checkpoints in {where} "
           f"({time.perf_counter() - started:.1f} s)")
 

@@ -99,6 +99,12 @@ class Loaded:
     def random_weights(self) -> bool:
         return self.resolution.random_weights or bool(self.report.newly_initialized)
 
+    @property
+    def checkpoint_kind(self) -> str:
+        """``random`` as soon as any weight is random (a newly initialised head), else the
+        resolution's ``real`` or ``toy``."""
+        return "random" if self.random_weights else self.resolution.checkpoint_kind
+
 
 # ---------------------------------------------------------------------------- device and dtype
 

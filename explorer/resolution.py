@@ -13,6 +13,7 @@ from typing import Any
 
 from explorer.catalog import TaskSpec, get_task, tasks
 from explorer.errors import CheckpointNotFound, IncompatibleTask, UnsafeCheckpoint
+from explorer.zoo.training import TOY_KEY
 
 RANDOM_WEIGHTS_KEY = "explorer_random_weights"
 """Config attribute the zoo sets on checkpoints whose weights are random."""
@@ -49,6 +50,10 @@ class Resolution:
     weight_files: tuple[str, ...]
     """Weight files seen in a local checkpoint (empty for hub checkpoints)."""
     config: Any = field(repr=False, compare=False)
+    checkpoint_kind: str = "real"
+    """``real``, ``toy`` (trained on a generated toy world) or ``random``."""
+    toy_headline: str = ""
+    """A toy's measured quality, e.g. ``toy model, trained on the shapes world (… 0.91)``."""
 
     @property
     def spec(self) -> TaskSpec | None:
@@ -65,6 +70,7 @@ class Resolution:
             "preprocessor_auto_class": self.preprocessor_auto_class,
             "preprocessors": dict(self.preprocessor), "trace": list(self.trace),
             "random_weights": self.random_weights, "weight_files": list(self.weight_files),
+            "checkpoint_kind": self.checkpoint_kind, "toy_headline": self.toy_headline,
         }
 
     @property
@@ -381,13 +387,17 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
     pre_auto = _preprocessor_for(spec, preprocessors)
     weights = tuple(sorted(p.name for p in Path(location).iterdir() if p.suffix in
                            _WEIGHT_SUFFIXES)) if Path(location).is_dir() else ()
+    random_weights = bool(getattr(config, RANDOM_WEIGHTS_KEY, False))
+    toy = getattr(config, TOY_KEY, None)
+    toy = toy if isinstance(toy, dict) and not random_weights else None
     return Resolution(
         checkpoint=str(checkpoint), location=location, source=source, revision=revision,
         model_type=model_type, config_class=type(config).__name__, architectures=architectures,
         tasks=tuple(s.auto_class for s in compatible), task=spec.auto_class if spec else None,
         model_class=model_class, preprocessor=preprocessors, preprocessor_auto_class=pre_auto,
-        trace=tuple(trace), random_weights=bool(getattr(config, RANDOM_WEIGHTS_KEY, False)),
-        weight_files=weights, config=config,
+        trace=tuple(trace), random_weights=random_weights, weight_files=weights,
+        checkpoint_kind="random" if random_weights else "toy" if toy else "real",
+        toy_headline=str(toy.get("headline", "")) if toy else "", config=config,
     )
 
 

@@ -129,6 +129,11 @@ class Result:
     """The concrete class the Auto class picked, e.g. ``DetrForObjectDetection``."""
     random_weights: bool = False
     """True for zoo checkpoints and freshly initialised heads: the output means nothing."""
+    checkpoint_kind: str = "real"
+    """``real``, ``toy`` (trained on a generated toy world, see ``toy_headline``) or ``random``."""
+    toy_headline: str = ""
+    """What a toy checkpoint is and how well it does, e.g. ``toy model, trained on the shapes
+    world (box recall at IoU 0.5 on held-out scenes 0.91)``."""
     notes: tuple[str, ...] = ()
     """Things the user should know: truncation, resampling, newly initialised weights."""
     inputs: Any = _array()

@@ -226,6 +226,8 @@ class RunContext:
         fields: dict[str, Any] = dict(
             task=loaded.spec.auto_class, checkpoint=loaded.resolution.checkpoint,
             model_class=type(loaded.model).__name__, random_weights=loaded.random_weights,
+            checkpoint_kind=loaded.checkpoint_kind,
+            toy_headline=loaded.resolution.toy_headline if loaded.checkpoint_kind == "toy" else "",
             notes=tuple(dict.fromkeys(notes)), inputs=self.inputs,
         )
         if loaded.report.placement:

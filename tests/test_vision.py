@@ -71,9 +71,10 @@ def test_image_classification(manifest: dict) -> None:
     result = _run(manifest, "image-classification")
     assert isinstance(result, Classification)
     scores = [label.score for label in result.labels]
-    assert len(scores) == 5 and scores == sorted(scores, reverse=True)
+    classes = len(result.label_names)  # 3 shapes for the trained toy, 6 for a random recipe
+    assert len(scores) == min(5, classes) and scores == sorted(scores, reverse=True)
     assert all(0.0 < s < 1.0 for s in scores)
-    assert result.logits.shape == (6,) and len(result.label_names) == 6
+    assert result.logits.shape == (classes,) and classes in (3, 6)
     assert {label.label for label in result.labels} <= set(result.label_names)
     # the best label is the argmax of the raw logits
     assert result.labels[0].label == result.label_names[int(np.argmax(result.logits))]
@@ -97,11 +98,12 @@ def test_video_classification_repeats_the_image_into_a_clip(manifest: dict) -> N
 def test_object_detection_boxes_lie_inside_the_image(manifest: dict) -> None:
     result = _run(manifest, "object-detection")
     width, height = _example_size(manifest, "object-detection")
+    threshold = manifest["object-detection"]["example"].get("options", {}).get("threshold", 0.5)
     assert isinstance(result, Detections)
-    assert result.image_size == (width, height) and result.threshold == 0.1
+    assert result.image_size == (width, height) and result.threshold == threshold
     assert len(result.objects) > 0
     scores = [o.score for o in result.objects]
-    assert scores == sorted(scores, reverse=True) and min(scores) >= 0.1
+    assert scores == sorted(scores, reverse=True) and min(scores) >= threshold
     for obj in result.objects:
         x0, y0, x1, y1 = obj.box
         assert 0 <= x0 <= x1 <= width and 0 <= y0 <= y1 <= height

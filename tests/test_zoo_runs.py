@@ -61,13 +61,17 @@ def test_zoo_has_a_recipe_per_runnable_task_it_claims(manifest: dict) -> None:
         assert name == spec.task, f"zoo entry {name} should be named {spec.task}"
 
 
-def test_zoo_checkpoints_are_small_and_marked_random(zoo: Path, manifest: dict) -> None:
+def test_zoo_checkpoints_are_small_and_say_what_they_are(zoo: Path, manifest: dict) -> None:
+    from explorer.zoo.training import TOY_KEY
+
     for name in NAMES:
         size = sum(p.stat().st_size for p in (zoo / name).rglob("*") if p.is_file())
         assert size < 3_000_000, f"{name} is {size} bytes"
         config = json.loads((zoo / name / "config.json").read_text())
-        random = manifest[name]["kind"] == "random"  # else a trained toy replaced the recipe
-        assert config.get("explorer_random_weights", False) is random, name
+        if manifest[name]["kind"] == "toy":  # trained on a toy world: replaces the random recipe
+            assert TOY_KEY in config and "explorer_random_weights" not in config, name
+        else:
+            assert config.get("explorer_random_weights") is True, name
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -76,9 +80,10 @@ def test_python_api(name: str, zoo: Path, manifest: dict) -> None:
     spec = explorer.get_task(entry["auto_class"])
     result = explorer.run(f"zoo:{name}", entry["auto_class"], **example_kwargs(entry["example"]))
     assert result.type == spec.result
-    random = entry["kind"] == "random"
-    assert result.random_weights is random
-    assert any("random weights" in n for n in result.notes) is random
+    assert result.checkpoint_kind == entry["kind"]
+    assert result.random_weights is (entry["kind"] == "random")
+    assert any("random weights" in n for n in result.notes) is result.random_weights
+    assert bool(result.toy_headline) is (entry["kind"] == "toy")
     data = result.to_dict()
     assert COMMON_KEYS | REQUIRED_KEYS[result.type] <= set(data)
     assert data["task"] == spec.auto_class

@@ -35,6 +35,7 @@ PALETTE = (
 ACCENT = "#0072B2"   # single-series charts (bars, curves)
 SECOND = "#D55E00"   # a second series (end logits, alternatives)
 BADGE_RED = "#B00020"
+BADGE_TOY = "#E8EEF4"  # neutral: a toy model's output is meaningful, within its toy world
 MUTED = "#555555"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
@@ -196,23 +197,28 @@ def decorate(fig: Figure, result: Any, subtitle: str | None = None) -> Figure:
     needed = 0.09 * max(len(first), len(second)) + 0.4
     if fig.get_figwidth() < needed:
         fig.set_figwidth(needed)
-    lines = f"{first}\n{second}" + ("\n\u2007" if result.random_weights else "")
+    toy = "" if result.random_weights else getattr(result, "toy_headline", "")
+    lines = f"{first}\n{second}" + ("\n\u2007" if result.random_weights or toy else "")
     title = fig.suptitle(lines, fontsize=12, x=0.01, ha="left", color="#111111", linespacing=1.6)
-    if result.random_weights:
-        badge = Annotation(f"\u26a0 {RANDOM_BADGE}", xy=(0, 0), xycoords=title, xytext=(2, 3),
+    if result.random_weights or toy:
+        text, gid = (f"\u26a0 {RANDOM_BADGE}", "random-badge") if result.random_weights else \
+            (toy, "toy-badge")
+        badge = Annotation(text, xy=(0, 0), xycoords=title, xytext=(2, 3),
                            textcoords="offset points", ha="left", va="bottom", fontsize=MIN_FONT,
-                           color="white", fontweight="bold", annotation_clip=False,
-                           bbox=dict(boxstyle="round,pad=0.3", facecolor=BADGE_RED,
-                                     edgecolor="none"))
-        badge.set_gid("random-badge")
+                           color="white" if result.random_weights else "#1d3557",
+                           fontweight="bold", annotation_clip=False,
+                           bbox=dict(boxstyle="round,pad=0.3", edgecolor="none",
+                                     facecolor=BADGE_RED if result.random_weights else BADGE_TOY))
+        badge.set_gid(gid)
         fig.add_artist(badge)
     return fig
 
 
-def badge_text(fig: Figure) -> str | None:
-    """The random-weights badge drawn on ``fig``, if any (for tests and checks)."""
+def badge_text(fig: Figure, gid: str = "random-badge") -> str | None:
+    """The badge drawn on ``fig``, if any (for tests and checks): the random-weights one, or
+    with ``gid="toy-badge"`` a toy model's headline."""
     for artist in fig.artists + fig.texts:
-        if getattr(artist, "get_gid", lambda: None)() == "random-badge":
+        if getattr(artist, "get_gid", lambda: None)() == gid:
             return artist.get_text()
     return None
 
@@ -267,6 +273,10 @@ def html_header(result: Any) -> str:
         parts.append(f'<div class="explorer-random-badge" title="{tip}" style="background:'
                      f'{BADGE_RED};color:#fff;font-weight:600;padding:4px 10px;border-radius:4px;'
                      f'margin:4px 0 8px 0;display:inline-block">⚠ {esc(RANDOM_BADGE)}</div>')
+    elif getattr(result, "toy_headline", ""):
+        parts.append(f'<div class="explorer-toy-badge" style="background:{BADGE_TOY};color:#1d3557;'
+                     'font-weight:600;padding:4px 10px;border-radius:4px;margin:4px 0 8px 0;'
+                     f'display:inline-block">{esc(result.toy_headline)}</div>')
     if notes:
         items = "".join(f"<li>{esc(n)}</li>" for n in notes)
         parts.append('<ul class="explorer-notes" style="margin:2px 0 8px 0;padding-left:20px;'

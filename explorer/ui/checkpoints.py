@@ -188,13 +188,15 @@ def zoo_choices(spec: TaskSpec) -> list[Choice]:
     one built for the task, then real zoo checkpoints that can serve it (a real body whose saved
     class is not the task's gets a new, random head, and says so)."""
     from explorer.resolution import zoo_dir
+    from explorer.zoo import zoo_kind
 
     best, own, real = [], [], []
     for name, entry in sorted(_manifest().items()):
         summary = entry.get("summary", "")
-        if entry.get("auto_class") == spec.auto_class and entry.get("random_weights", True):
-            label = f"zoo · {name} — {summary} · random weights"
-            own.append(Choice(f"zoo:{name}", "zoo", label, offline=True, random_weights=True,
+        if entry.get("auto_class") == spec.auto_class and entry.get("kind") != "real":
+            random = entry.get("random_weights", True)
+            label = f"zoo · {name} — {summary} · {zoo_kind(entry)}"
+            own.append(Choice(f"zoo:{name}", "zoo", label, offline=True, random_weights=random,
                               note=summary))
         elif not entry.get("random_weights", True):
             facts = local_facts(f"zoo:{name}", zoo_dir() / name)

@@ -56,6 +56,17 @@ def example_kwargs(example: dict) -> dict:
             for k, v in example.items()}
 
 
+def zoo_kind(entry: dict) -> str:
+    """How a zoo.json entry says what it is: ``random weights``, ``real weights`` or ``trained
+    toy (recall@0.5 0.91)``."""
+    kind = entry.get("kind") or ("random" if entry.get("random_weights", True) else "real")
+    if kind == "toy":
+        headline = entry.get("headline", "")
+        value = entry.get("metrics", {}).get(headline)
+        return f"trained toy ({headline} {value:.2f})" if value is not None else "trained toy"
+    return f"{kind} weights"
+
+
 def recipes() -> list[Recipe]:
     import importlib
 

@@ -68,6 +68,10 @@ class TrainRecipe:
     summary: str = ""
     example: dict | None = None
     """Inputs for a good first run (``explorer.run`` keywords; files in explorer/examples)."""
+    evaluate: Callable[[Path, int], dict[str, float]] | None = field(default=None, repr=False)
+    """``evaluate(directory, count)``: re-measures a saved checkpoint on ``count`` freshly
+    generated held-out examples (the figures of ``TrainOutcome.metrics``); what the tests and
+    ``benchmarks/toy_quality.py`` call."""
 
 
 def train_recipes() -> list[TrainRecipe]:

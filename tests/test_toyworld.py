@@ -1,0 +1,204 @@
+"""The shapes world and the vision toys trained on it: the generator's ground truth is
+consistent, every recipe still trains, and the committed checkpoints do what they claim."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import explorer
+from explorer.toyworld.shapes import COLOURS, FAR, KINDS, LABELS, clip, scene, single_shape
+from explorer.zoo import example_kwargs
+from explorer.zoo.train_vision import TRAIN_RECIPES, match_boxes, scene_size
+from explorer.zoo.training import TOY_KEY, TRAINED_DIR, TrainRecipe, read_manifest
+
+COMMITTED = {r.name: r for r in TRAIN_RECIPES if r.name in read_manifest()}
+SHAPES_PNG = example_kwargs({"image": "shapes.png"})["image"]
+# The committed example: "a blue circle left of a red square left of a yellow triangle".
+EXAMPLE = scene(103, (192, 128), count=3)
+
+
+# ---------------------------------------------------------------------------- the generator
+
+
+def test_same_seed_same_scene_and_other_seeds_differ() -> None:
+    a, b, c = scene(7, (96, 80)), scene(7, (96, 80)), scene(8, (96, 80))
+    assert np.array_equal(np.asarray(a.image), np.asarray(b.image))
+    assert np.array_equal(a.instances, b.instances) and np.array_equal(a.depth, b.depth)
+    assert (a.caption, a.qa, a.boxes) == (b.caption, b.qa, b.boxes)
+    assert not np.array_equal(np.asarray(a.image), np.asarray(c.image))
+
+
+@pytest.mark.parametrize("seed", range(0, 400, 20))
+def test_ground_truth_agrees_with_the_pixels(seed: int) -> None:
+    s = scene(seed, scene_size(seed), ground=seed % 40 == 0)
+    width, height = s.image.size
+    pixels = np.asarray(s.image)
+    assert 1 <= len(s.shapes) <= 4 and s.masks.shape == (len(s.shapes), height, width)
+    assert s.masks.sum(0).max() == 1  # instance masks never overlap
+    assert set(np.unique(s.semantic)) == {0} | {LABELS.index(k) for k in s.labels}
+    for shape, mask in zip(s.shapes, s.masks):
+        rows, cols = np.nonzero(mask)
+        assert shape.box == (cols.min(), rows.min(), cols.max() + 1, rows.max() + 1)
+        assert (pixels[mask] == COLOURS[shape.colour]).all()
+        assert (s.semantic[mask] == LABELS.index(shape.kind)).all()
+        assert (s.depth[mask] == shape.depth).all() and shape.depth < FAR * 0.8
+        x0, y0, x1, y1 = shape.box
+        assert all(x0 - 1 <= x <= x1 and y0 - 1 <= y <= y1 for x, y in shape.keypoints)
+        assert len(shape.vertices) == {"circle": 0, "square": 4, "triangle": 3}[shape.kind]
+        assert f"a {shape.colour} {shape.kind}" in s.caption
+    sides = [b[2] - b[0] for b in s.boxes]
+    depths = [sh.depth for sh in s.shapes]
+    assert np.all(np.diff(depths)[np.diff(sides) > 3] < 0)  # clearly larger → nearer
+    assert (s.depth[s.instances == 0] >= FAR * 0.8).all()
+    answers = dict(s.qa)
+    assert answers["how many shapes are there?"] == str(len(s.shapes))
+    for kind in KINDS:
+        assert answers[f"is there a {kind}?"] == ("yes" if kind in s.labels else "no")
+        if s.labels.count(kind) == 1:
+            assert answers[f"what color is the {kind}?"] == s.colours[s.labels.index(kind)]
+
+
+def test_single_shapes_and_clips() -> None:
+    assert {single_shape(s).labels[0] for s in range(30)} == set(KINDS)
+    for seed in range(6):
+        c = clip(seed, 64, frames=6)
+        xs = [np.nonzero((np.asarray(f).astype(int) - np.asarray(f)[0, 0]).any(-1))[1].mean()
+              for f in c.frames]
+        assert len(c.frames) == 6
+        assert np.all(np.diff(xs) > 0) == (c.label == "moving right")
+        assert np.all(np.diff(xs) < 0) == (c.label == "moving left")
+
+
+def test_bad_sizes_say_what_to_use() -> None:
+    with pytest.raises(ValueError, match="32 to 1024"):
+        scene(0, 8)
+
+
+def test_committed_example_is_the_documented_scene() -> None:
+    from PIL import Image
+
+    assert np.array_equal(np.asarray(Image.open(SHAPES_PNG).convert("RGB")),
+                          np.asarray(EXAMPLE.image))
+    assert EXAMPLE.caption == "a blue circle left of a red square left of a yellow triangle"
+
+
+def test_box_matching_needs_the_right_label_and_overlap() -> None:
+    truth = [("circle", (0, 0, 10, 10)), ("square", (20, 20, 30, 30))]
+    assert match_boxes(truth, [("circle", (1, 1, 10, 10)), ("square", (20, 20, 30, 30))]) == 2
+    assert match_boxes(truth, [("square", (1, 1, 10, 10))]) == 0
+    assert match_boxes(truth, [("circle", (5, 5, 15, 15))]) == 0  # IoU 0.14
+
+
+# ---------------------------------------------------------------------------- training
+
+
+@pytest.mark.parametrize("recipe", TRAIN_RECIPES, ids=lambda r: r.name)
+def test_every_vision_recipe_still_trains_into_a_loadable_checkpoint(recipe: TrainRecipe,
+                                                                     tmp_path: Path) -> None:
+    from explorer.zoo.training import train
+
+    entries = train([recipe.name], steps=2, out=tmp_path, show_progress=False)
+    entry = entries[recipe.name]
+    assert entry["steps"] == 2 and -1.0 <= entry["metrics"][recipe.headline] <= 1.0
+    result = explorer.run(str(tmp_path / recipe.name), recipe.auto_class,
+                          **example_kwargs(recipe.example or {}))
+    assert result.checkpoint_kind == "toy" and not result.random_weights
+    assert result.toy_headline.startswith("toy model, trained on the shapes world (")
+
+
+# ---------------------------------------------------------------------------- committed toys
+
+
+def test_committed_toys_are_small_and_meet_their_targets() -> None:
+    manifest = read_manifest()
+    total = 0
+    for name, recipe in COMMITTED.items():
+        entry = manifest[name]
+        size = sum(p.stat().st_size for p in (TRAINED_DIR / name).iterdir())
+        total += size
+        assert size == entry["bytes"] and size <= 3_000_000, name
+        assert entry["metrics"][recipe.headline] >= recipe.target, name
+        config = json.loads((TRAINED_DIR / name / "config.json").read_text())
+        assert config[TOY_KEY]["metrics"] == entry["metrics"]
+        assert "explorer_random_weights" not in config
+    assert total <= 40_000_000
+
+
+@pytest.mark.parametrize("name", sorted(COMMITTED))
+def test_committed_toy_holds_its_target_on_a_fixed_held_out_sample(name: str) -> None:
+    recipe = COMMITTED[name]
+    figures = recipe.evaluate(TRAINED_DIR / name, 24)
+    assert figures[recipe.headline] >= recipe.target, figures
+
+
+# ---------------------------------------------------------------------------- what a student sees
+
+
+def _toy(name: str) -> None:
+    if name not in COMMITTED:  # its zoo entry is still the random recipe
+        pytest.skip(f"{name} has no committed trained checkpoint yet")
+
+
+def test_the_detector_boxes_each_shape_of_the_example_with_its_name(zoo: Path) -> None:
+    from explorer.render.common import badge_text
+
+    _toy("object-detection")
+    result = explorer.run("zoo:object-detection", image=SHAPES_PNG)  # default threshold
+    assert result.checkpoint_kind == "toy" and not result.random_weights
+    found = [(o.label, o.box) for o in result.objects]
+    assert match_boxes(list(zip(EXAMPLE.labels, EXAMPLE.boxes)), found) == 3, found
+    assert len(found) == 3
+    badge = badge_text(result.render(), "toy-badge")
+    assert badge == result.toy_headline and "shapes world" in badge
+    assert badge_text(result.render()) is None  # no random-weights badge
+    assert "explorer-toy-badge" in explorer.render.to_html(result)
+
+
+def test_the_segmenter_colours_each_shape(zoo: Path) -> None:
+    _toy("semantic-segmentation")
+    result = explorer.run("zoo:semantic-segmentation", image=SHAPES_PNG)
+    names = {s.id: s.label for s in result.segments}
+    for shape, mask in zip(EXAMPLE.shapes, EXAMPLE.masks):
+        predicted = np.vectorize(names.get)(result.mask[mask])
+        assert (predicted == shape.kind).mean() > 0.8, shape.kind
+    background = np.vectorize(names.get)(result.mask[EXAMPLE.instances == 0])
+    assert (background == "background").mean() > 0.95
+
+
+def test_the_depth_map_puts_the_shapes_nearer_than_the_background(zoo: Path) -> None:
+    from explorer.zoo.train_vision import spearman
+
+    _toy("depth-estimation")
+    result = explorer.run("zoo:depth-estimation", image=SHAPES_PNG)
+    depth = result.depth
+    for mask in EXAMPLE.masks:
+        assert np.median(depth[mask]) < np.median(depth[EXAMPLE.instances == 0])
+    assert spearman(EXAMPLE.depth, depth) >= 0.8
+
+
+@pytest.mark.parametrize("name", ["image-classification", "image-classification-convnext"])
+def test_the_classifiers_name_the_example_shape(name: str, zoo: Path) -> None:
+    _toy(name)
+    result = explorer.run(f"zoo:{name}", image=example_kwargs({"image": "triangle.png"})["image"])
+    assert result.labels[0].label == "triangle"
+    assert tuple(result.label_names) == KINDS
+
+
+def test_the_zoo_lists_and_copies_the_toys_quickly(zoo: Path, manifest: dict,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from explorer.cli import main
+
+    for name in COMMITTED:
+        entry = manifest[name]
+        assert entry["kind"] == "toy" and entry["seconds"] < 5
+        assert explorer.resolve(f"zoo:{name}").checkpoint_kind == "toy"
+    assert main(["zoo", str(zoo)]) == 0
+    listing = capsys.readouterr().out
+    for name, recipe in COMMITTED.items():
+        assert f"trained toy ({recipe.headline} " in next(
+            line for line in listing.splitlines() if line.split()[0] == name)
+    assert "random weights" in listing

@@ -144,7 +144,8 @@ def _copy_trained(root: Path, name: str, entry: dict, manifest: dict, force: boo
     target = root / name
     listed = manifest["entries"].get(name, {})
     if (target / "config.json").is_file() and not force and listed.get("kind") == "toy" \
-            and listed.get("steps") == entry["steps"] and listed.get("metrics") == entry["metrics"]:
+            and listed.get("steps") == entry["steps"] and listed.get("metrics") == entry["metrics"] \
+            and listed.get("example") == entry.get("example", {}):
         return
     started = time.perf_counter()
     if target.exists():

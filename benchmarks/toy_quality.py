@@ -1,5 +1,6 @@
 """The trained toy checkpoints' quality: the figures stored at training time, and the same
-figures re-measured now on a freshly generated held-out sample.
+figures re-measured now on held-out data generated afresh from the same held-out seeds (never
+the training seeds): a check that the committed weights still measure what the manifest says.
 
     python benchmarks/toy_quality.py [NAME ...] [--count N]
 

@@ -140,7 +140,8 @@ def _copy_trained(root: Path, name: str, entry: dict, manifest: dict, force: boo
 
     listed = manifest["entries"].get(name, {})
     if (root / name / "config.json").is_file() and not force and listed.get("kind") == "toy" \
-            and listed.get("steps") == entry["steps"] and listed.get("metrics") == entry["metrics"]:
+            and listed.get("steps") == entry["steps"] and listed.get("metrics") == entry["metrics"] \
+            and listed.get("example") == entry.get("example", {}):
         return
     seconds = _build_entry(root, name, lambda folder: shutil.copytree(
         TRAINED_DIR / name, folder, dirs_exist_ok=True))

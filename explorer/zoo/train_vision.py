@@ -398,7 +398,7 @@ TRAIN_RECIPES = [
                 _train_detector(_yolos, ((6000, 1e-3), (3000, 3e-4))), "shapes", "recall@0.5",
                 "box recall at IoU 0.5 on held-out scenes", 0.85,
                 "tiny YOLOS trained on the shapes world: finds circles, squares and triangles",
-                SCENE, evaluate_detector),
+                {**SCENE, "options": {"threshold": 0.5}}, evaluate_detector),
     TrainRecipe("image-classification", "AutoModelForImageClassification",
                 _train_classifier("vit", 2000), "shapes", "accuracy",
                 "accuracy on held-out single shapes", 0.95,

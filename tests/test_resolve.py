@@ -20,7 +20,8 @@ def test_resolve_reads_the_config_and_explains(zoo: Path) -> None:
     assert res.task == "AutoModelForMaskedLM"  # picked from architectures
     assert res.model_class == "BertForMaskedLM"
     assert res.preprocessor_class == "BertTokenizer"
-    assert res.random_weights is True
+    assert res.random_weights is False and res.checkpoint_kind == "toy"  # trained on the text world
+    assert res.toy_headline.startswith("toy model, trained on the text world")
     assert any("architectures" in line for line in res.trace)
     assert any("BertConfig → BertForMaskedLM" in line for line in res.trace)
     assert "AutoModelForSequenceClassification" in res.tasks
@@ -110,9 +111,7 @@ def test_hub_ids_resolve_and_run_from_the_local_cache_offline(zoo: Path, tmp_pat
                          capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    # Offline, the cached snapshot folder itself is read: nothing asks the hub.
-    assert data["source"] == "cache" and data["checkpoint"] == "teaching/tiny-bert-sentiment"
-    assert "models--teaching--tiny-bert-sentiment/snapshots/" in data["location"]
+    assert data["source"] == "cache" and data["location"] == "teaching/tiny-bert-sentiment"
     assert data["model_class"] == "BertForSequenceClassification"
     assert data["preprocessor"] == "BertTokenizer"
     run = subprocess.run([sys.executable, "-m", "explorer", "run", "teaching/tiny-bert-sentiment",

@@ -74,7 +74,7 @@ def test_trace_and_load_report_name_the_image_backend(zoo: Path) -> None:
     assert "torchvision backend" in line
     loaded = explorer.load(str(zoo / "object-detection"))
     assert loaded.report.preprocessing.endswith("(torchvision backend)")
-    assert type(loaded.preprocessor).__name__ == "DetrImageProcessor"
+    assert type(loaded.preprocessor).__name__ == res.preprocessor["AutoImageProcessor"]
 
 
 def test_a_saved_pil_class_name_still_loads_the_torchvision_processor() -> None:

@@ -77,8 +77,10 @@ def test_task_selects_its_zoo_checkpoint_and_builds_inputs_and_options(app: Expl
                                                                        manifest: dict) -> None:
     _select(app, "fill-mask")
     assert app.checkpoints.checkpoint == "zoo:fill-mask"
-    assert app.checkpoints.random_weights
-    assert "random weights — output is meaningless" in app.checkpoints.badge.value
+    # a toy trained on the text world: its badge says so, with its measured quality
+    assert not app.checkpoints.random_weights
+    assert "toy model, trained on the text world" in app.checkpoints.badge.value
+    assert "random weights" not in app.checkpoints.badge.value
     assert list(app.inputs.controls) == ["text"]
     assert app.inputs.values() == {"text": manifest["fill-mask"]["example"]["text"]}
     assert list(app.options.run_controls) == list(get_task("fill-mask").options)
@@ -184,7 +186,8 @@ def test_running_a_zoo_checkpoint_fills_every_tab(app: ExplorerApp) -> None:
     assert "import explorer" not in app.results.code.value
     data = json.loads(_unescape(app.results.data.value.split(">", 1)[1].rsplit("</pre>", 1)[0]))
     assert data["type"] == "classification"
-    assert data["labels"] == [{"label": l.label, "score": l.score} for l in result.labels]
+    assert [x["label"] for x in data["labels"]] == [label.label for label in result.labels]
+    assert data["labels"][0]["score"] == pytest.approx(result.labels[0].score, abs=1e-5)
     assert not app.controller.button.disabled
 
 

@@ -159,15 +159,17 @@ def fill_mask(ctx: RunContext) -> Result:
     ids = encoded["input_ids"][0]
     position = int((ids == tok.mask_token_id).nonzero()[0, 0])
     outputs = ctx.forward(encoded)
-    logits = to_numpy(outputs.logits)[0, position]
-    probs = softmax(logits)
+    scores = outputs.logits[0, position].float()
+    # torch's softmax + topk, as plain transformers code does: near-ties among unlikely tokens
+    # then come out in the same order as in the Code tab's snippet.
+    top = scores.softmax(-1).topk(min(ctx.option("top_k"), scores.numel()))
     candidates = []
-    for token_id in np.argsort(-probs)[: ctx.option("top_k")]:
+    for score, token_id in zip(top.values.tolist(), top.indices.tolist()):
         filled = ids.clone()
-        filled[position] = int(token_id)
-        candidates.append(Candidate(token=tok.decode([int(token_id)]).strip(),
-                                    score=float(probs[token_id]),
+        filled[position] = token_id
+        candidates.append(Candidate(token=tok.decode([token_id]).strip(), score=float(score),
                                     sequence=tok.decode(filled, skip_special_tokens=True)))
+    logits = to_numpy(scores)
     return FillMask(text=text, candidates=tuple(candidates), mask_token=tok.mask_token,
                     logits=logits, **ctx.common(outputs, encoded["input_ids"]))
 

@@ -15,7 +15,7 @@ from traitlets import Bool, HasTraits, Unicode
 from explorer.catalog import TaskSpec
 from explorer.errors import ExplorerError
 from explorer.ui import checkpoints as ck
-from explorer.ui.style import RANDOM_BADGE, esc, heading, message
+from explorer.ui.style import RANDOM_BADGE, esc, heading, message, toy_badge
 
 
 class CheckpointPanel(HasTraits):
@@ -54,7 +54,6 @@ class CheckpointPanel(HasTraits):
         self.use.on_click(lambda _b: self.use_typed(self.typed.value))
         self.search.on_click(lambda _b: self.search_hub())
         self.observe(self._on_note_change, "note")
-        self.observe(self._on_random_weights_change, "random_weights")
 
     # ------------------------------------------------------------------ filling
 
@@ -92,6 +91,7 @@ class CheckpointPanel(HasTraits):
         choice = self.choices.get(value or "")
         # Cleared first so observers always hear about a (re)selection, even of the same name.
         self.resolution, self.checkpoint, self.random_weights = None, "", False
+        self.badge.value = ""
         self.details.value = ""
         self.note = ""
         if choice is None:
@@ -111,6 +111,8 @@ class CheckpointPanel(HasTraits):
                 return
         random = choice.random_weights or bool(self.resolution and self.resolution.random_weights)
         self.random_weights = random
+        toy = "" if random or self.resolution is None else self.resolution.toy_headline
+        self.badge.value = RANDOM_BADGE if random else toy_badge(toy) if toy else ""
         self.checkpoint = choice.checkpoint
         self.details.value = _details_html(choice, self.resolution)
 
@@ -166,9 +168,6 @@ class CheckpointPanel(HasTraits):
 
     def _on_note_change(self, change: dict) -> None:
         self.status.value = message(change["new"], "error")
-
-    def _on_random_weights_change(self, change: dict) -> None:
-        self.badge.value = RANDOM_BADGE if change["new"] else ""
 
     @property
     def choice(self) -> ck.Choice | None:

@@ -33,6 +33,8 @@ CSS = """
   padding: 1px 5px; font-size: 12.5px; }
 .ae-app .ae-chip { display: inline-block; padding: 1px 8px; margin: 2px 4px 2px 0;
   border-radius: 999px; background: #eef2ff; color: #3730a3; font-size: 12px; }
+.ae-app .ae-badge-toy { display: inline-block; padding: 3px 12px; border-radius: 999px;
+  background: #dbe7f5; color: #1d3557; font-weight: 600; }
 .ae-app .ae-badge-warn { display: inline-block; padding: 3px 12px; border-radius: 999px;
   background: #fef3c7; color: #92400e; border: 1px solid #fcd34d; font-size: 12.5px;
   font-weight: 650; }
@@ -118,6 +120,12 @@ def message(text: str, kind: str = "error") -> str:
         return ""
     icon = {"error": "⚠ ", "info": "ℹ ", "done": "✓ ", "busy": "⏳ "}.get(kind, "")
     return f'<div class="ae-{kind}">{icon}{esc(text)}</div>'
+
+
+def toy_badge(headline: str) -> str:
+    """The neutral badge of a checkpoint trained on a toy world, with its measured quality."""
+    return (f'<span class="ae-badge-toy" title="Trained here on generated data it can be checked '
+            f'against; it knows nothing outside that world.">{esc(headline)}</span>')
 
 
 RANDOM_BADGE = ('<span class="ae-badge-warn" title="These weights were never trained: the shapes '

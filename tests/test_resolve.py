@@ -20,7 +20,7 @@ def test_resolve_reads_the_config_and_explains(zoo: Path) -> None:
     assert res.task == "AutoModelForMaskedLM"  # picked from architectures
     assert res.model_class == "BertForMaskedLM"
     assert res.preprocessor_class == "BertTokenizer"
-    assert res.random_weights is True
+    assert res.random_weights is False  # zoo:fill-mask is a trained toy (explorer/zoo/trained)
     assert any("architectures" in line for line in res.trace)
     assert any("BertConfig → BertForMaskedLM" in line for line in res.trace)
     assert "AutoModelForSequenceClassification" in res.tasks

@@ -370,7 +370,7 @@ def _train_choice(out: Path, *, seed: int, steps: int | None,
                   progress: Progress) -> TrainOutcome:
     import torch
 
-    steps = 2500 if steps is None else steps
+    steps = 1500 if steps is None else steps
     tok = _wordpiece()
     model = _bert("AutoModelForMultipleChoice", tok, **_NO_DROPOUT)
     _fixed_word_vectors(model)
@@ -384,7 +384,7 @@ def _train_choice(out: Path, *, seed: int, steps: int | None,
         encoded["labels"] = torch.tensor([right for _, _, right in items])
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=1e-3)
+    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
     _save(out, model, tok)
     run, rng = _runner(out, "AutoModelForMultipleChoice"), _held_out(seed)
     right = 0

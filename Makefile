@@ -25,6 +25,7 @@ zoo: $(STAMP)
 	EXPLORER_ZOO=$(ZOO) HF_HUB_OFFLINE=1 $(BIN)/explorer zoo
 
 test: $(STAMP) chromium tesseract
+	$(BIN)/ruff check explorer
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 # The browser tests drive Debian's chromium (playwright cannot download browsers here); CI runs as

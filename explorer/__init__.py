@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from explorer.errors import ExplorerError
     from explorer.inputs import Inputs, make_inputs
     from explorer.load_options import LoadOptions
-    from explorer.loading import LoadReport, Loaded, clear_cache, load
+    from explorer.loading import Loaded, LoadReport, clear_cache, load
     from explorer.memory import MemoryEstimate, estimate
     from explorer.resolution import Resolution, resolve
     from explorer.runner import run, run_loaded

@@ -10,9 +10,10 @@ name, with no runner until someone writes one (see ``explorer/heads/README.md``)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from explorer.errors import UnknownTask
 

@@ -10,7 +10,8 @@ import argparse
 import json
 import os
 import sys
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 EXIT_USAGE = 2
 
@@ -231,10 +232,9 @@ def _cmd_run(args: argparse.Namespace) -> None:
 def _cmd_code(args: argparse.Namespace) -> None:
     from pathlib import Path
 
+    from explorer.errors import BadInput
     from explorer.resolution import resolve
     from explorer.snippets import snippet
-
-    from explorer.errors import BadInput
 
     spec = None if args.task else resolve(args.checkpoint, revision=args.revision).spec
     if not args.task and spec is None:

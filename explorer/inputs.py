@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -118,7 +119,8 @@ def to_rgb(image: ImageLike) -> Any:
                 opened.load()
                 image = opened.copy()
         except FileNotFoundError:
-            raise BadInput(f"image file not found: {image}; give the path of a PNG or JPEG file")
+            raise BadInput(f"image file not found: {image}; give the path of a PNG or JPEG "
+                           "file") from None
         except (UnidentifiedImageError, OSError) as exc:
             raise BadInput(f"cannot read {image} as an image ({exc}); use PNG, JPEG, BMP, GIF, TIFF "
                            "or WebP") from None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from explorer.errors import BadInput
 from explorer.heads._common import to_numpy
 from explorer.runner import RunContext
+
 
 def input_image(ctx: RunContext) -> Any:
     ctx.require("image")

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,13 @@ from explorer.errors import BadInput
 from explorer.heads._common import classification, label_names, sigmoid, softmax, to_numpy
 from explorer.heads._text import FALLBACK_TOKENS, context_length, cut_text, generation_budget
 from explorer.results import (
-    AudioOutput, Chunk, Embeddings, Frames, FrameSpan, Result, Transcript,
+    AudioOutput,
+    Chunk,
+    Embeddings,
+    Frames,
+    FrameSpan,
+    Result,
+    Transcript,
 )
 from explorer.runner import RunContext
 

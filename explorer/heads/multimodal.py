@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -20,10 +21,20 @@ from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import label_names, sigmoid, softmax, to_numpy, top_labels
 from explorer.heads._text import (
-    cut_question, cut_text, generation_budget, prompt_limit, readable_pieces,
+    cut_question,
+    cut_text,
+    generation_budget,
+    prompt_limit,
+    readable_pieces,
 )
 from explorer.results import (
-    Answer, Classification, DetectedObject, Detections, Generation, Label, Result,
+    Answer,
+    Classification,
+    DetectedObject,
+    Detections,
+    Generation,
+    Label,
+    Result,
 )
 from explorer.runner import RunContext, accepted
 

@@ -8,11 +8,23 @@ from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import classification, label_names, softmax, to_numpy, top_labels
 from explorer.heads._text import (
-    context_length, cut_question, cut_text, generation_budget, head_of, prompt_limit,
+    context_length,
+    cut_question,
+    cut_text,
+    generation_budget,
+    head_of,
+    prompt_limit,
     readable_pieces,
 )
 from explorer.results import (
-    Answer, Candidate, Classification, Entity, FillMask, Generation, Result, TokenSpans,
+    Answer,
+    Candidate,
+    Classification,
+    Entity,
+    FillMask,
+    Generation,
+    Result,
+    TokenSpans,
 )
 from explorer.runner import RunContext
 

@@ -8,7 +8,8 @@ Masks come from the processor's own ``post_process_*`` at the input image's size
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,10 @@ from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import class_label, softmax, to_numpy
 from explorer.heads._vision import (
-    accepted_kwargs, height_width, image_processor, input_image,
+    accepted_kwargs,
+    height_width,
+    image_processor,
+    input_image,
     model_inputs,
 )
 from explorer.results import ImageOutput, Result, Segment, Segmentation

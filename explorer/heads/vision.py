@@ -17,12 +17,24 @@ from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import class_label, classification, label_names, to_numpy, top_labels
 from explorer.heads._vision import (
-    accepted_kwargs, height_width, image_processor, input_image,
-    model_inputs, resize_rgb, to_uint8,
+    accepted_kwargs,
+    height_width,
+    image_processor,
+    input_image,
+    model_inputs,
+    resize_rgb,
+    to_uint8,
 )
 from explorer.results import (
-    Classification, DepthMap, DetectedObject, Detections, FeatureMaps, ImageOutput, Keypoint,
-    Keypoints, Result,
+    Classification,
+    DepthMap,
+    DetectedObject,
+    Detections,
+    FeatureMaps,
+    ImageOutput,
+    Keypoint,
+    Keypoints,
+    Result,
 )
 from explorer.runner import RunContext
 

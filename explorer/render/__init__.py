@@ -17,18 +17,27 @@ HTML uses inline styles only: no scripts, no CDN, works offline, in nbconvert an
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from matplotlib.figure import Figure
 
 from explorer.errors import BadInput
 from explorer.render import attention, audio, charts, device_map, image, text
-from explorer.render.data import data_json
 from explorer.render.common import (
-    embedded, esc, figure_png, html_box, html_section, html_table, img_tag, style, title_lines,
+    embedded,
+    esc,
+    figure_png,
+    html_box,
+    html_section,
+    html_table,
+    img_tag,
+    style,
+    title_lines,
 )
+from explorer.render.data import data_json
 
 ViewFn = Callable[..., Any]
 """``fn(result, **options) -> Figure | str``."""

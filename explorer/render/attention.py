@@ -14,7 +14,12 @@ from matplotlib.figure import Figure
 
 from explorer.errors import BadInput
 from explorer.render.common import (
-    MIN_FONT, decorate, display_token, input_image, new_figure, token_ticks,
+    MIN_FONT,
+    decorate,
+    display_token,
+    input_image,
+    new_figure,
+    token_ticks,
 )
 
 # Tokens before the patches in ViT-style models: [CLS]; DeiT adds a distillation token;

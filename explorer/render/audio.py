@@ -12,8 +12,19 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from explorer.render.common import (
-    ACCENT, MIN_FONT, MUTED, decorate, esc, html_section, img_tag, input_audio, label_colors,
-    new_figure, plural, shorten, tint,
+    ACCENT,
+    MIN_FONT,
+    MUTED,
+    decorate,
+    esc,
+    html_section,
+    img_tag,
+    input_audio,
+    label_colors,
+    new_figure,
+    plural,
+    shorten,
+    tint,
 )
 
 MEL_BANDS = 64

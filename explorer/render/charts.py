@@ -3,15 +3,28 @@ embedding similarity and PCA."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from explorer.render.audio import plot_waveform
 from explorer.render.common import (
-    ACCENT, MIN_FONT, MUTED, SECOND, decorate, display_token, input_audio, input_image,
-    new_figure, shorten, sigmoid, softmax, tint, token_ticks,
+    ACCENT,
+    MIN_FONT,
+    MUTED,
+    SECOND,
+    decorate,
+    display_token,
+    input_audio,
+    input_image,
+    new_figure,
+    shorten,
+    sigmoid,
+    softmax,
+    tint,
+    token_ticks,
 )
 from explorer.render.richtext import Piece, chain_text
 

@@ -9,8 +9,18 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from explorer.render.common import (
-    ACCENT, MIN_FONT, MUTED, color, decorate, input_image, label_colors, new_figure, plural,
-    rgb, shorten, text_color_on,
+    ACCENT,
+    MIN_FONT,
+    MUTED,
+    color,
+    decorate,
+    input_image,
+    label_colors,
+    new_figure,
+    plural,
+    rgb,
+    shorten,
+    text_color_on,
 )
 
 MAX_LEGEND = 20

@@ -9,7 +9,16 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from explorer.render.common import (
-    ACCENT, MUTED, esc, html_legend, html_section, html_table, label_colors, plural, rgb, tint,
+    ACCENT,
+    MUTED,
+    esc,
+    html_legend,
+    html_section,
+    html_table,
+    label_colors,
+    plural,
+    rgb,
+    tint,
 )
 from explorer.render.richtext import Block, Piece, text_figure
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ast
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def _labels(d: dict) -> dict[str, float]:

@@ -6,7 +6,12 @@ import inspect
 
 from explorer.heads._text import FALLBACK_TOKENS, context_length
 from explorer.snippets.base import (
-    Body, Spec, audio_batch, forward, to_device, top_scores,
+    Body,
+    Spec,
+    audio_batch,
+    forward,
+    to_device,
+    top_scores,
 )
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from explorer.heads._text import context_length, prompt_limit
 from explorer.snippets.base import (
-    Body, Spec, audio_batch, embeddings_print, forward, image_batch, to_device, top_scores,
+    Body,
+    Spec,
+    audio_batch,
+    embeddings_print,
+    forward,
+    image_batch,
+    to_device,
+    top_scores,
 )
 
 

@@ -7,7 +7,14 @@ import inspect
 from typing import Any
 
 from explorer.snippets.base import (
-    Body, Spec, forward, image_batch, image_lines, only_accepted, to_device, top_scores,
+    Body,
+    Spec,
+    forward,
+    image_batch,
+    image_lines,
+    only_accepted,
+    to_device,
+    top_scores,
 )
 
 SIZE = "[(image.height, image.width)]"

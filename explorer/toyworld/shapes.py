@@ -7,8 +7,8 @@ gives the same scene (numpy's seeded generator + PIL drawing, no other randomnes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from PIL import Image, ImageDraw

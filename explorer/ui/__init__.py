@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def app(category: str | None = None, task: str | None = None, checkpoint: str | None = None,
-        **kwargs: Any) -> "ExplorerApp":
+        **kwargs: Any) -> ExplorerApp:
     """The explorer dashboard: pick a category, task, checkpoint and input; run; compare.
 
     ``task`` (a hub tag or Auto class) and ``checkpoint`` (a zoo name, hub id or local folder)

@@ -211,7 +211,7 @@ def memory_html(resolution: Any) -> str:
         return f'<div class="ae-small ae-muted">memory: not estimated ({esc(exc)})</div>'
     budget = default_budget()
     cells = []
-    for dtype, count in found.per_dtype.items():
+    for count in found.per_dtype.values():
         over = count * (1 + INFERENCE_OVERHEAD) > budget
         mark = ';color:#B00020" title="over the memory budget: offload or quantize' \
             if over else ""

@@ -7,10 +7,11 @@ curated hub ids per task and (online only) a hub search. Every entry says whethe
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from explorer.catalog import TaskSpec
 from explorer.hub import forget_probe, hub_online, offline_forced  # noqa: F401  (panels use ck.*)

@@ -8,8 +8,9 @@ temporary folder so every input is a path, as ``explorer.make_inputs`` and the C
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 

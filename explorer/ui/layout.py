@@ -34,7 +34,7 @@ def header_html(online: bool, zoo_entries: int) -> str:
             "class runs, why it was picked, and what comes out.</p></div>")
 
 
-def compose(app: "ExplorerApp") -> w.VBox:
+def compose(app: ExplorerApp) -> w.VBox:
     """The whole page, from the app's panels."""
     catalog, ckpt, opts = app.catalog, app.checkpoints, app.options
     sidebar = card(catalog.heading(), catalog.task_list, catalog.not_runnable, name="tasks")

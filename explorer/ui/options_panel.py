@@ -8,7 +8,8 @@ default for that task applies; an option the table does not know gets a text box
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import traceback
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 from traitlets import Bool, HasTraits, Int, Unicode

@@ -8,8 +8,9 @@ outcome.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 STEPS = ("reading the inputs", "resolving the classes", "loading the model", "running",
          "rendering")
@@ -29,7 +30,7 @@ class RunRequest:
     """``explorer.load`` keywords: ``LoadOptions`` fields (dtype, device, revision, device_map,
     max_memory, offload_folder, quantization) and output_attentions."""
 
-    def with_checkpoint(self, checkpoint: str) -> "RunRequest":
+    def with_checkpoint(self, checkpoint: str) -> RunRequest:
         return replace(self, checkpoint=checkpoint)
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from explorer.errors import ExplorerError
 
@@ -82,8 +82,8 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
 
     Deterministic (fixed seeds) and offline. Existing entries are kept unless ``force``.
     """
-    from explorer.resolution import zoo_dir
     from explorer.quiet import quiet_transformers
+    from explorer.resolution import zoo_dir
     from explorer.zoo.common import real_minilm_dir
     from explorer.zoo.training import read_manifest
 

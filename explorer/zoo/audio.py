@@ -93,7 +93,10 @@ def _whisper_tokenizer() -> Any:
 
 def _whisper(directory: Path) -> None:
     from transformers import (
-        AutoConfig, GenerationConfig, WhisperFeatureExtractor, WhisperProcessor,
+        AutoConfig,
+        GenerationConfig,
+        WhisperFeatureExtractor,
+        WhisperProcessor,
     )
 
     tok = _whisper_tokenizer()
@@ -129,7 +132,10 @@ def _parakeet(kind: str):
     def build(directory: Path) -> None:
         from tokenizers import Tokenizer, decoders, models, pre_tokenizers
         from transformers import (
-            AutoConfig, ParakeetFeatureExtractor, ParakeetProcessor, ParakeetTokenizer,
+            AutoConfig,
+            ParakeetFeatureExtractor,
+            ParakeetProcessor,
+            ParakeetTokenizer,
         )
 
         pieces = ["<unk>", "<pad>", *("▁" + c for c in LETTERS[:-1]), *LETTERS, "<blank>"]

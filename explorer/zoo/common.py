@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,7 @@ def real_minilm_dir() -> Path | None:
     return path if (path / "config.json").is_file() else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def wordpiece_vocab(words: tuple[str, ...] = ()) -> dict[str, int]:
     """A BERT-style vocab: specials, the corpus words (and ``words``), characters and ``##``
     continuations."""
@@ -61,7 +61,7 @@ def bert_tokenizer(model_max_length: int = 64, words: tuple[str, ...] = (),
                          **kwargs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bpe_files(texts: tuple[str, ...] = ()) -> tuple[dict[str, int], list[tuple[str, str]]]:
     import tempfile
 
@@ -129,4 +129,4 @@ def save_random(directory: Path, auto_class: str, config: Any, *preprocessors: A
 
 def label_maps(labels: tuple[str, ...] | list[str]) -> dict[str, Any]:
     """``id2label`` / ``label2id`` config kwargs for a label list."""
-    return {"id2label": dict(enumerate(labels)), "label2id": {l: i for i, l in enumerate(labels)}}
+    return {"id2label": dict(enumerate(labels)), "label2id": {name: i for i, name in enumerate(labels)}}

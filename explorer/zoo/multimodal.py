@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import json
 import tempfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from explorer.zoo import Recipe
 from explorer.zoo.common import (
-    CORPUS, TINY, bert_tokenizer, bpe_tokenizer, label_maps, save_random,
+    CORPUS,
+    TINY,
+    bert_tokenizer,
+    bpe_tokenizer,
+    label_maps,
+    save_random,
 )
 
 IMAGE = 32
@@ -52,7 +57,7 @@ def _train(texts: list[str], specials: list[str], pre_tokenizer: Any, alphabet: 
 _END = 0xE000  # private-use code points stand for "character + </w>" while training
 
 
-@lru_cache(maxsize=None)
+@cache
 def _clip_vocab() -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     """CLIP's BPE starts each word from its characters with ``</w>`` glued to the last one.
     Train on lowercase words whose last character is swapped for a private-use stand-in, then
@@ -76,7 +81,7 @@ def _clip_vocab() -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     return vocab, tuple((spell(a), spell(b)) for a, b in merges)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _roberta_vocab() -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     """Byte-level BPE with RoBERTa's conventions (``Ġ`` starts a word; <s>=0, <pad>=1, </s>=2,
     <unk>=3), as LayoutLMv3's tokenizer expects."""
@@ -140,7 +145,10 @@ def _vilt(directory: Path) -> None:
 
 def _layoutlmv3(directory: Path) -> None:
     from transformers import (
-        AutoConfig, LayoutLMv3ImageProcessor, LayoutLMv3Processor, LayoutLMv3Tokenizer,
+        AutoConfig,
+        LayoutLMv3ImageProcessor,
+        LayoutLMv3Processor,
+        LayoutLMv3Tokenizer,
     )
 
     vocab, merges = _roberta_vocab()

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from explorer.zoo import Recipe
 from explorer.zoo.common import (
-    EXAMPLE_LABELS, NER_LABELS, TINY, bart_tokenizer, bert_tokenizer, bpe_tokenizer, label_maps,
+    EXAMPLE_LABELS,
+    NER_LABELS,
+    TINY,
+    bart_tokenizer,
+    bert_tokenizer,
+    bpe_tokenizer,
+    label_maps,
     save_random,
 )
 

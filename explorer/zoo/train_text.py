@@ -9,8 +9,9 @@ manifest is what a user running the checkpoint gets.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from explorer.toyworld import text as world
 from explorer.zoo.common import bart_tokenizer, bert_tokenizer, bpe_tokenizer, label_maps

@@ -10,8 +10,9 @@ saved folder, so the tests and ``benchmarks/toy_quality.py`` re-measure committe
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -181,8 +182,8 @@ def match_boxes(truth: list[tuple[str, tuple[float, ...]]],
     used: set[int] = set()
     hits = 0
     for label, box in truth:
-        best = max(((j, _box_iou(box, b)) for j, (l, b) in enumerate(found)
-                    if l == label and j not in used), key=lambda t: t[1], default=(None, 0.0))
+        best = max(((j, _box_iou(box, b)) for j, (name, b) in enumerate(found)
+                    if name == label and j not in used), key=lambda t: t[1], default=(None, 0.0))
         if best[0] is not None and best[1] >= iou:
             used.add(best[0])
             hits += 1
@@ -202,8 +203,8 @@ def evaluate_detector(directory: Path, count: int = 200,
             sizes = [(s.image.height, s.image.width) for s in part]
             for s, found in zip(part, processor.post_process_object_detection(
                     outputs, threshold=threshold, target_sizes=sizes)):
-                boxes = [(model.config.id2label[int(l)], tuple(b.tolist()))
-                         for l, b in zip(found["labels"], found["boxes"])]
+                boxes = [(model.config.id2label[int(i)], tuple(b.tolist()))
+                         for i, b in zip(found["labels"], found["boxes"])]
                 hits += match_boxes(list(zip(s.labels, s.boxes)), boxes)
                 truths += len(s.shapes)
                 founds += len(boxes)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 TOY_KEY = "explorer_toy"
 """Config attribute of a trained toy checkpoint: ``{"world", "headline", "metrics", "steps",

@@ -8,8 +8,9 @@ with small sizes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from explorer.zoo import Recipe
 from explorer.zoo.common import label_maps, save_random

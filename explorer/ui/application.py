@@ -215,6 +215,7 @@ class ExplorerApp:
         self.task_card.value = task_html(spec)
         self.options.set_task(spec)
         self.inputs.set_task(spec)
+        self.compare.set_choices([])  # a new task starts from its own first other checkpoint
         self.checkpoints.set_task(spec)  # selects the first checkpoint → _on_checkpoint_change
 
     def _on_checkpoint_change(self, change: dict) -> None:

@@ -202,9 +202,14 @@ def zoo_choices(spec: TaskSpec) -> list[Choice]:
         elif not entry.get("random_weights", True):
             facts = local_facts(f"zoo:{name}", zoo_dir() / name)
             if spec.auto_class in facts.tasks:
-                head = spec.class_for(facts.model_type) in facts.architectures
-                label = f"local · {name} — " + \
-                    ("real weights" if head else "real body, new random head")
+                # AutoModel keeps the body and drops any head; another head starts random.
+                head = spec.class_for(facts.model_type) in facts.architectures or \
+                    spec.auto_class == "AutoModel"
+                kind = "real" if entry.get("kind", "real") == "real" else "trained toy"
+                label = f"local · {name} — " + (
+                    f"{kind} weights" if spec.class_for(facts.model_type) in facts.architectures
+                    else f"{kind} body, head left out" if head
+                    else f"{kind} body, new random head")
                 choice = Choice(f"zoo:{name}", "local", label, offline=True,
                                 random_weights=not head, note=summary)
                 (best if entry.get("auto_class") == spec.auto_class else real).append(choice)

@@ -193,6 +193,9 @@ def _around_mask(ctx: RunContext, text: str, mask: str) -> str:
     at = text.index(mask)
     if not limit or at <= limit // 2:
         return text
+    before = len(ctx.tokenizer(text[:at], add_special_tokens=False)["input_ids"])
+    if before < limit - 4:  # the mask is within reach (room for the special tokens): keep it all
+        return text
     ctx.notes.append(f"the text was cut to start {limit // 2} characters before the mask (the "
                      f"model takes {limit} tokens)")
     return text[at - limit // 2:]

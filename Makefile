@@ -26,6 +26,7 @@ zoo: $(STAMP)
 
 test: $(STAMP) chromium tesseract
 	$(BIN)/ruff check explorer
+	$(BIN)/mypy
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 # The browser tests drive Debian's chromium (playwright cannot download browsers here); CI runs as

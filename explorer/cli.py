@@ -236,10 +236,12 @@ def _cmd_code(args: argparse.Namespace) -> None:
     from explorer.resolution import resolve
     from explorer.snippets import snippet
 
-    spec = None if args.task else resolve(args.checkpoint, revision=args.revision).spec
-    if not args.task and spec is None:
-        raise BadInput(f"{args.checkpoint}'s config names no task; pick one with --task")
-    task = args.task or spec.task
+    task = args.task
+    if not task:
+        spec = resolve(args.checkpoint, revision=args.revision).spec
+        if spec is None:
+            raise BadInput(f"{args.checkpoint}'s config names no task; pick one with --task")
+        task = spec.task
     inputs: dict[str, Any] = {k: v for k, v in (
         ("text", args.text), ("text_pair", args.text_pair), ("question", args.question),
         ("context", args.context), ("table", args.table)) if v is not None}

@@ -62,6 +62,7 @@ class Inputs:
         if self.image is not None:
             out["image"] = {"name": self.image_name, "size": list(self.image.size)}
         if self.audio is not None:
+            assert self.sampling_rate is not None  # make_inputs sets it with the audio
             out["audio"] = {"name": self.audio_name, "sampling_rate": self.sampling_rate,
                             "seconds": round(len(self.audio) / self.sampling_rate, 3)}
         if self.table is not None:

@@ -188,6 +188,7 @@ def model_from_config(res: Resolution) -> Any:
     """The resolved model class built from the config alone (random weights)."""
     from explorer.catalog import get_task
 
+    assert res.task is not None  # callers raise on a checkpoint that fits no Auto class
     spec = get_task(res.task)
     if spec.auto_class == "AutoBackbone":
         return _backbone_class(res.config)._from_config(res.config)
@@ -340,7 +341,7 @@ def _load_uncached(res: Resolution, spec: TaskSpec, options: LoadOptions, device
     preprocessor = _load_preprocessor(res, options.trust_remote_code)
     seconds = time.perf_counter() - started
     params = list(model.parameters())
-    first = params[0] if params else None
+    first_param = params[0] if params else None
     placement = placement_of(model) if options.big_model else ()
     report = LoadReport(
         missing=tuple(sorted(info.get("missing_keys", ()))),
@@ -350,9 +351,9 @@ def _load_uncached(res: Resolution, spec: TaskSpec, options: LoadOptions, device
         parameters=sum(p.numel() for p in params),
         bytes=sum(p.numel() * p.element_size() for p in params)
         + sum(b.numel() * b.element_size() for b in model.buffers()),
-        dtype=str(first.dtype).removeprefix("torch.") if first is not None else "none",
+        dtype=str(first_param.dtype).removeprefix("torch.") if first_param is not None else "none",
         device=_device_summary(placement) if placement else
-        str(first.device) if first is not None else device,
+        str(first_param.device) if first_param is not None else device,
         seconds=seconds, estimated_bytes=estimated,
         warnings=warnings + _warnings(res, info, model) + _placement_warnings(placement),
         placement=placement, preprocessing=describe_preprocessor(preprocessor),

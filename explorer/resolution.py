@@ -257,6 +257,7 @@ def _timm_lines(config: Any) -> list[str]:
         return []
     where = ("downloaded from the hub by timm (use_pretrained_backbone=True)"
              if getattr(backbone, "use_pretrained_backbone", False) else "in this checkpoint")
+    assert backbone is not None  # its model_type was timm_backbone
     return [f"backbone: timm's {backbone.backbone!r} (TimmBackbone, from the timm library; "
             f"use_timm_backbone=True), its weights {where}"]
 
@@ -273,7 +274,8 @@ def image_processor_backend(named: str | dict[str, str | None]) -> tuple[str, st
 
     base = named.removesuffix("Fast") if isinstance(named, str) else None
     try:  # private helpers of transformers: the same lookup from_pretrained does
-        mapping = named if isinstance(named, dict) else auto._find_mapping_for_image_processor(base)
+        mapping = named if isinstance(named, dict) else \
+            auto._find_mapping_for_image_processor(named.removesuffix("Fast"))
         backend = auto._resolve_backend(None, None, base or (mapping or {}).get("torchvision"))
     except AttributeError:
         mapping, backend = None, "torchvision" if is_torchvision_available() else "pil"
@@ -346,6 +348,7 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
     preprocessors = _preprocessor_classes(location, source, model_type, revision,
                                           preprocessor_trace)
 
+    spec: TaskSpec | None
     if task is not None:
         spec = get_task(task)
         # A tag shared by several Auto classes means the one this checkpoint fits.

@@ -147,7 +147,7 @@ class Result:
     """``(module, device, bytes)`` when loaded with a device map (the ``device_map`` view)."""
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"type": self.type}
+        out: dict[str, Any] = {"type": self.type}
         out.update(_jsonable(self))
         if self.attentions is not None:
             out["attention_shapes"] = [list(a.shape) for a in self.attentions]

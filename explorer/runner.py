@@ -173,6 +173,7 @@ class RunContext:
         """The input waveform resampled to ``rate`` (noted on the result when it changed)."""
         self.require("audio")
         source = self.inputs.sampling_rate
+        assert self.inputs.audio is not None and source is not None  # required just above
         if source != rate:
             self.notes.append(f"audio resampled from {source} Hz to {rate} Hz for the model")
         return resample(self.inputs.audio, source, rate)

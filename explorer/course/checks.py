@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -145,8 +145,9 @@ def _decode(answer: Any) -> str | None:
 
     tokenizer = AutoTokenizer.from_pretrained(_zoo("fill-mask"))
     ids = tokenizer("the cat sat on the mat")["input_ids"]
-    return _same_text(answer, tokenizer.decode(ids, skip_special_tokens=True), {
-        tokenizer.decode(ids): "the special tokens are still in: decode has a keyword for that"})
+    # decode() of one sequence gives a str (its stub also allows a batch's list).
+    return _same_text(answer, cast(str, tokenizer.decode(ids, skip_special_tokens=True)), {
+        cast(str, tokenizer.decode(ids)): "the special tokens are still in: decode has a keyword for that"})
 
 
 @exercise("02.labels")
@@ -200,9 +201,9 @@ def _generate(answer: Any, checkpoint: str) -> str | None:
     model = AutoModelForCausalLM.from_pretrained(checkpoint)
     batch = tokenizer(prompt, return_tensors="pt")
     ids = _greedy(model, batch, 5)[0]
-    new = tokenizer.decode(ids[batch["input_ids"].shape[1]:], skip_special_tokens=True)
+    new = cast(str, tokenizer.decode(ids[batch["input_ids"].shape[1]:], skip_special_tokens=True))
     return _same_text(answer, new, {
-        tokenizer.decode(ids, skip_special_tokens=True).strip():
+        cast(str, tokenizer.decode(ids, skip_special_tokens=True)).strip():
             "that is the prompt + the new tokens: slice the ids after the prompt's length",
         prompt: "that is the prompt: decode what generate() added after it",
         "": "empty: did you slice off everything? keep the ids after the prompt"})
@@ -396,6 +397,7 @@ def _reused_head(answer: Any, checkpoint: str) -> str | None:
 @exercise("07.classify")
 def _classify(answer: Any, checkpoints: list[str]) -> str | None:
     import explorer
+    from explorer.results import Classification
 
     if not callable(answer):
         return "give a function classify(checkpoint, text) -> label name"
@@ -405,7 +407,9 @@ def _classify(answer: Any, checkpoints: list[str]) -> str | None:
                 got = answer(checkpoint, text)
             except Exception as err:  # noqa: BLE001 - the learner's code: report, never raise
                 return f"on {Path(checkpoint).name}: {type(err).__name__}: {str(err)[:120]}"
-            expected = explorer.run(checkpoint, "text-classification", text=text).labels[0].label
+            result = explorer.run(checkpoint, "text-classification", text=text)
+            assert isinstance(result, Classification)  # the text-classification runner's result
+            expected = result.labels[0].label
             if got != expected:
                 return (f"on {Path(checkpoint).name} it gave {got!r}, expected {expected!r}: the "
                         "label *name*, from model.config.id2label")
@@ -496,10 +500,10 @@ def _summarize(answer: Any, checkpoint: str, article: str) -> str | None:
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     model = AutoModelForSeq2SeqLM.from_pretrained(checkpoint)
     ids = _greedy(model, tokenizer(article, return_tensors="pt"), 8)[0]
-    return _same_text(answer, tokenizer.decode(ids, skip_special_tokens=True), {
+    return _same_text(answer, cast(str, tokenizer.decode(ids, skip_special_tokens=True)), {
         "": "empty: decode all of generate()'s output (a seq2seq decoder does not repeat the input)",
         article: "that is the input text",
-        tokenizer.decode(ids).strip(): "the special tokens are still in"})
+        cast(str, tokenizer.decode(ids)).strip(): "the special tokens are still in"})
 
 
 # ---------------------------------------------------------------------------- 10 · training a head

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from explorer.render.common import new_figure
 
@@ -79,8 +79,7 @@ def heads(model_type: str = "bert", auto_classes: Sequence[str] = (
     from explorer.catalog import class_names
 
     body = class_names("AutoModel")[model_type]
-    rows = [(auto, class_names(auto).get(model_type)) for auto in auto_classes]
-    rows = [(auto, cls) for auto, cls in rows if cls]
+    rows = [(auto, cls) for auto in auto_classes if (cls := class_names(auto).get(model_type))]
     fig = new_figure(9.5, 0.7 + 0.55 * len(rows))
     ax = fig.subplots()
     _blank(ax)
@@ -106,7 +105,8 @@ def detection_frames(box_cxcywh: tuple[float, float, float, float] = (0.5, 0.45,
     from matplotlib.patches import Rectangle
     from transformers.image_transforms import center_to_corners_format
 
-    corners = center_to_corners_format(torch.tensor([box_cxcywh]))[0]
+    # Typed for its TensorType enum; it takes and returns torch tensors.
+    corners = cast(Any, center_to_corners_format)(torch.tensor([box_cxcywh]))[0]
     width, height = image_size
     pixels = (corners * torch.tensor([width, height, width, height])).tolist()
     fig = new_figure(10, 3.2)

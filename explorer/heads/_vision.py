@@ -61,5 +61,5 @@ def resize_rgb(array: np.ndarray, width: int, height: int) -> np.ndarray:
 
     if array.shape[:2] == (height, width):
         return array
-    return np.asarray(Image.fromarray(array).resize((width, height), Image.BICUBIC))
+    return np.asarray(Image.fromarray(array).resize((width, height), Image.Resampling.BICUBIC))
 

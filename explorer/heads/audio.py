@@ -36,8 +36,10 @@ from explorer.runner import RunContext
 # ---------------------------------------------------------------------------- shared helpers
 
 
-def _takes(function: Callable[..., Any], name: str) -> bool:
+def _takes(function: Callable[..., Any] | None, name: str) -> bool:
     """Whether ``function`` has a parameter called ``name``."""
+    if function is None:
+        return False
     try:
         return name in inspect.signature(function).parameters
     except (TypeError, ValueError):

@@ -148,6 +148,7 @@ def _generated_answer(ctx: RunContext, encoded: Any, question: str) -> Answer:
 def answer_visual_question(ctx: RunContext) -> Result:
     """Classifier VQA (ViLT: a score per answer in ``id2label``) or generative VQA (BLIP)."""
     ctx.require("image", "question")
+    assert ctx.inputs.question is not None  # required just above
     question = cut_question(ctx, ctx.inputs.question)
     encoded = ctx.preprocessor(images=ctx.inputs.image, text=question, truncation=True,
                                return_tensors="pt")
@@ -241,6 +242,7 @@ def answer_document_question(ctx: RunContext) -> Result:
     """Extractive QA over the words of a page image (LayoutLM family): the best span of words.
     LayoutLMv2/v3 also look at the page's pixels; LayoutLM reads only words and boxes."""
     ctx.require("question")
+    assert ctx.inputs.question is not None  # required just above
     question = cut_question(ctx, ctx.inputs.question)
     words, boxes, text = _page_words(ctx)
     encoded = _encode_document(ctx, question, words, boxes)
@@ -307,6 +309,7 @@ def answer_table_question(ctx: RunContext) -> Result:
     table = pd.DataFrame(ctx.inputs.table)
     if table.empty:
         raise BadInput("the table is empty; give a CSV with a header row and data rows")
+    assert ctx.inputs.question is not None  # required above
     question = cut_question(ctx, ctx.inputs.question)
     encoded = ctx.tokenizer(table=table, queries=question, truncation=True, return_tensors="pt")
     rows_seen = int(encoded["token_type_ids"][0, :, 2].max())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from explorer.catalog import TaskSpec
@@ -55,8 +57,8 @@ def _offsets(ctx: RunContext, encoded: dict, texts: dict[int, str],
     for token_id, seq in zip(encoded["input_ids"][0].tolist(), sequence_ids):
         piece = tok.decode([token_id]).strip().removeprefix("##") if seq is not None else ""
         start = texts[seq].lower().find(piece.lower(), cursors[seq]) \
-            if piece and token_id not in special else -1
-        if start < 0:
+            if seq is not None and piece and token_id not in special else -1
+        if seq is None or start < 0:
             spans.append([0, 0])
             continue
         cursors[seq] = start + len(piece)
@@ -64,7 +66,7 @@ def _offsets(ctx: RunContext, encoded: dict, texts: dict[int, str],
     return spans
 
 
-def _sequence_ids(ctx: RunContext, encoded: dict) -> list[int | None]:
+def _sequence_ids(ctx: RunContext, encoded: Any) -> list[int | None]:
     """Which input (0: first text, 1: second) each token came from; None for special tokens."""
     try:
         return encoded.sequence_ids(0)
@@ -99,8 +101,8 @@ def classify_tokens(ctx: RunContext) -> Result:
     logits = to_numpy(outputs.logits)[0]
     names = label_names(ctx.config, logits.shape[-1])
     probs = softmax(logits)
-    entities: list[Entity] = []
-    current: dict | None = None
+    entities: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
     for (start, end), row in zip(offsets, probs):
         if start == end:  # special token
             current = None
@@ -110,15 +112,14 @@ def classify_tokens(ctx: RunContext) -> Result:
         if label == "O" or kind == "O":
             current = None
             continue
-        joins = current is not None and current["label"] == kind and not label.startswith("B-")
-        if joins:
+        if current is not None and current["label"] == kind and not label.startswith("B-"):
             current["end"], current["scores"] = end, current["scores"] + [float(row.max())]
         else:
             current = {"label": kind, "start": start, "end": end, "scores": [float(row.max())]}
-            entities.append(current)  # type: ignore[arg-type]
+            entities.append(current)
     spans = tuple(Entity(text=text[e["start"]:e["end"]], label=e["label"],
                          score=float(np.mean(e["scores"])), start=e["start"], end=e["end"])
-                  for e in entities)  # type: ignore[index]
+                  for e in entities)
     return TokenSpans(text=text, entities=spans, logits=logits, label_names=names,
                       **ctx.common(outputs, encoded["input_ids"]))
 
@@ -127,6 +128,7 @@ def answer_question(ctx: RunContext) -> Result:
     """Extractive QA: the best span with start ≤ end inside the context."""
     ctx.require("question", "context")
     question, context = ctx.inputs.question, ctx.inputs.context
+    assert question is not None and context is not None  # required just above
     question = cut_question(ctx, question)
     encoded = _encode(ctx, question, context, truncation="only_second",
                       return_offsets_mapping=True)
@@ -252,6 +254,7 @@ def multiple_choice(ctx: RunContext) -> Result:
 
 def next_sentence(ctx: RunContext) -> Result:
     ctx.require("text", "text_pair")
+    assert ctx.inputs.text_pair is not None  # required just above
     encoded = _encode(ctx, ctx.inputs.text[0], ctx.inputs.text_pair)
     outputs = ctx.forward(encoded)
     logits = to_numpy(outputs.logits)[0]

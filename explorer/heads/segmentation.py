@@ -42,7 +42,7 @@ def _semantic_segments(ctx: RunContext, mask: np.ndarray, outputs: Any) -> tuple
     segments = []
     for label_id, area in zip(*np.unique(mask, return_counts=True)):
         score = None
-        if winners is not None and (winners == label_id).any():
+        if probs is not None and winners is not None and (winners == label_id).any():
             score = float(probs[label_id][winners == label_id].mean())
         segments.append(Segment(id=int(label_id), label=class_label(ctx.config, int(label_id)),
                                 area=int(area), score=score))
@@ -134,7 +134,7 @@ def generate_masks(ctx: RunContext) -> Result:
         reshaped_input_sizes=batch.get("reshaped_input_sizes")))[0][0]
     masks = to_numpy(masks) > 0.5  # (n_masks, h, w)
     scores = to_numpy(outputs.iou_scores)[0, 0]
-    mask = np.full(masks.shape[1:], -1, dtype=np.int64)
+    mask: np.ndarray = np.full(masks.shape[1:], -1, dtype=np.int64)
     for i in np.argsort(scores):
         mask[masks[i]] = int(i)
     segments = tuple(Segment(id=int(i), label=f"mask {int(i)}", area=int((mask == i).sum()),

@@ -121,6 +121,7 @@ def _image_attention(result: Any, index: int, weights: np.ndarray, head_label: s
     from PIL import Image
 
     image = input_image(result)
+    assert image is not None  # is_image_attention checked it
     grid = _patch_map(weights)
     h, w = image.shape[:2]
     scaled = (grid - grid.min()) / (float(np.ptp(grid)) or 1.0)

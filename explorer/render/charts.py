@@ -51,7 +51,7 @@ def class_probabilities(result: Any) -> tuple[list[str], np.ndarray, str]:
     return names, (sig if how == "sigmoid" else soft), how
 
 
-def bar_chart(ax: Any, names: Sequence[str], values: Sequence[float], xlabel: str,
+def bar_chart(ax: Any, names: Sequence[str], values: Sequence[float] | np.ndarray, xlabel: str,
               color: str = ACCENT, limit: float | None = 1.0) -> None:
     """Horizontal bars, first item on top, value printed at each bar's end."""
     y = np.arange(len(names))
@@ -78,6 +78,7 @@ def _side_panel(fig: Figure, result: Any, wide: bool) -> tuple[Any, Any]:
         side.set_title(f"{getattr(result.inputs, 'image_name', None) or 'image'} "
                        f"{image.shape[1]}×{image.shape[0]}", loc="left")
     else:
+        assert audio is not None  # one of the two is there
         waveform, rate = audio
         name = getattr(result.inputs, "audio_name", None) or "audio"
         plot_waveform(side, waveform, rate, f"{name} · {len(waveform) / rate:.2f} s")

@@ -84,7 +84,7 @@ def style() -> Iterator[None]:
     rc_contexts would restore each other's settings and leave the global ``rcParams`` changed."""
     import matplotlib
 
-    with _STYLE_LOCK, matplotlib.rc_context(STYLE):
+    with _STYLE_LOCK, matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # stubs want Literal keys
         yield
 
 
@@ -218,8 +218,10 @@ def decorate(fig: Figure, result: Any, subtitle: str | None = None) -> Figure:
 def badge_text(fig: Figure, gid: str = "random-badge") -> str | None:
     """The badge drawn on ``fig``, if any (for tests and checks): the random-weights one, or
     with ``gid="toy-badge"`` a toy model's headline."""
+    from matplotlib.text import Text
+
     for artist in fig.artists + fig.texts:
-        if getattr(artist, "get_gid", lambda: None)() == gid:
+        if getattr(artist, "get_gid", lambda: None)() == gid and isinstance(artist, Text):
             return artist.get_text()
     return None
 
@@ -345,6 +347,6 @@ def input_audio(result: Any) -> tuple[np.ndarray, int] | None:
     """``(waveform, sampling_rate)`` the run used, or None."""
     inputs = getattr(result, "inputs", None)
     audio = getattr(inputs, "audio", None) if inputs is not None else None
-    if audio is None:
+    if inputs is None or audio is None:
         return None
     return np.asarray(audio, dtype=np.float32), int(inputs.sampling_rate or 16000)

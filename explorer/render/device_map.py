@@ -76,7 +76,7 @@ def placement_figure(placement: Placement, title: str | None = None) -> Figure:
     total = sum(size for _, _, size in placement) / scale or 1.0
     fig = new_figure(9.5, 1.3 + 0.55 * len(lanes))
     ax = fig.subplots()
-    start = 0
+    start: float = 0
     for module, device, count in placement:
         if count <= 0:
             continue  # dropout and other weightless modules
@@ -114,7 +114,8 @@ def _label_lanes(ax: Any, placement: Sequence[tuple[str, str, float]], lanes: li
                  total: float) -> None:
     """Name each lane's modules beside its blocks (sizes in axis units), on whichever side has
     room."""
-    start, spans = 0.0, {}
+    start = 0.0
+    spans: dict[str, tuple[float, float]] = {}
     for _, device, size in placement:
         first, _ = spans.get(device, (start, start))
         spans[device] = (first, start + size)

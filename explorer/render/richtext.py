@@ -101,7 +101,7 @@ def text_figure(result: Any, blocks: list[Block], width: float = 9.0, size: floa
     header = 24 if EMBEDDED.get() else HEADER + (24 if result.random_weights else 0)
     height_px = header + captions * CAPTION + lines * line_h + len(laid) * 8 + 12
     fig.set_size_inches(width, height_px / DPI)
-    y = header
+    y: float = header
     for _, caption, placed, n in laid:
         if caption:
             fig.text(MARGIN / (width * DPI), 1 - (y + CAPTION * 0.7) / height_px, caption.upper(),

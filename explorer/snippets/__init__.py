@@ -107,6 +107,7 @@ def snippet(checkpoint: str, task: str, inputs: dict[str, Any] | None = None,
     if unknown:
         raise TypeError(f"snippet() got unknown load option(s): {', '.join(sorted(unknown))}")
     resolution = resolve(checkpoint, task, revision=how.revision)
+    assert resolution.model_class is not None  # resolve raises when the task has no class for it
     preprocessor = _load_preprocessor(resolution, how.trust_remote_code)
     auto_pre, pre = _preprocessor_kind(preprocessor)
     overrides, run_options = split_options(dict(options or {}))

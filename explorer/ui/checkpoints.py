@@ -191,7 +191,9 @@ def zoo_choices(spec: TaskSpec) -> list[Choice]:
     from explorer.resolution import zoo_dir
     from explorer.zoo import zoo_kind
 
-    best, own, real = [], [], []
+    best: list[Choice] = []
+    own: list[Choice] = []
+    real: list[Choice] = []
     for name, entry in sorted(_manifest().items()):
         summary = entry.get("summary", "")
         if entry.get("auto_class") == spec.auto_class and entry.get("kind") != "real":

@@ -30,6 +30,7 @@ class PoolAwareKernelManager(AsyncMappingKernelManager):
             return
         await super().cull_kernel_if_idle(kernel_id)
 
-    async def shutdown_kernel(self, kernel_id: str, *args: object, **kwargs: object) -> None:
+    async def shutdown_kernel(  # type: ignore[override]  # base typed synchronous
+            self, kernel_id: str, *args: object, **kwargs: object) -> None:
         self._seen.discard(kernel_id)
         await ensure_async(super().shutdown_kernel(kernel_id, *args, **kwargs))

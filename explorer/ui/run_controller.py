@@ -101,7 +101,7 @@ class RunController(HasTraits):
 
     # ------------------------------------------------------------------ the worker
 
-    def _work(self, job: Job, on_done: Callable[[Any], None], number: int, label: str) -> None:
+    def _work(self, job: Job, on_done: Callable[[Any], str | None], number: int, label: str) -> None:
         import time
 
         started = time.perf_counter()

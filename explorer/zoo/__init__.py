@@ -153,7 +153,7 @@ def _copy_trained(root: Path, name: str, entry: dict, manifest: dict, force: boo
     }
 
 
-def _build_entry(root: Path, name: str, build: Callable[[Path], None]) -> float:
+def _build_entry(root: Path, name: str, build: Callable[[Path], object]) -> float:
     """Run ``build`` into a temporary folder, then move it to ``root / name``; the seconds."""
     started = time.perf_counter()
     tmp = root / f".{name}.tmp"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from explorer.resolution import RANDOM_WEIGHTS_KEY
 
@@ -90,8 +90,9 @@ def bpe_tokenizer(model_max_length: int = 64, texts: tuple[str, ...] = (), **kwa
 
     vocab, merges = _bpe_files(texts)
     kwargs.setdefault("pad_token", "<pad>")
-    return GPT2Tokenizer(vocab=dict(vocab), merges=list(merges), model_max_length=model_max_length,
-                         **kwargs)
+    return GPT2Tokenizer(vocab=dict(vocab),
+                         merges=list(merges),  # type: ignore[arg-type]  # tuples work at runtime
+                         model_max_length=model_max_length, **kwargs)
 
 
 def bart_tokenizer(model_max_length: int = 64, texts: tuple[str, ...] = ()) -> Any:
@@ -102,7 +103,8 @@ def bart_tokenizer(model_max_length: int = 64, texts: tuple[str, ...] = ()) -> A
     vocab = dict(vocab)
     for special in ("<s>", "</s>", "<unk>", "<mask>"):
         vocab.setdefault(special, len(vocab))
-    return BartTokenizer(vocab=vocab, merges=list(merges), model_max_length=model_max_length)
+    return BartTokenizer(vocab=vocab, merges=list(merges),  # type: ignore[arg-type]  # tuples work at runtime
+                         model_max_length=model_max_length)
 
 
 def save_random(directory: Path, auto_class: str, config: Any, *preprocessors: Any,
@@ -117,7 +119,8 @@ def save_random(directory: Path, auto_class: str, config: Any, *preprocessors: A
     if auto_class == "AutoBackbone":
         from transformers.models.auto.modeling_auto import MODEL_FOR_BACKBONE_MAPPING
 
-        model = MODEL_FOR_BACKBONE_MAPPING[type(config)]._from_config(config)
+        # The lazy mapping's stub says a tuple; indexing by a config class gives the model class.
+        model = cast(Any, MODEL_FOR_BACKBONE_MAPPING[type(config)])._from_config(config)
     else:
         model = getattr(transformers, auto_class).from_config(config)
     model.eval()

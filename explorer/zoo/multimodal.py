@@ -76,7 +76,7 @@ def _clip_vocab() -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     def spell(token: str) -> str:
         return "".join(chr(ord(c) - _END) + "</w>" if ord(c) >= _END else c for c in token)
 
-    ordered = sorted((t for t in trained if t not in specials), key=trained.get)
+    ordered = sorted((t for t in trained if t not in specials), key=lambda t: trained[t])
     vocab = {t: i for i, t in enumerate([spell(t) for t in ordered] + specials)}
     return vocab, tuple((spell(a), spell(b)) for a, b in merges)
 
@@ -97,7 +97,9 @@ def clip_tokenizer(model_max_length: int = 16) -> Any:
     from transformers import CLIPTokenizer
 
     vocab, merges = _clip_vocab()
-    return CLIPTokenizer(vocab=dict(vocab), merges=list(merges), model_max_length=model_max_length)
+    return CLIPTokenizer(vocab=dict(vocab),
+                         merges=list(merges),  # type: ignore[arg-type]  # tuples work at runtime
+                         model_max_length=model_max_length)
 
 
 def _clip_text(tok: Any) -> dict[str, Any]:
@@ -138,7 +140,8 @@ def _vilt(directory: Path) -> None:
     config = AutoConfig.for_model("vilt", vocab_size=len(tok), max_position_embeddings=40,
                                   image_size=IMAGE, patch_size=8, max_image_length=-1, **TINY,
                                   **label_maps(VQA_ANSWERS))
-    images = ViltImageProcessor(size={"shortest_edge": IMAGE}, size_divisor=8)
+    images = ViltImageProcessor(  # type: ignore[call-arg]  # kwargs stub incomplete
+        size={"shortest_edge": IMAGE}, size_divisor=8)
     save_random(directory, "AutoModelForVisualQuestionAnswering", config,
                 ViltProcessor(image_processor=images, tokenizer=tok))
 
@@ -152,7 +155,9 @@ def _layoutlmv3(directory: Path) -> None:
     )
 
     vocab, merges = _roberta_vocab()
-    tok = LayoutLMv3Tokenizer(vocab=dict(vocab), merges=list(merges), model_max_length=128)
+    tok = LayoutLMv3Tokenizer(vocab=dict(vocab),
+                              merges=list(merges),  # type: ignore[arg-type]  # tuples work at runtime
+                              model_max_length=128)
     # 4 * coordinate_size + 2 * shape_size = hidden_size (the 2-D position embeddings).
     config = AutoConfig.for_model(
         "layoutlmv3", vocab_size=len(tok), max_position_embeddings=130, **TINY,

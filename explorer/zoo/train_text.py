@@ -29,7 +29,7 @@ _CONTENT = frozenset((*world.SIZES, *world.COLORS, *world.SHAPES, "left", "right
 """Shape-sentence words that fill-mask hides (each follows from the other sentence)."""
 
 Batch = Callable[[random.Random], dict]
-_NO_DROPOUT = {"hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}
+_NO_DROPOUT: dict[str, Any] = {"hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}
 """For the tasks that match words across a text: without dropout the copying is learned in
 hundreds of steps instead of thousands (infinite generated data leaves nothing to overfit)."""
 

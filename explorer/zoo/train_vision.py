@@ -255,8 +255,10 @@ def _train_detector(make: Callable[[], tuple[Any, Any]],
 
         done = 0
         for n, lr in plan:
-            _fit(model, loss, len(pool), steps=n, lr=lr, seed=seed,
-                 progress=lambda d, _t, before=done: progress(before + d, total))
+            def cycle_progress(d: int, _t: int, before: int = done) -> None:
+                progress(before + d, total)
+
+            _fit(model, loss, len(pool), steps=n, lr=lr, seed=seed, progress=cycle_progress)
             done += n
         _save(out, model, processor)
         return TrainOutcome(total, evaluate_detector(out, _held_out(total, 200)))

@@ -98,7 +98,8 @@ def text_figure(result: Any, blocks: list[Block], width: float = 9.0, size: floa
     laid, line_h = _layout(blocks, width_px, renderer, size)
     captions = sum(1 for _, caption, _, _ in laid if caption)
     lines = sum(n for *_, n in laid)
-    header = 24 if EMBEDDED.get() else HEADER + (24 if result.random_weights else 0)
+    badge = result.random_weights or getattr(result, "toy_headline", "")  # a badge line under the title
+    header = 24 if EMBEDDED.get() else HEADER + (24 if badge else 0)
     height_px = header + captions * CAPTION + lines * line_h + len(laid) * 8 + 12
     fig.set_size_inches(width, height_px / DPI)
     y: float = header

@@ -1,5 +1,5 @@
 """Checkpoints a user brings: one small fixture per failure class the coverage sweep found
-(benchmarks/coverage.py), and the line between a user's mistake and the explorer's own bug."""
+(benchmarks/architecture_coverage.py), and the line between a user's mistake and the explorer's own bug."""
 
 from __future__ import annotations
 

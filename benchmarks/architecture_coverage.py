@@ -1,6 +1,6 @@
 """Coverage sweep (not a test; minutes): does the explorer run what plain transformers runs?
 
-    python benchmarks/coverage.py [--sample N] [--classes AutoModel,AutoModelForCTC]
+    python benchmarks/architecture_coverage.py [--sample N] [--classes AutoModel,AutoModelForCTC]
                                   [--timeout 60] [--json out.json]
 
 For every runnable Auto class in the catalog and every model type its ``MODEL_FOR_*_MAPPING``

@@ -73,12 +73,21 @@ def voila(notebook: Path, env: dict[str, str], log: Path,
     port = free_port()
     cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}", "--no-browser",
            "--Voila.ip=127.0.0.1", *extra]
+    with served(cmd, port, REPO, env, log) as pid:
+        yield f"http://127.0.0.1:{port}/", pid
+
+
+@contextmanager
+def served(cmd: list[str], port: int, cwd: Path, env: dict[str, str],
+           log: Path) -> Iterator[int]:
+    """Run a server command until it listens on ``port`` (output to ``log``); yields its pid and
+    stops it afterwards."""
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
     try:
         wait_listening(port, proc, log)
-        yield f"http://127.0.0.1:{port}/", proc.pid
+        yield proc.pid
     finally:
         proc.terminate()
         try:

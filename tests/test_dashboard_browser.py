@@ -14,11 +14,10 @@ Screenshots go to artifacts/screenshots/. Skips only when /usr/bin/chromium is m
 
 from __future__ import annotations
 
-import json
 import importlib.util
+import json
 import os
 import re
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -43,9 +42,9 @@ bare_notebook = bench_ui.bare_notebook
 free_port = bench_ui.free_port
 kernel_pids = bench_ui.kernel_pids
 rss_mb = bench_ui.rss_mb
+served = bench_ui.served
 time_to_interactive = bench_ui.time_to_interactive
 voila = bench_ui.voila
-wait_listening = bench_ui.wait_listening
 wait_quiet = bench_ui.wait_quiet
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -378,18 +377,8 @@ def jupyterlab(folder: Path, env: dict[str, str], log: Path) -> Iterator[str]:
            "--allow-root",
            f"--ServerApp.root_dir={folder}", "--LabApp.news_url=",
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    try:
-        wait_listening(port, proc, log)
+    with served(cmd, port, folder, env, log):
         yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_explorer_app_in_jupyterlab_runs_like_the_dashboard(browser, server_env, tmp_path) -> None:

@@ -40,14 +40,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--revision")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("run", help="load a checkpoint and run a task on an input")
+    p = sub.add_parser("run", help="load a checkpoint and run a task on an input",
+                       **_option_help())
     _run_arguments(p)
     p.add_argument("--render", metavar="FILE", help="write the view to FILE (.png or .html)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                    help="print the full traceback of an internal error (a bug)")
 
-    p = sub.add_parser("code", help="print the plain transformers code of a run (the Code tab)")
+    p = sub.add_parser("code", help="print the plain transformers code of a run (the Code tab)",
+                       **_option_help())
     _run_arguments(p)
 
     p = sub.add_parser("zoo", help="build the offline demo checkpoints (tiny, random weights)")
@@ -71,7 +73,8 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labels", help="comma-separated candidate labels or choices")
     p.add_argument("--table", help="CSV file with a header row")
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                   help="task option, e.g. top_k=3, threshold=0.2, out_indices=1,2")
+                   help="task option, e.g. top_k=3, threshold=0.2, out_indices=1,2 (all of them "
+                        "below; `explorer tasks` says which a task reads)")
     p.add_argument("--dtype", default="auto", choices=["auto", "float32", "float16", "bfloat16"])
     p.add_argument("--device", help="cpu, cuda or mps (default: picked)")
     p.add_argument("--revision")
@@ -92,15 +95,28 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
                      help="bitsandbytes quantization (CUDA only)")
 
 
-def _options(pairs: Sequence[str]) -> dict[str, str]:
-    from explorer.errors import BadInput
+def _option_help() -> dict[str, Any]:
+    """The options' one-line descriptions, from their declarations, under ``--help``."""
+    from explorer.options import help_text
 
-    out = {}
+    lines = "\n".join(f"  {line}" for line in help_text().splitlines())
+    return {"epilog": f"task options (--option KEY=VALUE):\n{lines}",
+            "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
+def _options(pairs: Sequence[str]) -> dict[str, Any]:
+    """``--option KEY=VALUE`` pairs, each value as its option's declared type (a one-line error
+    when it is not); a key no task reads stays text, and the run says which options apply."""
+    from explorer.errors import BadInput
+    from explorer.options import OPTIONS
+
+    out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key, value = key.strip(), value.strip()
+        if not sep or not key:
             raise BadInput(f"--option needs KEY=VALUE, got {pair!r}")
-        out[key.strip()] = value.strip()
+        out[key] = OPTIONS[key].coerce(value) if key in OPTIONS else value
     return out
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from explorer.errors import (
     BadInput,
-    BadOption,
     ExplorerError,
     MissingInput,
     NotRunnable,
@@ -25,33 +24,25 @@ from explorer.errors import (
 from explorer.inputs import Inputs, make_inputs, resample
 from explorer.load_options import LoadOptions
 from explorer.loading import Loaded, load
+from explorer.options import OPTIONS, Option, coerce
 from explorer.results import Result
 
-# Options that change how the model is loaded rather than how it is run.
-LOAD_OPTIONS = ("output_attentions", "output_hidden_states")
-# Backbone stage choices (lists): set on the config at load, because a backbone builds per-stage
+if TYPE_CHECKING:
+    from explorer.catalog import TaskSpec
+
+# Options set on the config at load (``stage="load"`` in explorer/options.py): attention /
+# hidden-state switches, and backbone stage choices (lists), because a backbone builds per-stage
 # layers (e.g. output norms) only for the stages it outputs.
-LOAD_LIST_OPTIONS = ("out_indices", "out_features")
+LOAD_OPTIONS = tuple(n for n, o in OPTIONS.items() if o.stage == "load" and o.type is bool)
+LOAD_LIST_OPTIONS = tuple(n for n, o in OPTIONS.items() if o.stage == "load" and o.type is list)
 
 
-def _expected(kind: type) -> str:
-    """How an option's type reads in a message ("should be a whole number")."""
-    names = {int: "a whole number", float: "a number", bool: "true or false", str: "text",
-             list: "a list"}
-    return names.get(kind, f"a {kind.__name__}")
-
-
-def _coerce(value: Any, kind: type) -> Any:
-    """CLI options arrive as strings; turn them into the type the runner asks for."""
-    if kind is bool and isinstance(value, str):
-        if value.lower() in ("1", "true", "yes", "on"):
-            return True
-        if value.lower() in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(value)
-    if kind in (list, tuple) and isinstance(value, str):
-        return [int(v) if v.strip().lstrip("-").isdigit() else v.strip() for v in value.split(",")]
-    return kind(value)
+def _declared(spec: TaskSpec, name: str) -> Option | None:
+    """Option ``name`` as the task declares it, else as explorer/options.py does."""
+    try:
+        return spec.option(name)
+    except KeyError:
+        return OPTIONS.get(name)
 
 
 _PART_AUTO = {"tokenizer": "AutoTokenizer", "image_processor": "AutoImageProcessor",
@@ -78,7 +69,7 @@ def accepted(model: Any, batch: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in batch.items() if k != "token_type_ids" or k in params}
 
 
-_TABLE: Any = object()  # ``option(name)`` without a default: read it from explorer.options
+_DECLARED: Any = object()  # ``option(name)`` without a default: the task's declared one
 
 
 @dataclass
@@ -133,32 +124,35 @@ class RunContext:
                            "(tokenizer.save_pretrained(folder)) or use a checkpoint that has one")
         return tokenizer
 
-    def option(self, name: str, default: Any = _TABLE) -> Any:
-        """An option's value converted to the default's type (``top_k="3"`` → 3); the default
-        comes from ``explorer.options`` unless given."""
-        if default is _TABLE:
-            from explorer.options import default as table_default
-
-            default = table_default(name, self.loaded.spec.auto_class)
-        if name not in self.options or self.options[name] is None:
+    def option(self, name: str, default: Any = _DECLARED) -> Any:
+        """An option's value as its declared type, inside its bounds (``top_k="3"`` → 3); the
+        default is the one the task declares (explorer/options.py) unless given."""
+        declared = _declared(self.loaded.spec, name)
+        if default is _DECLARED:
+            if declared is None:
+                raise KeyError(f"option {name!r} is declared nowhere (explorer/options.py)")
+            default = declared.default
+        value = self.options.get(name)
+        if value is None:
             return default
-        value = self.options[name]
-        if default is None:
-            return value
-        try:
-            return _coerce(value, type(default))
-        except (TypeError, ValueError):
-            raise BadOption(name, value, _expected(type(default))) from None
+        if declared is not None and declared.type is not None:
+            return declared.coerce(value)
+        return value if default is None else self._as(name, value, type(default))
 
     def optional(self, name: str, kind: type = float) -> Any:
-        """An option converted to ``kind``, or None when not set (the model's own default)."""
+        """An option converted to its declared type (else ``kind``), or None when not set (the
+        model's own default)."""
         value = self.options.get(name)
         if value is None:
             return None
-        try:
-            return _coerce(value, kind)
-        except (TypeError, ValueError):
-            raise BadOption(name, value, _expected(kind)) from None
+        declared = _declared(self.loaded.spec, name)
+        if declared is not None and declared.type is not None:
+            return declared.coerce(value)
+        return self._as(name, value, kind)
+
+    @staticmethod
+    def _as(name: str, value: Any, kind: type) -> Any:
+        return Option(name, kind, None, "").coerce(value)
 
     def require(self, *kinds: str) -> None:
         """Fail with one line when an input the task needs was not given."""
@@ -280,7 +274,7 @@ def run(
         from explorer.resolution import resolve
 
         spec = resolve(checkpoint, task, revision=revision).spec
-        if spec is not None and not stage_options <= set(spec.options):
+        if spec is not None and not stage_options <= set(spec.option_names):
             raise BadInput(f"option(s) {', '.join(sorted(stage_options))} do not apply to "
                            f"{spec.task}; they choose the stages of a backbone (task backbone)")
     inputs = make_inputs(text, text_pair=text_pair, question=question, context=context,
@@ -302,12 +296,12 @@ def split_options(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
     overrides: dict[str, Any] = {}
     for k in LOAD_OPTIONS:
         value = opts.pop(k, None)
-        if value is not None and _coerce(value, bool):
+        if value is not None and coerce(value, bool):
             overrides[k] = True
     for k in LOAD_LIST_OPTIONS:
         value = opts.pop(k, None)
         if value not in (None, "", [], ()):
-            overrides[k] = (_coerce(value, list) if isinstance(value, str)
+            overrides[k] = (coerce(value, list) if isinstance(value, str)
                             else list(value) if isinstance(value, (list, tuple)) else [value])
     return overrides, opts
 
@@ -318,10 +312,10 @@ def run_loaded(loaded: Loaded, inputs: Inputs, options: Mapping[str, Any] | None
     if spec.runner is None:
         raise NotRunnable(f"{spec.auto_class} is in the catalog but the explorer cannot run it yet; "
                           "pick another task for this checkpoint")
-    unknown = set(options or {}) - set(spec.options)
+    unknown = set(options or {}) - set(spec.option_names)
     if unknown:
         raise BadInput(f"option(s) {', '.join(sorted(unknown))} do not apply to {spec.task}; "
-                       f"it takes: {', '.join(spec.options) or 'none'}")
+                       f"it takes: {', '.join(spec.option_names) or 'none'}")
     context = RunContext(loaded=loaded, inputs=inputs, options=dict(options or {}))
     try:
         return spec.runner(context)

@@ -18,3 +18,30 @@ def test_public_names_resolve_lazily() -> None:
 
     for name in explorer.__all__:
         assert getattr(explorer, name) is not None
+
+
+def test_listing_the_catalog_imports_no_runner_loader_or_torch() -> None:
+    """The catalog is data: listing and looking up tasks loads no head, runner or loader."""
+    code = ("import sys, explorer; explorer.tasks(); explorer.get_task('fill-mask'); "
+            "print(sorted(m for m in sys.modules if m.startswith(('explorer.heads', "
+            "'explorer.runner', 'explorer.loading', 'torch'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_runnable_task_has_its_registered_runner() -> None:
+    """Each family's data (explorer/catalog/<family>.py) and runners (explorer/heads/<family>.py)
+    name the same Auto classes."""
+    import importlib
+
+    from explorer.catalog import FAMILIES
+
+    for family in FAMILIES:
+        declared = {s.auto_class for s in importlib.import_module(f"explorer.catalog.{family}").SPECS}
+        registered = set(importlib.import_module(f"explorer.heads.{family}").RUNNERS)
+        assert declared == registered, family
+    import explorer
+
+    for spec in explorer.tasks():
+        if spec.runner is not None:
+            assert callable(spec.runner.resolve()), spec.auto_class

@@ -1,5 +1,7 @@
-"""Task heads: what each Auto model class is for, and how to run it.
+"""Task runners: how to run each Auto model class.
 
-One module per family of tasks (``_*.py``: helpers they share). Each exposes ``SPECS: list[TaskSpec]``; a spec's ``runner`` takes a
-``RunContext`` and returns a typed ``Result``. See README.md here for adding a task.
+One module per family of tasks (``_*.py``: helpers they share), named like the family's data in
+``explorer/catalog/``. Each exposes ``RUNNERS: dict[str, Callable]`` keyed by Auto class; a runner
+takes a ``RunContext`` and returns a typed ``Result``. The catalog imports a family module only
+when one of its tasks runs. See README.md here for adding a task.
 """

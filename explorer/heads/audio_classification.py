@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.heads._audio import audio_batch, seconds_per_frame
 from explorer.heads._common import classification, label_names, sigmoid, softmax, to_numpy
 from explorer.results import Embeddings, Frames, FrameSpan, Result
@@ -68,22 +67,10 @@ def xvector(ctx: RunContext) -> Result:
                       **ctx.common(outputs))
 
 
+RUNNERS = {
+    "AutoModelForAudioClassification": classify_audio,
+    "AutoModelForAudioFrameClassification": classify_frames,
+    "AutoModelForAudioXVector": xvector,
+}
 
-SPECS = [
-    TaskSpec("AutoModelForAudioClassification", ("audio-classification",), "audio", ("audio",),
-             "classification", "AutoFeatureExtractor",
-             "Pools the whole clip into one vector, then scores each label (keywords, emotion, "
-             "language, sound events).", options=("top_k",), runner=classify_audio),
-    TaskSpec("AutoModelForAudioFrameClassification",
-             ("audio-frame-classification", "speaker-diarization", "voice-activity-detection"),
-             "audio", ("audio",), "frames", "AutoFeatureExtractor",
-             "A label for every ~20 ms frame, merged into time spans (who speaks when, "
-             "speech vs silence).", options=("multi_label", "threshold"),
-             runner=classify_frames),
-    TaskSpec("AutoModelForAudioXVector", ("audio-xvector", "speaker-verification"), "audio",
-             ("audio",), "embedding", "AutoFeatureExtractor",
-             "An x-vector: one speaker embedding per clip (TDNN + statistics pooling) for "
-             "speaker verification.", runner=xvector),
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from explorer.catalog import TaskSpec
 from explorer.heads._audio import audio_array, audio_batch, only_accepted
 from explorer.heads._common import to_numpy
 from explorer.results import AudioOutput, Result
@@ -33,15 +32,8 @@ def tokenize_audio(ctx: RunContext) -> Result:
                        codes=code_array, **ctx.common())
 
 
+RUNNERS = {
+    "AutoModelForAudioTokenization": tokenize_audio,
+}
 
-SPECS = [
-    TaskSpec("AutoModelForAudioTokenization", ("audio-tokenization", "audio-codec"), "audio",
-             ("audio",), "audio", "AutoFeatureExtractor",
-             "A neural codec: encodes audio into discrete codes (the tokens speech LMs read) and "
-             "decodes them back (DAC, X-Codec).", runner=tokenize_audio),
-]
-
-__all__ = ["SPECS",
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import pad_batch, to_numpy
 from explorer.results import Embeddings, RawOutput, Result
@@ -190,22 +189,9 @@ def decoder_start(ctx: RunContext, count: int) -> Any:
     return torch.full((count, 1), start, dtype=torch.long)
 
 
-SPECS = [
-    TaskSpec("AutoModel", ("feature-extraction",), "base", ("text", "image", "audio"),
-             "embedding", "AutoProcessor",
-             "The bare network, no head: hidden states, pooled into one vector per input.",
-             options=("pooling",), runner=embed),
-    TaskSpec("AutoModelForPreTraining", ("pretraining",), "base", ("text", "image", "audio"),
-             "raw", "AutoProcessor",
-             "The heads the model was pre-trained with (e.g. BERT's masked-LM + NSP).",
-             runner=raw_outputs),
-    # Described but not run: a numeric series, and prompts with marked options, are inputs the
-    # explorer has no panel or zoo checkpoint for yet.
-    TaskSpec("AutoModelForTimeSeriesPrediction", ("time-series-forecasting",), "base",
-             ("series",), "raw", None,
-             "Forecasts the next values of a numeric time series (TimesFM).", runner=None),
-    TaskSpec("AutoModelForDecision", ("decision",), "base", ("text", "labels"), "classification",
-             "AutoTokenizer",
-             "Scores the options of a choice, yes/no or rating question about a prompt (Jev).",
-             runner=None),
-]
+RUNNERS = {
+    "AutoModel": embed,
+    "AutoModelForPreTraining": raw_outputs,
+}
+
+__all__ = ["RUNNERS"]

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import softmax, to_numpy
 from explorer.heads._multimodal import processor_part
@@ -127,14 +126,8 @@ def answer_document_question(ctx: RunContext) -> Result:
                   **ctx.common(outputs, encoded["input_ids"]))
 
 
+RUNNERS = {
+    "AutoModelForDocumentQuestionAnswering": answer_document_question,
+}
 
-
-SPECS = [
-    TaskSpec("AutoModelForDocumentQuestionAnswering", ("document-question-answering",),
-             "multimodal", ("image", "question", "context"), "answer", "AutoProcessor",
-             "Extractive QA over a page's words and their boxes on the page (LayoutLM family): "
-             "start and end scores over the words.",
-             options=("max_answer_length",), runner=answer_document_question),
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

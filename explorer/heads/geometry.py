@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.heads._common import to_numpy
 from explorer.heads._vision import height_width, image_processor, input_image, model_inputs
 from explorer.results import DepthMap, ImageOutput, Result
@@ -46,15 +45,9 @@ def estimate_pointmap(ctx: RunContext) -> Result:
                     depth=depth, **ctx.common(outputs))
 
 
-SPECS = [
-    TaskSpec("AutoModelForNormalEstimation", ("normal-estimation",), "vision", ("image",), "image",
-             "AutoImageProcessor",
-             "Predicts a surface normal (x, y, z) for every pixel (Sapiens2).",
-             runner=estimate_normals),
-    TaskSpec("AutoModelForPointmapEstimation", ("pointmap-estimation",), "vision", ("image",),
-             "depth", "AutoImageProcessor",
-             "Predicts a 3-D point (x, y, z) in camera space for every pixel (Sapiens2).",
-             runner=estimate_pointmap),
-]
+RUNNERS = {
+    "AutoModelForNormalEstimation": estimate_normals,
+    "AutoModelForPointmapEstimation": estimate_pointmap,
+}
 
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

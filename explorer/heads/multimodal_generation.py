@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._multimodal import new_tokens, processor_part, sequence_probability
 from explorer.heads._text import cut_text, generation_budget, prompt_limit, readable_pieces
@@ -135,22 +134,9 @@ def generate_multimodal(ctx: RunContext) -> Result:
     return _generate_from(ctx, ("image", "audio"))
 
 
-GENERATION_OPTIONS = ("max_new_tokens", "do_sample", "only_new", "chat_template")
+RUNNERS = {
+    "AutoModelForImageTextToText": generate_from_image,
+    "AutoModelForMultimodalLM": generate_multimodal,
+}
 
-SPECS = [
-    TaskSpec("AutoModelForImageTextToText", ("image-text-to-text", "image-to-text"),
-             "multimodal", ("image", "text"), "generation", "AutoProcessor",
-             "A vision encoder feeds a text decoder: captions, or answers about the image to a "
-             "prompt (BLIP, LLaVA, Qwen-VL; formerly AutoModelForVision2Seq).",
-             options=GENERATION_OPTIONS, runner=generate_from_image),
-    TaskSpec("AutoModelForMultimodalLM", ("any-to-any",), "multimodal",
-             ("text", "image", "audio"), "generation", "AutoProcessor",
-             "A language model that reads text with images and/or audio and writes text: every "
-             "image-text-to-text model plus audio-text ones (Qwen2-Audio, Voxtral, omni models).",
-             options=GENERATION_OPTIONS, runner=generate_multimodal),
-]
-
-__all__ = ["SPECS",
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

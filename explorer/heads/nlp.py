@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import classification, label_names, softmax, to_numpy, top_labels
 from explorer.heads._text import (
@@ -269,41 +268,16 @@ def _encode_texts(ctx: RunContext) -> Result:
     return embed(ctx)
 
 
-SPECS = [
-    TaskSpec("AutoModelForSequenceClassification", ("text-classification", "sentiment-analysis"),
-             "nlp", ("text", "text_pair"), "classification", "AutoTokenizer",
-             "A linear layer on the pooled sequence: one score per label (sentiment, topic, NLI).",
-             options=("top_k",), runner=classify_text),
-    TaskSpec("AutoModelForTokenClassification", ("token-classification", "ner"), "nlp",
-             ("text",), "tokens", "AutoTokenizer",
-             "A label for every token (named entities, parts of speech), merged into spans.",
-             runner=classify_tokens),
-    TaskSpec("AutoModelForQuestionAnswering", ("question-answering",), "nlp",
-             ("question", "context"), "answer", "AutoTokenizer",
-             "Start and end scores over the context's tokens: the answer is the best span.",
-             options=("max_answer_length",), runner=answer_question),
-    TaskSpec("AutoModelForMaskedLM", ("fill-mask",), "nlp", ("text",), "fill_mask",
-             "AutoTokenizer", "Predicts the hidden word at each mask position from both sides.",
-             options=("top_k",), runner=fill_mask),
-    TaskSpec("AutoModelForCausalLM", ("text-generation",), "nlp", ("text",), "generation",
-             "AutoTokenizer", "Predicts the next token from the ones before it; generates text.",
-             options=("max_new_tokens", "do_sample", "only_new"), runner=generate_text),
-    TaskSpec("AutoModelForSeq2SeqLM", ("text2text-generation", "translation", "summarization"),
-             "nlp", ("text",), "generation", "AutoTokenizer",
-             "An encoder reads the input, a decoder writes new text (translate, summarise).",
-             options=("max_new_tokens", "do_sample"), runner=generate_text),
-    TaskSpec("AutoModelForMultipleChoice", ("multiple-choice",), "nlp", ("text", "labels"),
-             "classification", "AutoTokenizer",
-             "Scores each (prompt, choice) pair and picks the best choice.",
-             runner=multiple_choice),
-    TaskSpec("AutoModelForNextSentencePrediction", ("next-sentence-prediction",), "nlp",
-             ("text", "text_pair"), "classification", "AutoTokenizer",
-             "BERT's pre-training head: does sentence B follow sentence A?",
-             runner=next_sentence),
-    TaskSpec("AutoModelForTextEncoding", ("text-encoding",), "nlp", ("text",), "embedding",
-             "AutoTokenizer",
-             "The text encoder alone (e.g. T5's encoder): one vector per input text.",
-             options=("pooling",), runner=_encode_texts),
-]
+RUNNERS = {
+    "AutoModelForSequenceClassification": classify_text,
+    "AutoModelForTokenClassification": classify_tokens,
+    "AutoModelForQuestionAnswering": answer_question,
+    "AutoModelForMaskedLM": fill_mask,
+    "AutoModelForCausalLM": generate_text,
+    "AutoModelForSeq2SeqLM": generate_text,
+    "AutoModelForMultipleChoice": multiple_choice,
+    "AutoModelForNextSentencePrediction": next_sentence,
+    "AutoModelForTextEncoding": _encode_texts,
+}
 
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

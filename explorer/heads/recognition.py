@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-from explorer.catalog import TaskSpec
 from explorer.heads._vision import image_processor, input_image, model_inputs
 from explorer.results import Recognition, Result
 from explorer.runner import RunContext
@@ -35,15 +34,9 @@ def recognize_table(ctx: RunContext) -> Result:
                        structure=structure, **ctx.common(outputs))
 
 
-SPECS = [
-    TaskSpec("AutoModelForTextRecognition", ("text-recognition",), "vision", ("image",),
-             "recognition", "AutoImageProcessor",
-             "Reads the text in a cropped line image with a CTC head (PP-OCR recognisers).",
-             runner=recognize_text),
-    TaskSpec("AutoModelForTableRecognition", ("table-recognition",), "vision", ("image",),
-             "recognition", "AutoImageProcessor",
-             "Predicts a table's HTML structure tokens (SLANet / SLANeXt).",
-             runner=recognize_table),
-]
+RUNNERS = {
+    "AutoModelForTextRecognition": recognize_text,
+    "AutoModelForTableRecognition": recognize_table,
+}
 
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

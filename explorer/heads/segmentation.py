@@ -8,12 +8,10 @@ Masks come from the processor's own ``post_process_*`` at the input image's size
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import class_label, softmax, to_numpy
 from explorer.heads._vision import (
@@ -62,38 +60,35 @@ def _instance_segments(ctx: RunContext, found: dict) -> tuple[np.ndarray, tuple[
     return mask, tuple(sorted(segments, key=lambda s: -(s.score or 0.0)))
 
 
-def _segmenter(default_kind: str) -> Callable[[RunContext], Result]:
-    def segment(ctx: RunContext) -> Result:
-        """Semantic, instance or panoptic segmentation with the processor's
-        ``post_process_<kind>_segmentation`` at the image's size."""
-        image = input_image(ctx)
-        processor = image_processor(ctx)
-        kind = str(ctx.option("kind", default_kind))
-        post = getattr(processor, f"post_process_{kind}_segmentation", None)
-        if kind not in SEGMENT_KINDS or post is None:
-            can = [k for k in SEGMENT_KINDS if hasattr(processor, f"post_process_{k}_segmentation")]
-            raise BadInput(f"kind={kind!r} is not available for {type(processor).__name__}; "
-                           f"use one of: {', '.join(can) or 'none'}")
-        extra = {}
-        if "task_inputs" in inspect.signature(ctx.model.forward).parameters:
-            extra["task_inputs"] = [kind]  # OneFormer is told which task to do
-        call = ctx.preprocessor if extra else processor
-        batch = call(images=image, return_tensors="pt", **extra)
-        outputs = ctx.forward(model_inputs(ctx, batch))
-        found = post(outputs, **accepted_kwargs(
-            post, target_sizes=[height_width(image)], threshold=ctx.optional("threshold"),
-            mask_threshold=ctx.optional("mask_threshold"),
-            overlap_mask_area_threshold=ctx.optional("overlap_mask_area_threshold"),
-            label_ids_to_fuse=set()))[0]
-        if kind == "semantic":
-            mask = to_numpy(found).astype(np.int64)
-            segments = _semantic_segments(ctx, mask, outputs)
-        else:
-            mask, segments = _instance_segments(ctx, found)
-        return Segmentation(kind=kind, mask_shape=mask.shape, segments=segments, mask=mask,
-                            **ctx.common(outputs))
-    segment.__name__ = f"segment_{default_kind}"
-    return segment
+def segment(ctx: RunContext) -> Result:
+    """Semantic, instance or panoptic segmentation with the processor's
+    ``post_process_<kind>_segmentation`` at the image's size."""
+    image = input_image(ctx)
+    processor = image_processor(ctx)
+    kind = str(ctx.option("kind"))  # each task declares its own default
+    post = getattr(processor, f"post_process_{kind}_segmentation", None)
+    if kind not in SEGMENT_KINDS or post is None:
+        can = [k for k in SEGMENT_KINDS if hasattr(processor, f"post_process_{k}_segmentation")]
+        raise BadInput(f"kind={kind!r} is not available for {type(processor).__name__}; "
+                       f"use one of: {', '.join(can) or 'none'}")
+    extra = {}
+    if "task_inputs" in inspect.signature(ctx.model.forward).parameters:
+        extra["task_inputs"] = [kind]  # OneFormer is told which task to do
+    call = ctx.preprocessor if extra else processor
+    batch = call(images=image, return_tensors="pt", **extra)
+    outputs = ctx.forward(model_inputs(ctx, batch))
+    found = post(outputs, **accepted_kwargs(
+        post, target_sizes=[height_width(image)], threshold=ctx.optional("threshold"),
+        mask_threshold=ctx.optional("mask_threshold"),
+        overlap_mask_area_threshold=ctx.optional("overlap_mask_area_threshold"),
+        label_ids_to_fuse=set()))[0]
+    if kind == "semantic":
+        mask = to_numpy(found).astype(np.int64)
+        segments = _semantic_segments(ctx, mask, outputs)
+    else:
+        mask, segments = _instance_segments(ctx, found)
+    return Segmentation(kind=kind, mask_shape=mask.shape, segments=segments, mask=mask,
+                        **ctx.common(outputs))
 
 
 def _parse_points(value: Any, width: int, height: int) -> list[list[float]]:
@@ -183,34 +178,13 @@ def matte(ctx: RunContext) -> Result:
     return ImageOutput(shape=rgb.shape, image=rgb, **ctx.common(outputs))
 
 
+RUNNERS = {
+    "AutoModelForSemanticSegmentation": segment,
+    "AutoModelForInstanceSegmentation": segment,
+    "AutoModelForUniversalSegmentation": segment,
+    "AutoModelForImageSegmentation": segment,
+    "AutoModelForMaskGeneration": generate_masks,
+    "AutoModelForImageMatting": matte,
+}
 
-_SEG_OPTIONS = ("kind", "threshold", "mask_threshold", "overlap_mask_area_threshold")
-
-SPECS = [
-    TaskSpec("AutoModelForSemanticSegmentation", ("semantic-segmentation",),
-             "vision", ("image",), "segmentation", "AutoImageProcessor",
-             "A class for every pixel (SegFormer, DPT, UperNet...).",
-             options=_SEG_OPTIONS, runner=_segmenter("semantic")),
-    TaskSpec("AutoModelForInstanceSegmentation", ("instance-segmentation",), "vision", ("image",),
-             "segmentation", "AutoImageProcessor",
-             "A mask, class and score for each object instance (MaskFormer...).",
-             options=_SEG_OPTIONS, runner=_segmenter("instance")),
-    TaskSpec("AutoModelForUniversalSegmentation", ("universal-segmentation",
-                                                   "panoptic-segmentation"), "vision", ("image",),
-             "segmentation", "AutoImageProcessor",
-             "Mask classification: one model for semantic, instance and panoptic segmentation "
-             "(Mask2Former, OneFormer, EoMT...).",
-             options=_SEG_OPTIONS, runner=_segmenter("panoptic")),
-    TaskSpec("AutoModelForImageSegmentation", ("image-segmentation",), "vision", ("image",),
-             "segmentation", "AutoImageProcessor",
-             "DETR with a mask head: panoptic segmentation (the older segmentation Auto class).",
-             options=_SEG_OPTIONS, runner=_segmenter("panoptic")),
-    TaskSpec("AutoModelForMaskGeneration", ("mask-generation",), "vision", ("image",),
-             "segmentation", "AutoProcessor",
-             "Promptable segmentation (SAM): masks for the object under a point prompt.",
-             options=("points",), runner=generate_masks),
-    TaskSpec("AutoModelForImageMatting", ("image-matting",), "vision", ("image",), "image",
-             "AutoImageProcessor",
-             "Predicts a soft alpha matte separating foreground from background (ViTMatte uses a "
-             "trimap).", options=("trimap",), runner=matte),
-]
+__all__ = ["RUNNERS"]

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._audio import audio_batch, audio_input, seconds_per_frame, takes, text_tokenizer
 from explorer.heads._common import to_numpy
@@ -211,30 +210,11 @@ def transcribe_transducer(ctx: RunContext) -> Result:
     return Transcript(text=text.strip(), chunks=chunks, sampling_rate=rate, **ctx.common())
 
 
+RUNNERS = {
+    "AutoModelForCTC": transcribe_ctc,
+    "AutoModelForSpeechSeq2Seq": transcribe_seq2seq,
+    "AutoModelForRNNT": transcribe_transducer,
+    "AutoModelForTDT": transcribe_transducer,
+}
 
-
-_ASR = "automatic-speech-recognition"
-
-SPECS = [
-    TaskSpec("AutoModelForCTC", ("ctc", _ASR), "audio", ("audio",), "transcript",
-             "AutoProcessor",
-             "A token (letter or word piece) for every ~20 ms frame; repeats and blanks collapse "
-             "into the transcript (wav2vec2, HuBERT).", runner=transcribe_ctc),
-    TaskSpec("AutoModelForSpeechSeq2Seq", (_ASR, "speech-seq2seq"), "audio", ("audio",),
-             "transcript", "AutoProcessor",
-             "An encoder hears the audio and a decoder writes the text token by token (Whisper).",
-             options=("max_new_tokens", "return_timestamps", "language"),
-             runner=transcribe_seq2seq),
-    TaskSpec("AutoModelForRNNT", ("rnnt", _ASR), "audio", ("audio",), "transcript",
-             "AutoProcessor",
-             "Transducer: a joint network over each audio frame and the text so far emits tokens "
-             "until a blank moves it to the next frame (Parakeet RNN-T).",
-             options=("max_new_tokens",), runner=transcribe_transducer),
-    TaskSpec("AutoModelForTDT", ("tdt", _ASR), "audio", ("audio",), "transcript",
-             "AutoProcessor",
-             "Token-and-duration transducer: like RNN-T, but also predicts how many frames each "
-             "token lasts, so it skips ahead (Parakeet TDT).",
-             options=("max_new_tokens",), runner=transcribe_transducer),
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

@@ -7,7 +7,6 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._audio import audio_array, only_accepted, takes, text_tokenizer
 from explorer.heads._common import to_numpy
@@ -135,18 +134,9 @@ def text_to_waveform(ctx: RunContext) -> Result:
     return _synthesize(ctx, "waveform")
 
 
+RUNNERS = {
+    "AutoModelForTextToSpectrogram": text_to_spectrogram,
+    "AutoModelForTextToWaveform": text_to_waveform,
+}
 
-
-SPECS = [
-    TaskSpec("AutoModelForTextToSpectrogram", ("text-to-spectrogram", "text-to-speech"),
-             "audio", ("text",), "audio", "AutoProcessor",
-             "Writes a mel spectrogram for the text, frame by frame (SpeechT5, FastSpeech2); a "
-             "vocoder turns it into sound.", options=("seed", "speaker_id", "tgt_lang"),
-             runner=text_to_spectrogram),
-    TaskSpec("AutoModelForTextToWaveform", ("text-to-speech", "text-to-audio"), "audio",
-             ("text",), "audio", "AutoProcessor",
-             "Text in, waveform out: speech (VITS / MMS-TTS, Bark) or music (MusicGen).",
-             options=("seed", "speaker_id", "tgt_lang"), runner=text_to_waveform),
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import sigmoid, to_numpy, top_labels
 from explorer.heads._text import cut_question
@@ -80,14 +79,8 @@ def answer_table_question(ctx: RunContext) -> Result:
                   **ctx.common(outputs, encoded["input_ids"]))
 
 
+RUNNERS = {
+    "AutoModelForTableQuestionAnswering": answer_table_question,
+}
 
-
-SPECS = [
-    TaskSpec("AutoModelForTableQuestionAnswering", ("table-question-answering",), "multimodal",
-             ("table", "question"), "answer", "AutoTokenizer",
-             "Selects the table cells that answer the question, plus an aggregation over them "
-             "(TAPAS: NONE, SUM, AVERAGE, COUNT).",
-             options=("threshold",), runner=answer_table_question),
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import class_label, classification, label_names, to_numpy, top_labels
 from explorer.heads._vision import (
@@ -283,53 +282,16 @@ def backbone_features(ctx: RunContext) -> Result:
                        maps=maps, **ctx.common(outputs))
 
 
+RUNNERS = {
+    "AutoModelForImageClassification": classify_image,
+    "AutoModelForObjectDetection": detect_objects,
+    "AutoModelForDepthEstimation": estimate_depth,
+    "AutoModelForKeypointDetection": detect_keypoints,
+    "AutoModelForPoseEstimation": estimate_pose,
+    "AutoModelForMaskedImageModeling": masked_image_modeling,
+    "AutoModelForImageToImage": image_to_image,
+    "AutoModelForVideoClassification": classify_video,
+    "AutoBackbone": backbone_features,
+}
 
-# ---------------------------------------------------------------------------- specs
-
-SPECS = [
-    TaskSpec("AutoModelForImageClassification", ("image-classification",), "vision", ("image",),
-             "classification", "AutoImageProcessor",
-             "A linear layer on the pooled image features: one score per class.",
-             options=("top_k",), runner=classify_image),
-    TaskSpec("AutoModelForObjectDetection", ("object-detection",), "vision", ("image",),
-             "detection", "AutoImageProcessor",
-             "Predicts a set of boxes, each with a class and a score (DETR, YOLOS, RT-DETR...).",
-             options=("threshold", "top_k"), runner=detect_objects),
-    TaskSpec("AutoModelForDepthEstimation", ("depth-estimation",), "vision", ("image",), "depth",
-             "AutoImageProcessor", "Predicts a depth value for every pixel from one image.",
-             runner=estimate_depth),
-    TaskSpec("AutoModelForKeypointDetection", ("keypoint-detection",), "vision", ("image",),
-             "keypoints", "AutoImageProcessor",
-             "Finds interest points with a score and a descriptor each (SuperPoint).",
-             options=("threshold", "top_k"), runner=detect_keypoints),
-    TaskSpec("AutoModelForPoseEstimation", ("pose-estimation",), "vision",
-             ("image",), "keypoints", "AutoImageProcessor",
-             "Top-down body pose: keypoint heatmaps inside a person box (ViTPose).",
-             options=("box",), runner=estimate_pose),
-    TaskSpec("AutoModelForMaskedImageModeling", ("masked-image-modeling",), "vision", ("image",),
-             "image", "AutoImageProcessor",
-             "Hides random patches and reconstructs the pixels (SimMIM pre-training head).",
-             options=("mask_ratio", "seed"), runner=masked_image_modeling),
-    TaskSpec("AutoModelForImageToImage", ("image-to-image", "super-resolution"), "vision",
-             ("image",), "image", "AutoImageProcessor",
-             "Outputs a new image: super-resolution and restoration (Swin2SR).",
-             runner=image_to_image),
-    TaskSpec("AutoModelForVideoClassification", ("video-classification",), "vision", ("image",),
-             "classification", "AutoImageProcessor",
-             "Classifies a clip of frames (VideoMAE, TimeSformer); here a still image is repeated "
-             "into a clip.", options=("top_k",), runner=classify_video),
-    TaskSpec("AutoModelForKeypointMatching", ("keypoint-matching",), "vision", ("image",),
-             "keypoints", "AutoImageProcessor",
-             "Matches keypoints between two images (SuperGlue, LightGlue, EfficientLoFTR); it "
-             "needs an image pair, which explorer inputs do not carry yet."),
-    TaskSpec("AutoBackbone", ("backbone",), "base", ("image",), "feature_maps",
-             "AutoImageProcessor",
-             "The network as a feature extractor for detection / segmentation heads: one feature "
-             "map per chosen stage.", options=("out_indices", "out_features"),
-             runner=backbone_features),
-]
-
-__all__ = ["SPECS"
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

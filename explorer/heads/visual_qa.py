@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from explorer.catalog import TaskSpec
 from explorer.heads._common import label_names, to_numpy, top_labels
 from explorer.heads._multimodal import new_tokens, sequence_probability
 from explorer.heads._text import cut_question
@@ -45,14 +44,8 @@ def answer_visual_question(ctx: RunContext) -> Result:
                   alternatives=ranked[1:], **ctx.common(outputs, encoded["input_ids"]))
 
 
+RUNNERS = {
+    "AutoModelForVisualQuestionAnswering": answer_visual_question,
+}
 
-
-SPECS = [
-    TaskSpec("AutoModelForVisualQuestionAnswering", ("visual-question-answering", "vqa"),
-             "multimodal", ("image", "question"), "answer", "AutoProcessor",
-             "Answers a question about an image: a score per known answer (ViLT) or generated "
-             "text (BLIP).",
-             options=("top_k", "max_new_tokens"), runner=answer_visual_question),
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

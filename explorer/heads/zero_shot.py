@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from explorer.catalog import TaskSpec
 from explorer.errors import BadInput
 from explorer.heads._common import to_numpy, top_labels
 from explorer.results import Classification, DetectedObject, Detections, Result
@@ -76,19 +75,9 @@ def detect_zero_shot(ctx: RunContext) -> Result:
                       threshold=threshold, **ctx.common(None, encoded.get("input_ids")))
 
 
+RUNNERS = {
+    "AutoModelForZeroShotImageClassification": classify_image_zero_shot,
+    "AutoModelForZeroShotObjectDetection": detect_zero_shot,
+}
 
-
-SPECS = [
-    TaskSpec("AutoModelForZeroShotImageClassification", ("zero-shot-image-classification",),
-             "multimodal", ("image", "labels"), "classification", "AutoProcessor",
-             "Embeds the image and a sentence per candidate label in one space (CLIP, SigLIP); "
-             "the closest label wins.",
-             options=("top_k", "hypothesis_template"), runner=classify_image_zero_shot),
-    TaskSpec("AutoModelForZeroShotObjectDetection", ("zero-shot-object-detection",),
-             "multimodal", ("image", "labels"), "detection", "AutoProcessor",
-             "Boxes for whatever the label texts describe (OWL-ViT, Grounding DINO), each box "
-             "scored against every label.",
-             options=("threshold",), runner=detect_zero_shot),
-]
-
-__all__ = ["SPECS"]
+__all__ = ["RUNNERS"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from explorer.catalog import TaskSpec
-from explorer.options import default
+from explorer.options import OPTIONS
 
 
 @dataclass(frozen=True)
@@ -29,19 +29,17 @@ class Spec:
     """Whether inputs must be moved to the model's device / dtype."""
 
     def option(self, name: str, fallback: Any = None) -> Any:
-        """The run's option, else the default the runner uses (``explorer.options``)."""
+        """The run's option as its declared type (CLI options arrive as text: "3" → 3), else the
+        default the task declares, which the runner uses too (``explorer/options.py``)."""
         try:
-            standard = default(name, self.task.auto_class)
+            declared = self.task.option(name)
         except KeyError:
-            standard = fallback
+            declared = OPTIONS.get(name)
         value = self.options.get(name)
         if value is None:
-            return standard
-        if isinstance(value, str) and standard is not None and not isinstance(standard, str):
-            from explorer.runner import _coerce
-
-            return _coerce(value, type(standard))  # CLI options arrive as text: "3" → 3
-        return value
+            standard = declared.default if declared is not None else None
+            return fallback if standard is None else standard
+        return declared.coerce(value) if declared is not None else value
 
     @property
     def config(self) -> Any:

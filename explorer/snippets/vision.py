@@ -63,14 +63,8 @@ def detect(spec: Spec) -> list[str]:
     ]
 
 
-def _segment_kind(spec: Spec) -> str:
-    own = {"AutoModelForSemanticSegmentation": "semantic",
-           "AutoModelForInstanceSegmentation": "instance"}
-    return str(spec.options.get("kind") or own.get(spec.task.auto_class, "panoptic"))
-
-
 def segment(spec: Spec) -> list[str]:
-    kind = _segment_kind(spec)
+    kind = str(spec.option("kind"))
     method = f"post_process_{kind}_segmentation"
     opts = {k: spec.options.get(k) for k in ("threshold", "mask_threshold",
                                               "overlap_mask_area_threshold")}

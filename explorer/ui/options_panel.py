@@ -1,20 +1,20 @@
 """Panel 3: load options (dtype, device, revision, attentions, and for big models accelerate's
 device map, memory caps, offload folder and quantization) and the run options of the task.
 
-Which run options appear is the task's ``spec.options``; each option's control is data
-(``RUN_OPTIONS``). Untouched, an option shows "default" and is not sent, so the runner's own
-default for that task applies; an option the table does not know gets a text box.
+Which run options appear, and each one's control, label, choices and tooltip, are derived from
+the ``Option``s the task declares (``spec.options``, ``explorer/options.py``). Untouched, an
+option shows "default" and is not sent, so the task's own default applies.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
 from explorer.catalog import TaskSpec
 from explorer.load_options import DEVICE_MAPS
+from explorer.options import Option
 from explorer.ui.style import heading, message
 
 _STYLE = {"description_width": "130px"}
@@ -24,41 +24,22 @@ DEFAULT = "default"
 e.g. top_k is 5 for labels and 100 for boxes), so nothing is sent."""
 
 
-def _text(label: str, hint: str) -> Callable[[], w.Widget]:
-    return lambda: w.Text(value="", description=label, placeholder=f"{DEFAULT} ({hint})",
-                          style=_STYLE, layout=_WIDTH)
-
-
-def _choice(label: str, *options: str) -> Callable[[], w.Widget]:
-    return lambda: w.Dropdown(options=[DEFAULT, *options], value=DEFAULT, description=label,
-                              style=_STYLE, layout=_WIDTH)
-
-
-def _flag(label: str) -> Callable[[], w.Widget]:
-    return _choice(label, "yes", "no")
-
-
-# Run options: name → control factory. An option no entry names gets a plain text box.
-RUN_OPTIONS: dict[str, Callable[[], w.Widget]] = {
-    "top_k": _text("top-k", "e.g. 5"),
-    "threshold": _text("threshold", "0–1"),
-    "mask_threshold": _text("mask threshold", "0–1"),
-    "overlap_mask_area_threshold": _text("overlap threshold", "0–1"),
-    "max_new_tokens": _text("max new tokens", "e.g. 20"),
-    "max_answer_length": _text("max answer tokens", "e.g. 30"),
-    "out_indices": _text("out_indices", "e.g. 1,2,3"),
-    "out_features": _text("out_features", "e.g. stage1"),
-    "seed": _text("seed", "e.g. 0"),
-    "language": _text("language", "e.g. en"),
-    "hypothesis_template": _text("template", "… {} …"),
-    "pooling": _choice("pooling", "mean", "cls", "pooler"),
-    "kind": _choice("segmentation kind", "semantic", "instance", "panoptic"),
-    "do_sample": _flag("sample"),
-    "only_new": _flag("only new text"),
-    "return_timestamps": _flag("timestamps"),
-    "multi_label": _flag("multi-label"),
-    "chat_template": _flag("chat template"),
-}
+def control_for(option: Option) -> w.Widget:
+    """The form control of one declared option: a yes / no list for a flag, a list of its choices,
+    else a text box showing the task's default; the tooltip is the option's help."""
+    tip = option.describe()
+    if option.type is bool or option.choices:
+        shown = ("yes", "no") if option.type is bool else tuple(map(str, option.choices))
+        return w.Dropdown(options=[DEFAULT, *shown], value=DEFAULT, description=option.title,
+                          tooltip=tip, style=_STYLE, layout=_WIDTH)
+    if option.default is not None:
+        hint = str(option.default)
+    elif option.min is not None and option.max is not None:
+        hint = f"{option.min:g}–{option.max:g}"
+    else:
+        hint = "the model's own"
+    return w.Text(value="", description=option.title, placeholder=f"{DEFAULT} ({hint})",
+                  tooltip=tip, style=_STYLE, layout=_WIDTH)
 
 
 def parse_option(text: str) -> Any:
@@ -155,9 +136,8 @@ class OptionsPanel:
 
     def set_task(self, spec: TaskSpec | None) -> None:
         self.run_controls = {}
-        for name in (spec.options if spec is not None else ()):
-            factory = RUN_OPTIONS.get(name) or _text(name, "task sets it")
-            self.run_controls[name] = factory()
+        for option in (spec.options if spec is not None else ()):
+            self.run_controls[option.name] = control_for(option)
         self.run_box.children = list(self.run_controls.values())
         self.offer.value = ""
         self.hint.value = "" if self.run_controls else \

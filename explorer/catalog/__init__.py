@@ -1,21 +1,27 @@
 """The catalog: one ``TaskSpec`` per Auto model class that the installed transformers exports.
 
-What each Auto class *is for* (category, hub tags, inputs, result shape, preprocessor) is written
-down next to its runner in ``explorer/heads/<family>.py``. Which architectures it supports is
-never written down: ``TaskSpec.model_types`` reads transformers' own ``MODEL_FOR_*_MAPPING``.
-An Auto class that transformers adds in a later release still appears here, described from its
-name, with no runner until someone writes one (see ``explorer/heads/README.md``).
+What each Auto class *is for* (category, hub tags, inputs, result shape, preprocessor, options)
+is data, written down per family in ``explorer/catalog/<family>.py``; how to run it is behaviour,
+registered against the Auto class in ``explorer/heads/<family>.py`` (``RUNNERS``) and imported
+only when a task runs, like transformers' Auto mappings name classes that load on first use.
+Listing the catalog imports no runner, loader or torch.
+
+Which architectures a task supports is never written down: ``TaskSpec.model_types`` reads
+transformers' own ``MODEL_FOR_*_MAPPING``. An Auto class that transformers adds in a later
+release still appears here, described from its name, with no runner until someone writes one
+(see ``explorer/heads/README.md``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from explorer.errors import UnknownTask
+from explorer.options import Option
 
 if TYPE_CHECKING:
     from explorer.results import Result
@@ -29,8 +35,9 @@ CATEGORIES: dict[str, str] = {
     "base": "Base & backbones",
 }
 
-# The modules that describe tasks; each exposes SPECS: list[TaskSpec].
-_TASK_MODULES = ("nlp", "vision", "segmentation", "geometry", "recognition",
+# The families of tasks: ``explorer/catalog/<family>.py`` exposes ``SPECS`` (tasks whose runner
+# ``explorer/heads/<family>.py`` registers) and optionally ``DESCRIBED`` (no runner yet).
+FAMILIES = ("nlp", "vision", "segmentation", "geometry", "recognition",
                  "speech_recognition", "audio_classification", "speech_synthesis", "audio_codec",
                  "zero_shot", "visual_qa", "document_qa", "table_qa", "multimodal_generation",
                  "base")
@@ -55,9 +62,12 @@ class TaskSpec:
     or AutoProcessor."""
     summary: str
     """One line: what the head on top of the base model does."""
-    options: tuple[str, ...] = ()
-    """Run options that apply (top_k, threshold, max_new_tokens, out_indices, ...)."""
+    options: tuple[Option, ...] = ()
+    """The options it reads (top_k, threshold, max_new_tokens, out_indices, ...), typed, with
+    this task's defaults (``explorer/options.py``)."""
     runner: Callable[[RunContext], Result] | None = field(default=None, repr=False, compare=False)
+    """How to run it: the runner ``explorer/heads/<family>.py`` registers (imported on the first
+    call), or None while the explorer cannot run it."""
     described: bool = True
     """False for Auto classes this explorer version has no description for."""
 
@@ -65,6 +75,17 @@ class TaskSpec:
     def task(self) -> str:
         """The name to show: the first hub tag, or the Auto class when there is none."""
         return self.tags[0] if self.tags else self.auto_class
+
+    @property
+    def option_names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.options)
+
+    def option(self, name: str) -> Option:
+        """The option ``name`` as this task declares it (KeyError when it reads no such option)."""
+        for option in self.options:
+            if option.name == name:
+                return option
+        raise KeyError(f"{self.task} reads no option {name!r}")
 
     @property
     def auto(self) -> Any:
@@ -99,10 +120,34 @@ class TaskSpec:
             "result": self.result,
             "preprocessor": self.preprocessor,
             "summary": self.summary,
-            "options": list(self.options),
+            "options": [o.name for o in self.options],
             "runnable": self.runner is not None,
             "model_types": list(self.model_types),
         }
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The runner ``explorer/heads/<family>.py`` registers for an Auto class, imported on the first
+    call (so listing the catalog imports no runner)."""
+
+    family: str
+    auto_class: str
+
+    def resolve(self) -> Callable[[RunContext], Result]:
+        import importlib
+
+        runners = importlib.import_module(f"explorer.heads.{self.family}").RUNNERS
+        if self.auto_class not in runners:
+            raise LookupError(f"explorer/heads/{self.family}.py registers no runner for "
+                              f"{self.auto_class}; add it to RUNNERS")
+        return runners[self.auto_class]
+
+    def __call__(self, ctx: RunContext) -> Result:
+        return self.resolve()(ctx)
+
+    def __repr__(self) -> str:
+        return f"explorer.heads.{self.family}.RUNNERS[{self.auto_class!r}]"
 
 
 def class_names(auto_class: str) -> dict[str, str]:
@@ -122,6 +167,10 @@ def exported_auto_classes() -> list[str]:
     import transformers
 
     names = [n for n in dir(transformers) if n.startswith("AutoModel") or n == "AutoBackbone"]
+    # transformers' lazy module says where each name lives: reading that imports no torch.
+    where = getattr(transformers, "_class_to_module", None)
+    if isinstance(where, dict):
+        return [n for n in names if where.get(n) == "models.auto.modeling_auto"]
     return [n for n in names if hasattr(getattr(transformers, n), "_model_mapping")]
 
 
@@ -138,8 +187,11 @@ def _catalog() -> tuple[TaskSpec, ...]:
     import importlib
 
     described: dict[str, TaskSpec] = {}
-    for name in _TASK_MODULES:
-        for spec in importlib.import_module(f"explorer.heads.{name}").SPECS:
+    for family in FAMILIES:
+        module = importlib.import_module(f"explorer.catalog.{family}")
+        for spec in module.SPECS:
+            described[spec.auto_class] = replace(spec, runner=Registered(family, spec.auto_class))
+        for spec in getattr(module, "DESCRIBED", ()):
             described[spec.auto_class] = spec
     exported = exported_auto_classes()
     specs = [described.get(n) or _describe_unknown(n) for n in exported]

@@ -294,13 +294,22 @@ _COMMANDS = {"tasks": _cmd_tasks, "resolve": _cmd_resolve, "estimate": _cmd_esti
              "run": _cmd_run, "code": _cmd_code, "zoo": _cmd_zoo}
 
 
+_RUNS_MODELS = ("run", "code", "zoo")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from explorer.errors import ExplorerError, InternalError
 
     debug = args.debug or bool(os.environ.get("EXPLORER_DEBUG"))
     try:
-        _COMMANDS[args.command](args)
+        if args.command in _RUNS_MODELS:  # quiet for the whole command, warnings of a run too
+            from explorer.quiet import quiet_transformers
+
+            with quiet_transformers():
+                _COMMANDS[args.command](args)
+        else:
+            _COMMANDS[args.command](args)
     except ExplorerError as exc:
         if debug and isinstance(exc, InternalError) and exc.__cause__ is not None:
             import traceback

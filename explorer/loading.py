@@ -188,8 +188,8 @@ def model_from_config(res: Resolution) -> Any:
     """The resolved model class built from the config alone (random weights)."""
     from explorer.catalog import get_task
 
-    assert res.task is not None  # callers raise on a checkpoint that fits no Auto class
-    spec = get_task(res.task)
+    assert res.auto_class is not None  # callers raise on a checkpoint that fits no Auto class
+    spec = get_task(res.auto_class)
     if spec.auto_class == "AutoBackbone":
         return _backbone_class(res.config)._from_config(res.config)
     return spec.auto.from_config(res.config)
@@ -260,10 +260,10 @@ def load(
         return hit
     res = resolve(checkpoint, task, revision=options.revision,
                   trust_remote_code=options.trust_remote_code)
-    if res.task is None:
+    if res.auto_class is None:
         raise NotRunnable(f"{checkpoint} ({res.model_type}) fits no Auto model class this "
                           "transformers knows")
-    spec = get_task(res.task)
+    spec = get_task(res.auto_class)
     _check_weights_format(res, options.allow_pickle)
     quantization = quantization_config(options.quantization, options.dtype) \
         if options.quantization else None
@@ -299,7 +299,6 @@ def _over_budget(checkpoint: str, estimated: int, budget: int, options: LoadOpti
 def _load_uncached(res: Resolution, spec: TaskSpec, options: LoadOptions, device: str,
                    quantization: Any, estimated: int | None, overrides: dict[str, Any],
                    warnings: tuple[str, ...]) -> Loaded:
-    quiet_transformers()
     kwargs: dict[str, Any] = dict(revision=res.revision, dtype=_torch_dtype(options.dtype),
                                   trust_remote_code=options.trust_remote_code,
                                   output_loading_info=True)
@@ -320,7 +319,8 @@ def _load_uncached(res: Resolution, spec: TaskSpec, options: LoadOptions, device
     started = time.perf_counter()
     loader = _backbone_class(res.config) if spec.auto_class == "AutoBackbone" else spec.auto
     try:
-        model, info = loader.from_pretrained(res.location, **kwargs)
+        with quiet_transformers():
+            model, info = loader.from_pretrained(res.location, **kwargs)
     except OSError as exc:
         text = str(exc)
         if "safetensors" in text.lower() and not allow_pickle:
@@ -338,7 +338,8 @@ def _load_uncached(res: Resolution, spec: TaskSpec, options: LoadOptions, device
     model.eval()
     if not options.big_model:
         model.to(device)
-    preprocessor = _load_preprocessor(res, options.trust_remote_code)
+    with quiet_transformers():
+        preprocessor = _load_preprocessor(res, options.trust_remote_code)
     seconds = time.perf_counter() - started
     params = list(model.parameters())
     first_param = params[0] if params else None

@@ -195,7 +195,7 @@ def estimate(checkpoint: str | Resolution, task: str | None = None, *,
             return from_tensors(res.checkpoint, "hub safetensors metadata", _hub_tensors(res))
         except Exception as exc:  # noqa: BLE001 - no safetensors on the hub, gated, offline
             why.append(f"hub metadata: {type(exc).__name__}")
-    if res.task is None:
+    if res.auto_class is None:
         raise ExplorerError(f"cannot estimate {res.checkpoint}: it fits no Auto model class")
     try:
         return from_tensors(res.checkpoint, "meta-device build from the config", meta_tensors(res))

@@ -37,9 +37,10 @@ class Resolution:
     model_type: str
     config_class: str
     architectures: tuple[str, ...]
-    tasks: tuple[str, ...]
+    auto_classes: tuple[str, ...]
     """Auto classes (catalog order) that have a class for this model_type."""
-    task: str | None
+    auto_class: str | None
+    """The Auto class picked (the task asked for, else what the config names)."""
     model_class: str | None
     preprocessor: dict[str, str]
     """``{Auto preprocessor class: concrete class}`` for each that applies."""
@@ -57,15 +58,25 @@ class Resolution:
 
     @property
     def spec(self) -> TaskSpec | None:
-        return get_task(self.task) if self.task else None
+        return get_task(self.auto_class) if self.auto_class else None
+
+    @property
+    def task(self) -> str | None:
+        """Old name of ``auto_class``."""
+        return self.auto_class
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """Old name of ``auto_classes``."""
+        return self.auto_classes
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "checkpoint": self.checkpoint, "location": self.location, "source": self.source,
             "revision": self.revision, "model_type": self.model_type,
             "config_class": self.config_class, "architectures": list(self.architectures),
-            "tasks": [get_task(t).task for t in self.tasks], "auto_classes": list(self.tasks),
-            "task": self.task, "model_class": self.model_class,
+            "tasks": [get_task(t).task for t in self.auto_classes],
+            "auto_classes": list(self.auto_classes), "task": self.auto_class, "model_class": self.model_class,
             "preprocessor": self.preprocessor_class,
             "preprocessor_auto_class": self.preprocessor_auto_class,
             "preprocessors": dict(self.preprocessor), "trace": list(self.trace),
@@ -149,9 +160,6 @@ def _read_json(location: str, source: str, filename: str, revision: str | None) 
 def _load_config(location: str, source: str, revision: str | None, trust_remote_code: bool) -> Any:
     from transformers import AutoConfig
 
-    from explorer.quiet import quiet_transformers
-
-    quiet_transformers()
     raw = _read_json(location, source, "config.json", revision)
     if raw is not None and raw.get("auto_map") and not trust_remote_code:
         from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
@@ -160,9 +168,12 @@ def _load_config(location: str, source: str, revision: str | None, trust_remote_
             raise UnsafeCheckpoint(
                 f"{location} needs its own Python code (auto_map in config.json) to load; read "
                 "that code, then pass trust_remote_code=True (CLI: --trust-remote-code) to run it")
+    from explorer.quiet import quiet_transformers
+
     try:
-        return AutoConfig.from_pretrained(location, revision=revision,
-                                          trust_remote_code=trust_remote_code)
+        with quiet_transformers():
+            return AutoConfig.from_pretrained(location, revision=revision,
+                                              trust_remote_code=trust_remote_code)
     except ValueError as exc:
         if "trust_remote_code" in str(exc):
             raise UnsafeCheckpoint(f"{location} needs its own Python code to load; read it, then "
@@ -396,7 +407,8 @@ def resolve(checkpoint: str, task: str | None = None, *, revision: str | None = 
     return Resolution(
         checkpoint=str(checkpoint), location=location, source=source, revision=revision,
         model_type=model_type, config_class=type(config).__name__, architectures=architectures,
-        tasks=tuple(s.auto_class for s in compatible), task=spec.auto_class if spec else None,
+        auto_classes=tuple(s.auto_class for s in compatible),
+        auto_class=spec.auto_class if spec else None,
         model_class=model_class, preprocessor=preprocessors, preprocessor_auto_class=pre_auto,
         trace=tuple(trace), random_weights=random_weights, weight_files=weights,
         checkpoint_kind="random" if random_weights else "toy" if toy else "real",

@@ -124,6 +124,9 @@ class Result:
 
     task: str
     """The Auto class that ran, e.g. ``AutoModelForObjectDetection``."""
+    hub_task: str = ""
+    """Its hub task tag, e.g. ``object-detection``: what views call the task, so they never look
+    it up in the catalog."""
     checkpoint: str
     model_class: str
     """The concrete class the Auto class picked, e.g. ``DetrForObjectDetection``."""

@@ -220,7 +220,8 @@ class RunContext:
         loaded = self.loaded
         notes = list(loaded.report.warnings) + self.notes
         fields: dict[str, Any] = dict(
-            task=loaded.spec.auto_class, checkpoint=loaded.resolution.checkpoint,
+            task=loaded.spec.auto_class, hub_task=loaded.spec.task,
+            checkpoint=loaded.resolution.checkpoint,
             model_class=type(loaded.model).__name__, random_weights=loaded.random_weights,
             checkpoint_kind=loaded.checkpoint_kind,
             toy_headline=loaded.resolution.toy_headline if loaded.checkpoint_kind == "toy" else "",

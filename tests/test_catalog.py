@@ -8,7 +8,7 @@ import pytest
 import transformers
 
 import explorer
-from explorer.catalog import CATEGORIES, exported_auto_classes
+from explorer.catalog import CATEGORIES, exported_auto_classes, tasks
 from explorer.errors import UnknownTask
 from explorer.results import RESULT_TYPES
 
@@ -115,3 +115,38 @@ def test_registered_models_resolve_and_run_like_any_other(tmp_path) -> None:  # 
                for line in res.trace)
     result = explorer.run(str(tmp_path), text="a good lesson")
     assert result.model_class == "ClassroomModel" and len(result.labels) == 2
+
+
+def _missing_parts(bodies: dict, recipes: list) -> list[str]:
+    """What a runnable task lacks of: a Code-tab snippet body, a zoo recipe, an example input."""
+    missing = []
+    for spec in tasks():
+        if spec.runner is None:
+            continue
+        own = [r for r in recipes if r.auto_class == spec.auto_class]
+        if spec.auto_class not in bodies:
+            missing.append(f"{spec.auto_class}: no snippet body")
+        if not own:
+            missing.append(f"{spec.auto_class}: no zoo recipe")
+        elif not any(r.example for r in own):
+            missing.append(f"{spec.auto_class}: no example input")
+    return missing
+
+
+def test_every_runnable_task_has_a_snippet_an_example_and_a_zoo_recipe() -> None:
+    import dataclasses
+
+    from explorer.snippets import BODIES
+    from explorer.zoo import recipes
+
+    found = recipes()
+    assert _missing_parts(BODIES, found) == []
+    # ... and the check does catch a task that lacks one of them.
+    forecast = "AutoModelForTimeSeriesPrediction"
+    without_body = {k: v for k, v in BODIES.items() if k != forecast}
+    assert _missing_parts(without_body, found) == [f"{forecast}: no snippet body"]
+    no_example = [dataclasses.replace(r, example=None) if r.auto_class == forecast else r
+                  for r in found]
+    assert _missing_parts(BODIES, no_example) == [f"{forecast}: no example input"]
+    no_recipe = [r for r in found if r.auto_class != forecast]
+    assert _missing_parts(BODIES, no_recipe) == [f"{forecast}: no zoo recipe"]

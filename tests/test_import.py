@@ -45,3 +45,22 @@ def test_every_runnable_task_has_its_registered_runner() -> None:
     for spec in explorer.tasks():
         if spec.runner is not None:
             assert callable(spec.runner.resolve()), spec.auto_class
+
+
+def test_resolving_and_loading_give_transformers_logging_back(zoo) -> None:  # type: ignore[no-untyped-def]
+    """The explorer quiets transformers only around its own calls, not for the whole process."""
+    from transformers.utils import logging
+
+    import explorer
+
+    before, bars = logging.get_verbosity(), logging.is_progress_bar_enabled()
+    logging.set_verbosity_info()
+    logging.enable_progress_bar()
+    try:
+        explorer.load(str(zoo / "text-classification"))
+        assert logging.get_verbosity() == logging.INFO
+        assert logging.is_progress_bar_enabled()
+    finally:
+        logging.set_verbosity(before)
+        if not bars:
+            logging.disable_progress_bar()

@@ -100,7 +100,7 @@ def test_snippet_defaults_are_the_declared_ones() -> None:
     from explorer.snippets.base import Spec
 
     def spec_for(task: str, options: dict[str, object]) -> Spec:
-        return Spec(task=get_task(task), resolution=None, inputs={}, options=options,
+        return Spec(task_spec=get_task(task), resolution=None, inputs={}, options=options,
                     pre="processor", preprocessor=None, model_class=None, cast=False)
 
     assert spec_for("object-detection", {}).option("top_k") == 100

@@ -40,7 +40,7 @@ CATEGORIES: dict[str, str] = {
 FAMILIES = ("nlp", "vision", "segmentation", "geometry", "recognition",
                  "speech_recognition", "audio_classification", "speech_synthesis", "audio_codec",
                  "zero_shot", "visual_qa", "document_qa", "table_qa", "multimodal_generation",
-                 "base")
+                 "time_series", "base")
 
 
 @dataclass(frozen=True)
@@ -135,13 +135,19 @@ class Registered:
     auto_class: str
 
     def resolve(self) -> Callable[[RunContext], Result]:
-        import importlib
-
-        runners = importlib.import_module(f"explorer.heads.{self.family}").RUNNERS
-        if self.auto_class not in runners:
+        runner = self.registered("RUNNERS")
+        if runner is None:
             raise LookupError(f"explorer/heads/{self.family}.py registers no runner for "
                               f"{self.auto_class}; add it to RUNNERS")
-        return runners[self.auto_class]
+        return runner
+
+    def registered(self, registry: str) -> Any:
+        """What the family module registers for this Auto class in ``registry`` (``RUNNERS``,
+        ``SNIPPETS``), or None."""
+        import importlib
+
+        module = importlib.import_module(f"explorer.heads.{self.family}")
+        return getattr(module, registry, {}).get(self.auto_class)
 
     def __call__(self, ctx: RunContext) -> Result:
         return self.resolve()(ctx)

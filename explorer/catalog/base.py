@@ -16,12 +16,9 @@ SPECS = [
              "The heads the model was pre-trained with (e.g. BERT's masked-LM + NSP)."),
 ]
 
-# Described but not run: a numeric series, and prompts with marked options, are inputs the
-# explorer has no panel or zoo checkpoint for yet.
+# Described but not run: prompts with marked options are inputs the explorer has no panel or
+# zoo checkpoint for yet.
 DESCRIBED = [
-    TaskSpec("AutoModelForTimeSeriesPrediction", ("time-series-forecasting",), "base",
-             ("series",), "raw", None,
-             "Forecasts the next values of a numeric time series (TimesFM)."),
     TaskSpec("AutoModelForDecision", ("decision",), "base", ("text", "labels"), "classification",
              "AutoTokenizer",
              "Scores the options of a choice, yes/no or rating question about a prompt (Jev)."),

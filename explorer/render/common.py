@@ -14,7 +14,6 @@ import base64
 import html
 import io
 import re
-import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -149,15 +148,8 @@ def text_color_on(hex_color: str) -> str:
 
 
 def task_name(auto_class: str) -> str:
-    """The hub task tag for an Auto class (from the catalog when transformers is loaded already;
-    else derived from the name, so rendering a hand-made result stays cheap)."""
-    if "transformers" in sys.modules:
-        try:
-            from explorer.catalog import get_task
-
-            return get_task(auto_class).task
-        except Exception:  # unknown / custom Auto class: fall back to the name
-            pass
+    """A task name derived from an Auto class's, for results that carry no hub task tag
+    (hand-made ones): ``AutoModelForObjectDetection`` → ``object-detection``."""
     words = auto_class.removeprefix("AutoModelFor").removeprefix("Auto")
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", words).lower() or \
         auto_class
@@ -175,7 +167,8 @@ def short_checkpoint(checkpoint: str, limit: int = 40) -> str:
 def title_lines(result: Any) -> tuple[str, str]:
     """``("object-detection · detr-tiny",
     "AutoModelForObjectDetection → DetrForObjectDetection")``."""
-    first = f"{task_name(result.task)} · {short_checkpoint(result.checkpoint)}"
+    name = getattr(result, "hub_task", "") or task_name(result.task)
+    first = f"{name} · {short_checkpoint(result.checkpoint)}"
     return first, f"{result.task} → {result.model_class}"
 
 

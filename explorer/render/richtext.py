@@ -128,11 +128,6 @@ def text_figure(result: Any, blocks: list[Block], width: float = 9.0, size: floa
     return fig
 
 
-def highlights(fig: Figure, gid: str) -> list[Any]:
-    """The text artists drawn with ``Piece(gid=gid)`` (what tests count)."""
-    return [t for t in fig.texts if t.get_gid() == gid]
-
-
 def chain_text(ax: Any, pieces: list[Piece], x: float, y: float, size: float = 11.0) -> list[Any]:
     """One line of differently styled pieces starting at axes fraction ``(x, y)``: each piece is
     anchored to the right end of the one before (matplotlib lays them out at draw time)."""

@@ -7,20 +7,33 @@ A snippet loads the checkpoint with the Auto classes the explorer used, prepares
 runs the model under ``torch.inference_mode``, post-processes and decodes the way the explorer's
 runner does, and prints the answer the Result tab shows (``explorer.snippets.answers`` says what
 each result type prints). Which body a task gets is data: ``BODIES``, keyed by Auto class, built
-from one module per category; option defaults come from ``explorer.options`` like the runners'.
+from one module per category and the ``SNIPPETS`` task families register beside their runners;
+option defaults are the ones the task declares (``explorer/options.py``), as for the runners.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from explorer.catalog import get_task
+from explorer.catalog import FAMILIES, get_task
 from explorer.errors import NotRunnable
 from explorer.load_options import LoadOptions
 from explorer.snippets import audio, multimodal, nlp, vision
 from explorer.snippets.base import Body, Spec
 
-BODIES: dict[str, Body] = {**nlp.BODIES, **vision.BODIES, **audio.BODIES, **multimodal.BODIES}
+
+def _registered() -> dict[str, Body]:
+    """Bodies that task families register beside their runners (``SNIPPETS`` in
+    ``explorer/heads/<family>.py``)."""
+    found: dict[str, Body] = {}
+    for family in FAMILIES:
+        found.update(getattr(importlib.import_module(f"explorer.heads.{family}"), "SNIPPETS", {}))
+    return found
+
+
+BODIES: dict[str, Body] = {**nlp.BODIES, **vision.BODIES, **audio.BODIES, **multimodal.BODIES,
+                           **_registered()}
 
 # The Auto class that loads each kind of preprocessor, and its name in the snippet.
 _PRE_KINDS = (("ProcessorMixin", "AutoProcessor", "processor"),
@@ -44,7 +57,7 @@ _QUANTIZATION_CODE = {
 }
 
 
-def _load_lines(auto_pre: str, pre: str, loader: str, how: LoadOptions,
+def _load_lines(auto_pre: str | None, pre: str, loader: str, how: LoadOptions,
                 model_kwargs: dict[str, Any]) -> list[str]:
     extra = []
     if how.dtype != "auto":
@@ -63,8 +76,8 @@ def _load_lines(auto_pre: str, pre: str, loader: str, how: LoadOptions,
         if how.quantization:
             extra.append(f"quantization_config={_QUANTIZATION_CODE[how.quantization]}")
     pre_kwargs = f", revision={how.revision!r}" if how.revision else ""
-    lines = [f"{pre} = {auto_pre}.from_pretrained(checkpoint{pre_kwargs})",
-             f"model = {loader}.from_pretrained(checkpoint{''.join(', ' + k for k in extra)})",
+    lines = [f"{pre} = {auto_pre}.from_pretrained(checkpoint{pre_kwargs})"] if auto_pre else []
+    lines += [f"model = {loader}.from_pretrained(checkpoint{''.join(', ' + k for k in extra)})",
              "model.eval()"]
     if how.device not in (None, "cpu", "auto") and not how.big_model:
         lines.append(f"model.to({how.device!r})")
@@ -99,9 +112,9 @@ def snippet(checkpoint: str, task: str, inputs: dict[str, Any] | None = None,
     from explorer.resolution import resolve
     from explorer.runner import split_options
 
-    spec_task = get_task(task)
-    if spec_task.runner is None:
-        raise NotRunnable(f"{spec_task.auto_class} cannot run in the explorer yet, so it has no "
+    task_spec = get_task(task)
+    if task_spec.runner is None:
+        raise NotRunnable(f"{task_spec.auto_class} cannot run in the explorer yet, so it has no "
                           "snippet")
     how, unknown = LoadOptions.split(load_options, **load)
     if unknown:
@@ -109,39 +122,34 @@ def snippet(checkpoint: str, task: str, inputs: dict[str, Any] | None = None,
     resolution = resolve(checkpoint, task, revision=how.revision)
     assert resolution.model_class is not None  # resolve raises when the task has no class for it
     preprocessor = _load_preprocessor(resolution, how.trust_remote_code)
-    auto_pre, pre = _preprocessor_kind(preprocessor)
+    # A model that reads numbers (TimesFM) has no preprocessor to load.
+    auto_pre, pre = _preprocessor_kind(preprocessor) if preprocessor is not None else (None, "")
     overrides, run_options = split_options(dict(options or {}))
     if output_attentions:
         overrides["output_attentions"] = True
-    spec = Spec(task=spec_task, resolution=resolution, inputs=dict(inputs or {}),
+    spec = Spec(task_spec=task_spec, resolution=resolution, inputs=dict(inputs or {}),
                 options=run_options, pre=pre, preprocessor=preprocessor,
                 model_class=getattr(transformers, resolution.model_class),
                 cast=how.device not in (None, "cpu", "auto") or how.dtype != "auto")
     # AutoBackbone.from_pretrained(local folder) asks the hub first (transformers 5.23): use the
     # concrete class it picks, which loads the same model.
-    loader = resolution.model_class if spec_task.auto_class == "AutoBackbone" else \
-        spec_task.auto_class
+    loader = resolution.model_class if task_spec.auto_class == "AutoBackbone" else \
+        task_spec.auto_class
     model_kwargs = dict(overrides)
     if model_kwargs.pop("output_attentions", False):
         model_kwargs.update(attn_implementation="eager", output_attentions=True)
-    body = BODIES[spec_task.auto_class](spec)
+    body = BODIES[task_spec.auto_class](spec)
     location = resolution.location if resolution.source in ("zoo", "local") else checkpoint
     where = f"  # {checkpoint}" if location != checkpoint else ""
-    header = [f"# {spec_task.task} with {checkpoint}: {spec_task.auto_class} picked "
+    header = [f"# {task_spec.task} with {checkpoint}: {task_spec.auto_class} picked "
               f"{resolution.model_class}",
               "# Plain transformers (v5), no explorer needed; prints what the Result tab shows."]
     if resolution.random_weights:
         header.append("# Random-weight demo checkpoint: the numbers are meaningless.")
     loading = _load_lines(auto_pre, pre, loader, how, model_kwargs)
-    lines = [*header, *_imports([auto_pre, loader], [*loading, *body]), "",
+    lines = [*header, *_imports([n for n in (auto_pre, loader) if n], [*loading, *body]), "",
              f"checkpoint = {str(location)!r}{where}", *loading, "", *body]
     return "\n".join(lines) + "\n"
 
 
-def snippet_for(request: Any) -> str:
-    """The snippet of a ``explorer.ui.runs.RunRequest``."""
-    return snippet(request.checkpoint, request.task, request.inputs, request.options,
-                   **request.load)
-
-
-__all__ = ["BODIES", "snippet", "snippet_for"]
+__all__ = ["BODIES", "snippet"]

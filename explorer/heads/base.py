@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from explorer.errors import BadInput
-from explorer.heads._common import pad_batch, to_numpy
+from explorer.heads._common import output_shapes, pad_batch, to_numpy
 from explorer.results import Embeddings, RawOutput, Result
 from explorer.runner import RunContext
 
@@ -171,9 +171,7 @@ def raw_outputs(ctx: RunContext) -> Result:
         batch["decoder_input_ids"] = decoder_start(ctx, len(next(iter(batch.values()))))
         ctx.notes.append("encoder-decoder model: the decoder was given only its start token")
     outputs = ctx.forward(batch)
-    shapes = {name: tuple(value.shape) for name, value in outputs.items()
-              if hasattr(value, "shape")}
-    return RawOutput(outputs=shapes, **ctx.common(outputs, batch.get("input_ids")))
+    return RawOutput(outputs=output_shapes(outputs), **ctx.common(outputs, batch.get("input_ids")))
 
 
 def decoder_start(ctx: RunContext, count: int) -> Any:

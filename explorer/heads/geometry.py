@@ -9,17 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.heads._common import to_numpy
-from explorer.heads._vision import height_width, image_processor, input_image, model_inputs
+from explorer.heads._vision import forward_image, height_width
 from explorer.results import DepthMap, ImageOutput, Result
 from explorer.runner import RunContext
 
 
 def _dense_map(ctx: RunContext, kind: str) -> tuple[np.ndarray, object]:
     """``(3, h, w)`` map at the input's size from ``post_process_<kind>_estimation``."""
-    image = input_image(ctx)
-    processor = image_processor(ctx)
-    batch = processor(images=image, return_tensors="pt")
-    outputs = ctx.forward(model_inputs(ctx, batch))
+    image, processor, outputs = forward_image(ctx)
     post = getattr(processor, f"post_process_{kind}_estimation")
     field = "normals" if kind == "normal" else "pointmap"
     size = height_width(image)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import math
 
-from explorer.heads._vision import image_processor, input_image, model_inputs
+from explorer.heads._vision import forward_image
 from explorer.results import Recognition, Result
 from explorer.runner import RunContext
 
 
 def _recognise(ctx: RunContext, kind: str) -> tuple[dict, object]:
-    processor = image_processor(ctx)
-    batch = processor(images=input_image(ctx), return_tensors="pt")
-    outputs = ctx.forward(model_inputs(ctx, batch))
+    _, processor, outputs = forward_image(ctx)
     return getattr(processor, f"post_process_{kind}_recognition")(outputs), outputs
 
 

@@ -114,7 +114,7 @@ def generate_masks(ctx: RunContext) -> Result:
     lowest score first: where they overlap, the best mask's id wins."""
     image = input_image(ctx)
     processor = image_processor(ctx)
-    given = ctx.option("points", None)
+    given = ctx.option("points")
     if given is None:
         points = [[image.width / 2, image.height / 2]]
         ctx.notes.append("prompt: one point at the image centre (set points='x,y;...' to choose)")
@@ -146,7 +146,7 @@ def _trimap(ctx: RunContext, image: Any) -> Any:
 
     from explorer.inputs import to_rgb
 
-    path = ctx.option("trimap", None)
+    path = ctx.option("trimap")
     if path is None:
         ctx.notes.append("no trimap given: every pixel was marked unknown (set trimap=<image> "
                          "with 0 background, 128 unknown, 255 foreground)")

@@ -1,4 +1,5 @@
-"""Time-series forecasting (TimesFM): the past values in, the next ``horizon_length`` values out.
+"""Time-series forecasting (TimesFM): the past values in (a CSV's numeric column), the next
+``horizon_length`` values out.
 
 Everything this task needs besides its catalog entry (``explorer/catalog/time_series.py``) is
 here: the runner, the Code-tab snippet body and the zoo recipe, each registered against the Auto
@@ -13,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from explorer.errors import BadInput
-from explorer.heads._common import to_numpy
+from explorer.heads._common import output_shapes, to_numpy
+from explorer.inputs import load_table
 from explorer.results import RawOutput, Result
 from explorer.runner import RunContext
 from explorer.zoo import Recipe
@@ -24,40 +26,45 @@ if TYPE_CHECKING:  # the snippets package collects SNIPPETS from here: no import
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 
-def past_values(text: str) -> list[float]:
-    """The series in a text: numbers separated by commas and / or spaces."""
-    pieces = [p for p in re.split(r"[,;\s]+", text.strip()) if p]
-    if len(pieces) < 2 or not all(_NUMBER.fullmatch(p) for p in pieces):
-        raise BadInput("time-series forecasting reads the past values as numbers separated by "
-                       "commas or spaces, e.g. --text '1, 2, 3, 4'")
-    return [float(p) for p in pieces]
+def past_values(table: dict[str, list[str]]) -> tuple[str, list[float]]:
+    """``(column, values)``: the table's last column that holds only numbers, oldest first."""
+    for column in reversed(table):
+        cells = [c.strip() for c in table[column]]
+        if len(cells) >= 2 and all(_NUMBER.fullmatch(c) for c in cells):
+            return column, [float(c) for c in cells]
+    raise BadInput("time-series forecasting reads the past values from a numeric column of the "
+                   "table: give a CSV with a header row and one number per row (CLI: --table "
+                   "series.csv)")
 
 
 def forecast(ctx: RunContext) -> Result:
     import torch
 
-    ctx.require("text")
-    series = past_values(ctx.inputs.text[0])
+    ctx.require("table")
+    assert ctx.inputs.table is not None  # required just above
+    column, series = past_values(ctx.inputs.table)
     values = torch.tensor(series, dtype=ctx.model.dtype, device=ctx.loaded.input_device)
     context = getattr(ctx.config, "context_length", len(series))
     if len(series) > context:
         ctx.notes.append(f"the model reads the last {context} of the {len(series)} values")
+    ctx.notes.append(f"past values: column {column!r}, {len(series)} rows, oldest first")
     outputs = ctx.forward({"past_values": [values], "freq": [0]})
     mean = to_numpy(outputs.mean_predictions)[0]
     ctx.notes.append(f"forecast of the next {len(mean)} values (mean): "
-                     + ", ".join(f"{v:.3g}" for v in mean[:8]) + (" …" if len(mean) > 8 else ""))
-    shapes = {name: tuple(value.shape) for name, value in outputs.items()
-              if hasattr(value, "shape")}
-    return RawOutput(outputs=shapes, **ctx.common(outputs))
+                     + ", ".join(f"{v:.4g}" for v in mean[:8]) + (" …" if len(mean) > 8 else ""))
+    return RawOutput(outputs=output_shapes(outputs), **ctx.common(outputs))
 
 
 def forecast_snippet(spec: Spec) -> list[str]:
-    series = ", ".join(f"{v:g}" for v in past_values(spec.first_text))
-    return [f"past_values = [torch.tensor([{series}], dtype=model.dtype, device=model.device)]",
+    from explorer.snippets.base import shapes_print  # here: see the TYPE_CHECKING import
+
+    column, values = past_values(load_table(spec.inputs["table"]))
+    series = ", ".join(f"{v:g}" for v in values)
+    return [f"series = [{series}]  # the {column!r} column of the table",
+            "past_values = [torch.tensor(series, dtype=model.dtype, device=model.device)]",
             "with torch.inference_mode():",
             "    outputs = model(past_values=past_values, freq=[0])  # freq 0: high frequency",
-            "print({name: list(value.shape) for name, value in outputs.items() "
-            "if hasattr(value, \"shape\")})"]
+            *shapes_print()]
 
 
 def _tiny_timesfm(directory: Path) -> None:
@@ -77,7 +84,7 @@ SNIPPETS = {"AutoModelForTimeSeriesPrediction": forecast_snippet}
 RECIPES = [
     Recipe("time-series-forecasting", "AutoModelForTimeSeriesPrediction", _tiny_timesfm,
            "tiny TimesFM (one layer, 8-step horizon)",
-           {"text": "0, 0.7, 1, 0.7, 0, -0.7, -1, -0.7, 0, 0.7, 1, 0.7, 0, -0.7, -1, -0.7"}),
+           {"table": "series.csv"}),
 ]
 
 __all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

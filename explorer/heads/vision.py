@@ -17,6 +17,7 @@ from explorer.errors import BadInput
 from explorer.heads._common import class_label, classification, label_names, to_numpy, top_labels
 from explorer.heads._vision import (
     accepted_kwargs,
+    forward_image,
     height_width,
     image_processor,
     input_image,
@@ -83,11 +84,8 @@ def _clip_box(box: Any, width: int, height: int) -> tuple[float, float, float, f
 def detect_objects(ctx: RunContext) -> Result:
     """Boxes via the processor's ``post_process_object_detection`` at the image's size, clipped to
     the image, best first."""
-    image = input_image(ctx)
-    processor = image_processor(ctx)
     threshold = ctx.option("threshold")
-    batch = processor(images=image, return_tensors="pt")
-    outputs = ctx.forward(model_inputs(ctx, batch))
+    image, processor, outputs = forward_image(ctx)
     post = processor.post_process_object_detection
     found = post(outputs, **accepted_kwargs(post, threshold=threshold,
                                             target_sizes=[height_width(image)]))[0]
@@ -109,10 +107,7 @@ def estimate_depth(ctx: RunContext) -> Result:
     """Relative (or metric) depth at the image's size via ``post_process_depth_estimation``."""
     import torch
 
-    image = input_image(ctx)
-    processor = image_processor(ctx)
-    batch = processor(images=image, return_tensors="pt")
-    outputs = ctx.forward(model_inputs(ctx, batch))
+    image, processor, outputs = forward_image(ctx)
     post = getattr(processor, "post_process_depth_estimation", None)
     if post is not None:
         size = height_width(image)
@@ -152,10 +147,7 @@ def _edges(config: Any, names: list[str]) -> tuple[tuple[int, int], ...]:
 
 def detect_keypoints(ctx: RunContext) -> Result:
     """Interest points (SuperPoint) via ``post_process_keypoint_detection``, best first."""
-    image = input_image(ctx)
-    processor = image_processor(ctx)
-    batch = processor(images=image, return_tensors="pt")
-    outputs = ctx.forward(model_inputs(ctx, batch))
+    image, processor, outputs = forward_image(ctx)
     found = processor.post_process_keypoint_detection(
         outputs, target_sizes=[height_width(image)])[0]
     points, scores = to_numpy(found["keypoints"]), to_numpy(found["scores"])
@@ -169,7 +161,7 @@ def detect_keypoints(ctx: RunContext) -> Result:
 
 def _box_option(ctx: RunContext, width: int, height: int) -> list[float]:
     """The person box as COCO ``[x, y, w, h]``: option ``box='x0,y0,x1,y1'``, else the image."""
-    value = ctx.option("box", None)
+    value = ctx.option("box")
     if value is None:
         ctx.notes.append("pose estimated in one box covering the whole image (set "
                          "box='x0,y0,x1,y1' around a person, e.g. from object detection)")
@@ -272,9 +264,7 @@ def backbone_features(ctx: RunContext) -> Result:
         if ctx.options.get(name) is not None:  # reached run_loaded: too late to apply
             raise BadInput(f"{name} chooses the stages when the backbone is loaded: pass it to "
                            f"explorer.run(...) or explorer.load(..., {name}=[...])")
-    image = input_image(ctx)
-    batch = image_processor(ctx)(images=image, return_tensors="pt")
-    outputs = ctx.forward(model_inputs(ctx, batch))
+    _, _, outputs = forward_image(ctx)
     stages = tuple(getattr(ctx.model, "out_features", None) or
                    (f"stage{i}" for i in range(len(outputs.feature_maps))))
     maps = tuple(to_numpy(f)[0] for f in outputs.feature_maps)

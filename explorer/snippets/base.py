@@ -128,6 +128,12 @@ def top_scores(spec: Spec, names: str, logits: str = "logits", k: Any = None,
             "print(scores)"]
 
 
+def shapes_print() -> list[str]:
+    """The ``raw`` answer: every output tensor by name and shape."""
+    return ["print({name: list(value.shape) for name, value in outputs.items() "
+            "if hasattr(value, \"shape\")})"]
+
+
 def embeddings_print() -> list[str]:
     return ["print({\"shape\": list(embeddings.shape), "
             "\"first values\": embeddings[:, :4].tolist()})"]

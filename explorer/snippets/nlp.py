@@ -10,6 +10,7 @@ from explorer.snippets.base import (
     embeddings_print,
     forward,
     image_batch,
+    shapes_print,
     to_device,
     top_scores,
 )
@@ -78,9 +79,7 @@ def embed(spec: Spec) -> list[str]:
 
 
 def raw_outputs(spec: Spec) -> list[str]:
-    return _base_inputs(spec) + forward() + [
-        "print({name: list(value.shape) for name, value in outputs.items() "
-        "if hasattr(value, \"shape\")})"]
+    return _base_inputs(spec) + forward() + shapes_print()
 
 
 def classify_tokens(spec: Spec) -> list[str]:

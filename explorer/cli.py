@@ -139,8 +139,11 @@ def _cmd_tasks(args: argparse.Namespace) -> None:
         print(f"\n{title}")
         for s in group:
             mark = "" if s.runner else "  (not runnable yet)"
+            options = ", ".join(o.name if o.default is None else f"{o.name}={o.default!r}"
+                                for o in s.options)
             print(f"  {s.task:32} {s.auto_class:42} {len(s.model_types):4} types  "
-                  f"in: {','.join(s.inputs) or '-'}  → {s.result}{mark}")
+                  f"in: {','.join(s.inputs) or '-'}  → {s.result}{mark}"
+                  + (f"  options: {options}" if options else ""))
 
 
 def _cmd_resolve(args: argparse.Namespace) -> None:

@@ -107,3 +107,13 @@ def test_snippet_defaults_are_the_declared_ones() -> None:
     assert spec_for("image-classification", {}).option("top_k") == 5
     assert spec_for("image-classification", {"top_k": "3"}).option("top_k") == 3
     assert spec_for("universal-segmentation", {}).option("kind") == "panoptic"
+
+
+def test_explorer_tasks_lists_each_tasks_options_with_its_defaults(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from explorer.cli import main
+
+    assert main(["tasks", "--category", "vision"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines()
+                if "AutoModelForObjectDetection" in x)
+    assert "options: threshold=0.5, top_k=100" in line

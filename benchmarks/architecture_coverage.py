@@ -191,13 +191,21 @@ def _save_preprocessors(model_type: str, parts: dict[str, Any], folder: Path) ->
     return "+".join(type(p).__name__ for p in parts.values())
 
 
+def _from_config(spec: Any, config: Any) -> Any:
+    """Random-weight model of ``spec``'s Auto class for ``config`` (as ``explorer.loading``)."""
+    from explorer.loading import _backbone_class
+
+    if spec.auto_class == "AutoBackbone":
+        return _backbone_class(config)._from_config(config)
+    return spec.auto.from_config(config)
+
+
 def build(auto_class: str, model_type: str, folder: Path) -> dict[str, Any]:
     """Write a tiny checkpoint of ``model_type`` for ``auto_class`` into ``folder``."""
     import torch
     from transformers import AutoConfig
 
     from explorer.catalog import get_task
-    from explorer.loading import _from_config
 
     spec = get_task(auto_class)
     config = AutoConfig.for_model(model_type)

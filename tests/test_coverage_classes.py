@@ -420,6 +420,56 @@ def test_cached_hub_id_runs_without_asking_the_hub(network_down: None, gpt2: str
     assert result.model_class == "GPT2Model"
 
 
+@pytest.fixture
+def flaky_hub(network_down: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A local server standing in for the hub: reachable, but every request answers HTTP 503."""
+    import http.server
+    import threading
+
+    from huggingface_hub import constants
+    from huggingface_hub.utils import _http
+
+    requests: list[str] = []
+
+    class Unavailable(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:  # noqa: N802  (http.server's naming)
+            requests.append(self.path)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_HEAD
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setattr(constants, "ENDPOINT", endpoint)
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
+                        endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+    monkeypatch.setattr(_http.time, "sleep", lambda seconds: None)  # the back-off, not the test
+    yield requests
+    server.shutdown()
+
+
+def test_flaky_hub_says_one_line_per_retry_then_one_error(flaky_hub: list[str],
+                                                          caplog: Any) -> None:
+    from explorer.errors import CheckpointNotFound
+
+    with pytest.raises(CheckpointNotFound) as caught:
+        explorer.run("some-org/flaky-model", text="hello")
+    assert "HTTP 503" in str(caught.value) and "\n" not in str(caught.value)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("huggingface_hub")]
+    tries = [path for path in flaky_hub if path.endswith("/config.json")]
+    retries = len(tries) - 2  # a first try without retries, then the retried request's first
+    assert retries >= 1 and len(lines) == retries
+    assert all("some-org/flaky-model/config.json failed (HTTP 503); retry" in line
+               for line in lines)
+    assert not any("thrown while requesting" in r.getMessage() for r in caplog.records)
+
+
 # ---------------------------------------------------------------------------- big layouts
 
 

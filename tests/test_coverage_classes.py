@@ -308,6 +308,29 @@ def test_document_qa_reads_a_scanned_page_with_ocr(tmp_path: Path, examples: Pat
     words = result.context.split()
     assert {"INVOICE", "Total"} <= set(words)  # read off the page, not given as text
     assert result.answer and result.answer in result.context
+    assert result.words == tuple(words) and len(result.word_boxes) == len(words)
+    total = result.word_boxes[words.index("Total")]
+    assert 0 <= total[0] < total[2] <= 300 and 700 <= total[1] < total[3] <= 1000  # bottom left
+    first, last = result.answer_words
+    assert " ".join(words[first:last + 1]) == result.answer
+
+
+@pytest.mark.skipif(not _has_tesseract(), reason="needs tesseract-ocr + pytesseract")
+def test_document_qa_view_shows_the_words_read_and_the_answer_among_them(tmp_path: Path,
+                                                                         examples: Path) -> None:
+    from explorer import render
+    from explorer.zoo.multimodal import _layoutlmv3
+
+    _layoutlmv3(tmp_path)
+    result = explorer.run(str(tmp_path), "document-question-answering",
+                          image=str(examples / "document.png"), question="what is the total")
+    assert "page" in render.views(result)
+    fig = render.render(result, view="figure")  # the default figure of a document answer
+    patches = [p.get_gid() for p in fig.axes[0].patches]
+    first, last = result.answer_words
+    assert patches.count("answer-word") == last - first + 1
+    assert patches.count("word") == len(result.words) - (last - first + 1)
+    assert 'alt="page"' in render.to_html(result)
 
 
 # ---------------------------------------------------------------------------- errors

@@ -350,6 +350,6 @@ def document_figure(result: Any) -> Figure:
     ax.set_axis_off()
     span = f"words {first + 1}–{last + 1}" if last > first else f"word {first + 1}"
     where = f" ({span}, filled)" if result.answer_words is not None else ""
-    ax.set_title(f"{plural(len(result.word_boxes), 'word')} read by OCR (boxed); answer "
-                 f"“{shorten(result.answer or '(empty)', 40)}”{where}", loc="left")
+    ax.set_title(f"{plural(len(result.word_boxes), 'word')} read by OCR (boxed)\nanswer "
+                 f"“{shorten(result.answer or '(empty)', 32)}”{where}", loc="left")
     return decorate(fig, result)

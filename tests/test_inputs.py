@@ -194,3 +194,19 @@ def test_text_task_without_a_tokenizer_says_so(zoo: Path, tmp_path: Path) -> Non
         (bare / name).unlink()
     with pytest.raises(BadInput, match="ships no tokenizer"):
         explorer.run(str(bare), text="paris is the [MASK] of france")
+
+
+def test_dashboard_image_input_takes_a_clip_upload(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from explorer.ui.inputs_panel import ImageKind
+
+    control = ImageKind(uploads=tmp_path)
+    assert "video/*" in control.upload.accept and "clip.mp4" in control.paths
+    data = (EXAMPLES_DIR / "clip.mp4").read_bytes()
+    control.upload.value = ({"name": "my clip.mp4", "type": "video/mp4", "size": len(data),
+                             "content": memoryview(data),
+                             "last_modified": datetime.now(UTC)},)
+    assert control.picker.value == "uploaded: my clip.mp4"
+    assert control.preview.format == "png" and bytes(control.preview.value)[:4] == b"\x89PNG"
+    assert len(make_inputs(image=control.value()).frames) == 16

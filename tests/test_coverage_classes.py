@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import explorer
@@ -210,6 +211,27 @@ def test_fill_mask_without_a_mask_token_names_what_is_missing(tmp_path: Path) ->
     folder = _save(tmp_path, BertForMaskedLM(config), tok)
     with pytest.raises(BadInput, match="has no mask token"):
         explorer.run(folder, "fill-mask", text="paris is the [MASK] of france")
+
+
+def test_table_model_for_text_classification_reads_a_table_not_a_text_pair(
+        tmp_path: Path, examples: Path) -> None:
+    """TAPAS on TabFact checks a sentence against a table: TapasTokenizer takes (table, query)."""
+    from transformers import AutoConfig, AutoTokenizer, TapasForSequenceClassification
+
+    from explorer.zoo.multimodal import _tapas
+
+    _tapas(tmp_path / "qa")
+    tok = AutoTokenizer.from_pretrained(tmp_path / "qa")
+    model = TapasForSequenceClassification(AutoConfig.from_pretrained(tmp_path / "qa"))
+    folder = _save(tmp_path / "tabfact", model, tok)
+    with pytest.raises(BadInput, match="reads a table and a sentence, not two texts"):
+        explorer.run(folder, "text-classification", text="a city", text_pair="paris is big")
+    with_table = explorer.run(folder, "text-classification", text="paris is big",
+                              table=str(examples / "table.csv"))
+    alone = explorer.run(folder, "text-classification", text="paris is big")
+    assert any("ran on an empty table" in n for n in alone.notes)
+    assert not any("empty table" in n for n in with_table.notes)
+    assert not np.allclose(with_table.logits, alone.logits)  # the table's cells were read
 
 
 @pytest.fixture(scope="module")

@@ -82,7 +82,7 @@ def _shrink(config: Any, seen: set[int] | None = None) -> None:
             setattr(config, name, _INT_SIZES[name])
         elif name == "layer_types" and isinstance(value, list):
             pass  # cut to the new layer count below
-        elif isinstance(value, list) and name in _LIST_SIZES and value and all(
+        elif isinstance(value, (list, tuple)) and name in _LIST_SIZES and value and all(
                 isinstance(v, int) for v in value):
             base = _LIST_SIZES[name]
             setattr(config, name, [min(v, base * (2 ** i if base > 1 else 1))
@@ -143,8 +143,11 @@ def _tokenizer(model_type: str, config: Any) -> Any:
         return GPT2Tokenizer(vocab=dict(vocab), merges=list(merges),
                              model_max_length=_max_length(config))
     vocab, merges = _bpe_files()
+    # Some classes (Gemma's) refuse a vocabulary without their special tokens.
+    specials = {t: len(vocab) + i for i, t in enumerate(("<unk>", "<pad>", "<bos>", "<eos>",
+                                                           "<mask>"))}
     attempts = ({"vocab": dict(vocab), "merges": list(merges)}, {"vocab": dict(wordpiece_vocab())},
-                {})
+                {"vocab": {**dict(vocab), **specials}, "merges": list(merges)}, {})
     for kwargs in attempts:
         try:
             tok = cls(**kwargs, model_max_length=_max_length(config))
@@ -212,6 +215,8 @@ def build(auto_class: str, model_type: str, folder: Path) -> dict[str, Any]:
     parts = _preprocessors(model_type, config)
     _shrink(config)
     tok = parts.get("tokenizer")
+    if tok is not None and spec.result == "fill_mask" and tok.mask_token is None:
+        tok.add_special_tokens({"mask_token": "[MASK]"})  # as every fill-mask checkpoint has
     for sub in [config] + [v for v in vars(config).values() if hasattr(v, "vocab_size")]:
         if tok is not None and isinstance(getattr(sub, "vocab_size", None), int):
             sub.vocab_size = max(sub.vocab_size, len(tok))
@@ -219,13 +224,19 @@ def build(auto_class: str, model_type: str, folder: Path) -> dict[str, Any]:
     try:
         model = _from_config(spec, config)
     except Exception:
-        # The tiny sizes broke a constraint of this architecture: try its defaults if small.
-        config = AutoConfig.for_model(model_type)
-        with torch.device("meta"):
-            count = sum(p.numel() for p in _from_config(spec, config).parameters())
-        if count > MAX_PARAMS:
-            raise
-        model = _from_config(spec, config)
+        try:  # widths that per-stage head counts do not divide (Swin2SR: 6 heads a stage)
+            if not isinstance(getattr(config, "num_heads", None), (list, tuple)):
+                raise
+            config.num_heads = [1] * len(config.num_heads)
+            model = _from_config(spec, config)
+        except Exception:
+            # The tiny sizes broke a constraint of this architecture: try its defaults if small.
+            config = AutoConfig.for_model(model_type)
+            with torch.device("meta"):
+                count = sum(p.numel() for p in _from_config(spec, config).parameters())
+            if count > MAX_PARAMS:
+                raise
+            model = _from_config(spec, config)
     count = sum(p.numel() for p in model.parameters())
     if count > MAX_PARAMS:
         raise RuntimeError(f"still {count / 1e6:.0f}M parameters after shrinking")
@@ -300,6 +311,12 @@ def plain_run(auto_class: str, folder: Path, example: dict[str, Any]) -> None:
     if pre is None:
         raise RuntimeError("no preprocessor loads")
     tok = getattr(pre, "tokenizer", None) or (pre if hasattr(pre, "convert_ids_to_tokens") else None)
+    if tok is not None and not (folder / "tokenizer_config.json").is_file():
+        # transformers 5 builds an empty default tokenizer (a handful of special tokens) for a
+        # folder without one: that is no tokenizer a user could run text through.
+        tok = None
+        if any(k in example for k in ("text", "question", "context")) and "image" not in example:
+            raise RuntimeError("no tokenizer saved (AutoTokenizer built an empty default)")
     kw: dict[str, Any] = {}
     if "image" in example:
         kw["images"] = Image.open(example["image"]).convert("RGB")
@@ -342,7 +359,9 @@ def plain_run(auto_class: str, folder: Path, example: dict[str, Any]) -> None:
         if getattr(model.config, "is_encoder_decoder", False) and "decoder_input_ids" not in batch:
             start = getattr(model.config, "decoder_start_token_id", None)
             batch["decoder_input_ids"] = torch.tensor([[start if isinstance(start, int) else 0]])
-        model(**batch)
+        outputs = model(**batch)
+    if spec.result == "classification" and getattr(outputs, "logits", None) is None:
+        raise RuntimeError(f"{type(model).__name__} returns no logits (no classification head)")
 
 
 # ---------------------------------------------------------------------------- one pair

@@ -64,6 +64,26 @@ def test_detr_base_model_runs_on_an_image(built: dict, examples: Path) -> None:
     assert not any("from the encoder" in n for n in result.notes)
 
 
+def test_post_processing_that_needs_a_missing_library_says_which(
+        built: dict, examples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PP-OCRv5's detector post-processes with OpenCV, an optional library transformers names."""
+    from transformers import AutoImageProcessor
+    from transformers.utils import requires_backends
+
+    from explorer.errors import NotRunnable
+
+    processor = type(AutoImageProcessor.from_pretrained(built["detr"]))
+
+    def needs_opencv(self: Any, *args: Any, **kwargs: Any) -> Any:
+        requires_backends(self, ["cv2"])
+
+    monkeypatch.setattr(processor, "post_process_object_detection", needs_opencv)
+    monkeypatch.setitem(__import__("sys").modules, "cv2", None)  # absent, even if installed
+    with pytest.raises(NotRunnable, match=r"needs the OpenCV library, which is not installed "
+                                          r"here; `pip install opencv-python`"):
+        explorer.run(built["detr"], "object-detection", image=str(examples / "shapes.png"))
+
+
 # ---------------------------------------------------------------------------- 3: no pad token
 
 

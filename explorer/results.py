@@ -351,7 +351,8 @@ class AudioOutput(Result):
     """``waveform`` or ``spectrogram``."""
     array: np.ndarray = _array()
     codes: np.ndarray | None = _array()
-    """Audio codecs only: the discrete ``(codebooks, frames)`` codes the waveform was decoded from."""
+    """Audio codecs only: the discrete ``(codebooks, frames)`` codes the waveform was decoded from
+    (a continuous codec's ``(frames, dims)`` float latents)."""
 
 
 @dataclass(frozen=True, kw_only=True)

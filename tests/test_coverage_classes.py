@@ -329,6 +329,21 @@ def test_tgt_lang_is_an_option_of_speech_synthesis(tmp_path: Path) -> None:
     assert "tgt_lang" in explorer.get_task("text-to-speech").options
 
 
+def test_continuous_audio_codec_decodes_its_latents(tmp_path: Path, examples: Path) -> None:
+    """PocketTTS's tokenizer encodes into continuous latents and decode() takes ``latents``."""
+    from transformers import AutoConfig, EncodecFeatureExtractor, PocketTTSAudioTokenizerModel
+
+    config = AutoConfig.for_model("pocket_tts_audio_tokenizer", hidden_size=32, head_dim=16,
+                                  num_attention_heads=2, num_key_value_heads=2,
+                                  intermediate_size=64, num_filters=8, upsample_groups=32,
+                                  latent_dim=8)
+    folder = _save(tmp_path, PocketTTSAudioTokenizerModel(config),
+                   EncodecFeatureExtractor(sampling_rate=24000))
+    result = explorer.run(folder, "audio-tokenization", audio=str(examples / "speech.wav"))
+    assert result.codes.dtype.kind == "f" and result.codes.shape[-1] == 8  # (frames, latent dim)
+    assert any("continuous latents" in n for n in result.notes) and result.array.size > 0
+
+
 # ---------------------------------------------------------------------------- documents
 
 

@@ -73,6 +73,8 @@ def _shrink(config: Any, seen: set[int] | None = None) -> None:
     if id(config) in seen:
         return
     seen.add(id(config))
+    if getattr(config, "model_type", None) == "timm_backbone":
+        config.backbone = "test_resnet"  # timm's 0.4M-parameter ResNet (the default: resnet50)
     for name, value in list(vars(config).items()):
         if isinstance(value, PretrainedConfig):
             _shrink(value, seen)

@@ -540,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", help="print the table of a --json file and exit")
     parser.add_argument("--again", help="rerun only the pairs of a --json file where plain "
                         "transformers ran or the explorer crashed (a quick before/after)")
+    parser.add_argument("--failed", help="rerun only the pairs of a --json file that plain "
+                        "transformers ran and the explorer did not, or that crashed")
     args = parser.parse_args(argv)
     if args.report:
         print(report(json.loads(Path(args.report).read_text()), float("nan")))
@@ -559,6 +561,11 @@ def main(argv: list[str] | None = None) -> int:
         earlier = json.loads(Path(args.again).read_text())
         wanted = {(r["auto_class"], r["model_type"]) for r in earlier
                   if r.get("plain") == "ok" or r["status"] == "crash"}
+        todo = [p for p in todo if p in wanted]
+    if args.failed:
+        earlier = json.loads(Path(args.failed).read_text())
+        wanted = {(r["auto_class"], r["model_type"]) for r in earlier
+                  if r.get("plain") == "ok" and r["status"] != "ok" or r["status"] == "crash"}
         todo = [p for p in todo if p in wanted]
     started = time.perf_counter()
     records = sweep(todo, args.timeout, Path(args.json) if args.json else None)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import inspect
 import json
 import multiprocessing
 import os
@@ -313,6 +314,10 @@ def plain_run(auto_class: str, folder: Path, example: dict[str, Any]) -> None:
     if pre is None:
         raise RuntimeError("no preprocessor loads")
     tok = getattr(pre, "tokenizer", None) or (pre if hasattr(pre, "convert_ids_to_tokens") else None)
+    if "image" in example and "images" not in inspect.signature(type(pre).__call__).parameters:
+        # Only a tokenizer loads (the image processor was saved apart, or none): the image would
+        # be left out, which is no run of an image task.
+        raise RuntimeError(f"{type(pre).__name__} takes no images")
     if tok is not None and not (folder / "tokenizer_config.json").is_file():
         # transformers 5 builds an empty default tokenizer (a handful of special tokens) for a
         # folder without one: that is no tokenizer a user could run text through.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import inspect
 import json
 import multiprocessing
 import os
@@ -73,6 +74,8 @@ def _shrink(config: Any, seen: set[int] | None = None) -> None:
     if id(config) in seen:
         return
     seen.add(id(config))
+    if getattr(config, "model_type", None) == "timm_backbone":
+        config.backbone = "test_resnet"  # timm's 0.4M-parameter ResNet (the default: resnet50)
     for name, value in list(vars(config).items()):
         if isinstance(value, PretrainedConfig):
             _shrink(value, seen)
@@ -82,7 +85,7 @@ def _shrink(config: Any, seen: set[int] | None = None) -> None:
             setattr(config, name, _INT_SIZES[name])
         elif name == "layer_types" and isinstance(value, list):
             pass  # cut to the new layer count below
-        elif isinstance(value, list) and name in _LIST_SIZES and value and all(
+        elif isinstance(value, (list, tuple)) and name in _LIST_SIZES and value and all(
                 isinstance(v, int) for v in value):
             base = _LIST_SIZES[name]
             setattr(config, name, [min(v, base * (2 ** i if base > 1 else 1))
@@ -143,8 +146,11 @@ def _tokenizer(model_type: str, config: Any) -> Any:
         return GPT2Tokenizer(vocab=dict(vocab), merges=list(merges),
                              model_max_length=_max_length(config))
     vocab, merges = _bpe_files()
+    # Some classes (Gemma's) refuse a vocabulary without their special tokens.
+    specials = {t: len(vocab) + i for i, t in enumerate(("<unk>", "<pad>", "<bos>", "<eos>",
+                                                           "<mask>"))}
     attempts = ({"vocab": dict(vocab), "merges": list(merges)}, {"vocab": dict(wordpiece_vocab())},
-                {})
+                {"vocab": {**dict(vocab), **specials}, "merges": list(merges)}, {})
     for kwargs in attempts:
         try:
             tok = cls(**kwargs, model_max_length=_max_length(config))
@@ -191,19 +197,29 @@ def _save_preprocessors(model_type: str, parts: dict[str, Any], folder: Path) ->
     return "+".join(type(p).__name__ for p in parts.values())
 
 
+def _from_config(spec: Any, config: Any) -> Any:
+    """Random-weight model of ``spec``'s Auto class for ``config`` (as ``explorer.loading``)."""
+    from explorer.loading import _backbone_class
+
+    if spec.auto_class == "AutoBackbone":
+        return _backbone_class(config)._from_config(config)
+    return spec.auto.from_config(config)
+
+
 def build(auto_class: str, model_type: str, folder: Path) -> dict[str, Any]:
     """Write a tiny checkpoint of ``model_type`` for ``auto_class`` into ``folder``."""
     import torch
     from transformers import AutoConfig
 
     from explorer.catalog import get_task
-    from explorer.loading import _from_config
 
     spec = get_task(auto_class)
     config = AutoConfig.for_model(model_type)
     parts = _preprocessors(model_type, config)
     _shrink(config)
     tok = parts.get("tokenizer")
+    if tok is not None and spec.result == "fill_mask" and tok.mask_token is None:
+        tok.add_special_tokens({"mask_token": "[MASK]"})  # as every fill-mask checkpoint has
     for sub in [config] + [v for v in vars(config).values() if hasattr(v, "vocab_size")]:
         if tok is not None and isinstance(getattr(sub, "vocab_size", None), int):
             sub.vocab_size = max(sub.vocab_size, len(tok))
@@ -211,13 +227,19 @@ def build(auto_class: str, model_type: str, folder: Path) -> dict[str, Any]:
     try:
         model = _from_config(spec, config)
     except Exception:
-        # The tiny sizes broke a constraint of this architecture: try its defaults if small.
-        config = AutoConfig.for_model(model_type)
-        with torch.device("meta"):
-            count = sum(p.numel() for p in _from_config(spec, config).parameters())
-        if count > MAX_PARAMS:
-            raise
-        model = _from_config(spec, config)
+        try:  # widths that per-stage head counts do not divide (Swin2SR: 6 heads a stage)
+            if not isinstance(getattr(config, "num_heads", None), (list, tuple)):
+                raise
+            config.num_heads = [1] * len(config.num_heads)
+            model = _from_config(spec, config)
+        except Exception:
+            # The tiny sizes broke a constraint of this architecture: try its defaults if small.
+            config = AutoConfig.for_model(model_type)
+            with torch.device("meta"):
+                count = sum(p.numel() for p in _from_config(spec, config).parameters())
+            if count > MAX_PARAMS:
+                raise
+            model = _from_config(spec, config)
     count = sum(p.numel() for p in model.parameters())
     if count > MAX_PARAMS:
         raise RuntimeError(f"still {count / 1e6:.0f}M parameters after shrinking")
@@ -292,6 +314,16 @@ def plain_run(auto_class: str, folder: Path, example: dict[str, Any]) -> None:
     if pre is None:
         raise RuntimeError("no preprocessor loads")
     tok = getattr(pre, "tokenizer", None) or (pre if hasattr(pre, "convert_ids_to_tokens") else None)
+    if "image" in example and "images" not in inspect.signature(type(pre).__call__).parameters:
+        # Only a tokenizer loads (the image processor was saved apart, or none): the image would
+        # be left out, which is no run of an image task.
+        raise RuntimeError(f"{type(pre).__name__} takes no images")
+    if tok is not None and not (folder / "tokenizer_config.json").is_file():
+        # transformers 5 builds an empty default tokenizer (a handful of special tokens) for a
+        # folder without one: that is no tokenizer a user could run text through.
+        tok = None
+        if any(k in example for k in ("text", "question", "context")) and "image" not in example:
+            raise RuntimeError("no tokenizer saved (AutoTokenizer built an empty default)")
     kw: dict[str, Any] = {}
     if "image" in example:
         kw["images"] = Image.open(example["image"]).convert("RGB")
@@ -334,7 +366,9 @@ def plain_run(auto_class: str, folder: Path, example: dict[str, Any]) -> None:
         if getattr(model.config, "is_encoder_decoder", False) and "decoder_input_ids" not in batch:
             start = getattr(model.config, "decoder_start_token_id", None)
             batch["decoder_input_ids"] = torch.tensor([[start if isinstance(start, int) else 0]])
-        model(**batch)
+        outputs = model(**batch)
+    if spec.result == "classification" and getattr(outputs, "logits", None) is None:
+        raise RuntimeError(f"{type(model).__name__} returns no logits (no classification head)")
 
 
 # ---------------------------------------------------------------------------- one pair
@@ -511,6 +545,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", help="print the table of a --json file and exit")
     parser.add_argument("--again", help="rerun only the pairs of a --json file where plain "
                         "transformers ran or the explorer crashed (a quick before/after)")
+    parser.add_argument("--failed", help="rerun only the pairs of a --json file that plain "
+                        "transformers ran and the explorer did not, or that crashed")
     args = parser.parse_args(argv)
     if args.report:
         print(report(json.loads(Path(args.report).read_text()), float("nan")))
@@ -530,6 +566,11 @@ def main(argv: list[str] | None = None) -> int:
         earlier = json.loads(Path(args.again).read_text())
         wanted = {(r["auto_class"], r["model_type"]) for r in earlier
                   if r.get("plain") == "ok" or r["status"] == "crash"}
+        todo = [p for p in todo if p in wanted]
+    if args.failed:
+        earlier = json.loads(Path(args.failed).read_text())
+        wanted = {(r["auto_class"], r["model_type"]) for r in earlier
+                  if r.get("plain") == "ok" and r["status"] != "ok" or r["status"] == "crash"}
         todo = [p for p in todo if p in wanted]
     started = time.perf_counter()
     records = sweep(todo, args.timeout, Path(args.json) if args.json else None)

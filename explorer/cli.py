@@ -68,7 +68,8 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text-pair", help="second text (NLI, next-sentence prediction)")
     p.add_argument("--question")
     p.add_argument("--context")
-    p.add_argument("--image", help="image file")
+    p.add_argument("--image", "--video", dest="image",
+                   help="image file, or a clip (animated GIF, MP4, WebM) for video models")
     p.add_argument("--audio", help="audio file (any rate / channels)")
     p.add_argument("--labels", help="comma-separated candidate labels or choices")
     p.add_argument("--table", help="CSV file with a header row")

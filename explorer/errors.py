@@ -8,6 +8,7 @@ its one line says so and where the full traceback was logged.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 import traceback
@@ -82,6 +83,22 @@ class InternalError(ExplorerError):
     def __init__(self, message: str, log_file: str | None = None) -> None:
         super().__init__(message)
         self.log_file = log_file
+
+
+def missing_library(exc: BaseException, who: str) -> NotRunnable | None:
+    """A ``NotRunnable`` naming the optional library ``who`` needs, when ``exc`` is transformers
+    (or Python) saying one is not installed (post-processing that needs OpenCV, ...); else None."""
+    if not isinstance(exc, ImportError):
+        return None
+    text = str(exc)
+    named = re.search(r"requires the (.+?) librar(?:y|ies)", text)
+    if named is None and not exc.name:
+        return None
+    library = named.group(1) if named else exc.name
+    command = re.search(r"pip install ([\w.\-\[\]]+)", text)
+    how = f"`pip install {command.group(1)}`" if command else "install it"
+    return NotRunnable(f"{who} needs the {library} library, which is not installed here; {how} "
+                       "and run again")
 
 
 def log_dir() -> Path:

@@ -7,7 +7,9 @@ without switching the hub off for the whole process.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import socket
 import threading
 import time
@@ -37,7 +39,9 @@ def hub_online(timeout: float = 1.5) -> bool:
         return False
     from huggingface_hub import constants
 
-    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    endpoint = urlparse(constants.ENDPOINT)
+    host = endpoint.hostname or "huggingface.co"
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
     cached = _PROBE.get(host)
     if cached and time.monotonic() - cached[0] < _PROBE_SECONDS:
         return cached[1]
@@ -45,7 +49,7 @@ def hub_online(timeout: float = 1.5) -> bool:
 
     def probe() -> None:
         try:
-            socket.create_connection((host, 443), timeout=timeout).close()
+            socket.create_connection((host, port), timeout=timeout).close()
             answer.append(True)
         except Exception:  # DNS failure, refused, firewalled, or a test's network guard
             answer.append(False)
@@ -62,3 +66,83 @@ def hub_online(timeout: float = 1.5) -> bool:
 def forget_probe() -> None:
     """Probe the hub again on the next ``hub_online()`` call."""
     _PROBE.clear()
+
+
+def mark_unreachable() -> None:
+    """Remember (for a minute) that the hub failed a request: later steps read the cache only."""
+    from huggingface_hub import constants
+
+    _PROBE[urlparse(constants.ENDPOINT).hostname or "huggingface.co"] = (time.monotonic(), False)
+
+
+def network_failure(exc: BaseException) -> str | None:
+    """A one-line reason when ``exc`` is the hub failing (timeout, dropped connection, HTTP 408 /
+    429 / 5xx, after huggingface_hub's retries); None when the hub answered (missing file, gated
+    repo, ...)."""
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        # By name: huggingface_hub 1.x raises httpx's classes, 2.x httpx2's (same names).
+        kinds = {kind.__name__ for kind in type(seen).__mro__}
+        if "TimeoutException" in kinds:
+            return "the hub did not answer in time"
+        if kinds & {"NetworkError", "RemoteProtocolError"}:
+            return f"the connection to the hub failed ({type(seen).__name__})"
+        if isinstance(seen, HfHubHTTPError) and seen.response is not None:
+            code = seen.response.status_code
+            if code in (408, 429) or code >= 500:
+                return f"the hub answered HTTP {code}"
+        seen = seen.__cause__ or seen.__context__
+    if isinstance(exc, LocalEntryNotFoundError):  # the request failed and nothing is cached
+        return "the hub could not be reached"
+    return None
+
+
+class _OneLinePerRetry(logging.Filter):
+    """huggingface_hub logs two lines per retry (the error with the full URL, then "Retrying in
+    Ns [Retry i/n]"): keep one, saying what failed and when the next try comes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failure = "the request failed"
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        thrown = re.match(r"(?:HTTP Error (\d+)|'(.*)') thrown while requesting (\w+) (\S+)",
+                          message, re.S)
+        if thrown:
+            code, error, _, url = thrown.groups()
+            what = f"HTTP {code}" if code else (error.strip() or "no answer").splitlines()[0]
+            self.failure = f"hub request for {_short_url(url)} failed ({what})"
+            return False
+        retry = re.search(r"(Waiting|Retrying in) ([\d.]+)s.*\[Retry (\d+)/(\d+)\]", message)
+        if retry:
+            _, wait, tried, most = retry.groups()
+            record.msg, record.args = (f"{self.failure}; retry {tried}/{most} in "
+                                       f"{float(wait):g} s"), ()
+        return True
+
+
+def _short_url(url: str) -> str:
+    """``org/name/config.json`` for a hub file URL (the endpoint and revision dropped)."""
+    path = urlparse(url).path.strip("/")
+    repo, _, rest = path.partition("/resolve/")
+    return f"{repo}/{rest.partition('/')[2]}" if rest else path
+
+
+def one_line_per_retry() -> logging.Filter | None:
+    """Make huggingface_hub's retry messages one clear line per retry, until
+    ``stop_one_line_per_retry`` is given what this returns (``None``: a filter was already on)."""
+    logger = logging.getLogger("huggingface_hub.utils._http")
+    if any(isinstance(f, _OneLinePerRetry) for f in logger.filters):
+        return None
+    added = _OneLinePerRetry()
+    logger.addFilter(added)
+    return added
+
+
+def stop_one_line_per_retry(added: logging.Filter | None) -> None:
+    """Take the filter ``one_line_per_retry`` added off again."""
+    if added is not None:
+        logging.getLogger("huggingface_hub.utils._http").removeFilter(added)

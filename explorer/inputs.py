@@ -34,7 +34,11 @@ class Inputs:
     labels: tuple[str, ...] = ()
     """Candidate labels (zero-shot) or answer choices (multiple choice)."""
     image: Any = field(default=None, repr=False)
-    """An RGB ``PIL.Image.Image``."""
+    """An RGB ``PIL.Image.Image`` (a clip's first frame)."""
+    frames: tuple[Any, ...] = field(default=(), repr=False)
+    """A clip's frames (RGB PIL images, at most ``MAX_CLIP_FRAMES``, evenly spread over it) when
+    the image input was an animated GIF / PNG / WebP, an MP4 / WebM / ... file or a list of
+    frames; empty for a still image."""
     image_name: str | None = None
     audio: np.ndarray | None = field(default=None, repr=False)
     """Mono float32 waveform at ``sampling_rate``."""
@@ -61,6 +65,8 @@ class Inputs:
                 out[name] = list(value) if isinstance(value, tuple) else value
         if self.image is not None:
             out["image"] = {"name": self.image_name, "size": list(self.image.size)}
+            if self.frames:
+                out["image"]["frames"] = len(self.frames)
         if self.audio is not None:
             assert self.sampling_rate is not None  # make_inputs sets it with the audio
             out["audio"] = {"name": self.audio_name, "sampling_rate": self.sampling_rate,
@@ -87,20 +93,23 @@ def make_inputs(
     if isinstance(labels, str):
         labels = [part for part in labels.split(",")]
     label_list = tuple(s.strip() for s in (labels or ()) if s and s.strip())
-    pil, image_name = (to_rgb(image), _name_of(image)) if image is not None else (None, None)
+    frames = read_clip(image) if image is not None else ()
+    pil = frames[0] if frames else (to_rgb(image) if image is not None else None)
+    image_name = _name_of(image) if image is not None else None
     waveform, rate, audio_name = None, None, None
     if audio is not None:
         waveform, rate = load_audio(audio, sampling_rate)
         audio_name = _name_of(audio)
     return Inputs(
         text=texts, text_pair=text_pair, question=question, context=context, labels=label_list,
-        image=pil, image_name=image_name, audio=waveform, sampling_rate=rate, audio_name=audio_name,
+        image=pil, frames=frames, image_name=image_name, audio=waveform, sampling_rate=rate,
+        audio_name=audio_name,
         table=load_table(table) if table is not None else None,
     )
 
 
 def _name_of(source: Any) -> str | None:
-    if isinstance(source, tuple) and source:
+    if isinstance(source, (tuple, list)) and source:
         source = source[0]
     if isinstance(source, (str, os.PathLike)):
         return Path(source).name
@@ -168,6 +177,98 @@ def _array_to_image(array: np.ndarray) -> Any:
         a = np.nan_to_num(a).clip(0, 255).astype(np.uint8)
     image = Image.fromarray(a)
     return to_rgb(image) if image.mode != "RGB" else image
+
+
+# ---------------------------------------------------------------------------- clips
+
+CLIP_SUFFIXES = (".mp4", ".webm", ".mkv", ".mov", ".avi", ".m4v")
+"""Video containers, decoded with PyAV (animated GIF / PNG / WebP are read with PIL)."""
+MAX_CLIP_FRAMES = 64
+"""Frames kept of a longer clip (evenly spread): more than video models take (8 to 32)."""
+
+
+def read_clip(source: ImageLike) -> tuple[Any, ...]:
+    """A clip's frames as RGB PIL images, at most ``MAX_CLIP_FRAMES`` evenly spread over it; ``()``
+    for a still image. ``source``: a path, bytes or file object (animated GIF / PNG / WebP, or a
+    video file PyAV decodes: MP4, WebM, ...), an animated PIL image, a list of frames (images or
+    arrays) or a (frames, h, w[, c]) array."""
+    from PIL import Image, UnidentifiedImageError
+
+    if isinstance(source, (list, tuple)):
+        if not source:
+            raise BadInput("the clip has no frames; give at least one image")
+        return tuple(to_rgb(frame) for frame in _keep_evenly(source))
+    if isinstance(source, np.ndarray) and source.ndim == 4:
+        return tuple(to_rgb(frame) for frame in _keep_evenly(list(source)))
+    if isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() in CLIP_SUFFIXES:
+        return _decode_video(source)
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    if isinstance(source, Image.Image):
+        return _animated_frames(source)
+    if isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
+        try:
+            with Image.open(source) as opened:
+                return _animated_frames(opened)
+        except UnidentifiedImageError:
+            if not hasattr(source, "read"):
+                return ()  # a path: to_rgb says it is no image, in one line
+            source.seek(0)
+            return _decode_video(source)  # an MP4 / WebM upload without its name
+        except OSError:
+            return ()  # missing or broken: to_rgb says so in one line
+    return ()
+
+
+def _animated_frames(image: Any) -> tuple[Any, ...]:
+    count = int(getattr(image, "n_frames", 1) or 1)
+    if count < 2:
+        return ()
+    frames = []
+    for index in _keep_evenly(range(count)):
+        image.seek(index)
+        frames.append(to_rgb(image.copy()))
+    return tuple(frames)
+
+
+def _decode_video(source: Any) -> tuple[Any, ...]:
+    name = Path(source).name if isinstance(source, (str, os.PathLike)) else "the upload"
+    try:
+        import av
+    except ImportError:
+        raise BadInput(f"reading {name} needs PyAV (`pip install av`); or give the clip as an "
+                       "animated GIF") from None
+    try:
+        with av.open(source if hasattr(source, "read") else str(source)) as container:
+            kept = _keep_evenly(container.decode(video=0))
+            frames = tuple(to_rgb(frame.to_image()) for frame in kept)
+    except FileNotFoundError:
+        raise BadInput(f"clip file not found: {source}") from None
+    except IndexError:  # container.decode(video=0) of a file with no video stream
+        raise BadInput(f"{name} has no video stream; give an animated GIF, MP4 or WebM clip"
+                       ) from None
+    except (av.FFmpegError, ValueError) as exc:
+        raise BadInput(f"cannot read {name} as an image or a video clip ({exc}); use PNG, JPEG, "
+                       "an animated GIF, MP4 or WebM") from None
+    if not frames:
+        raise BadInput(f"{name} has no video frames; give an animated GIF, MP4 or WebM clip")
+    return frames
+
+
+def _keep_evenly(items: Iterable[Any]) -> list[Any]:
+    """At most ``MAX_CLIP_FRAMES`` of ``items``, evenly spread, without holding them all at once
+    (a video's length is not always known before it is decoded)."""
+    kept: list[Any] = []
+    stride = 1
+    for index, item in enumerate(items):
+        if index % stride == 0:
+            kept.append(item)
+            if len(kept) == 2 * MAX_CLIP_FRAMES:
+                kept, stride = kept[::2], stride * 2
+    if len(kept) > MAX_CLIP_FRAMES:
+        picks = np.linspace(0, len(kept) - 1, MAX_CLIP_FRAMES).round().astype(int)
+        kept = [kept[i] for i in picks]
+    return kept
 
 
 # ---------------------------------------------------------------------------- audio

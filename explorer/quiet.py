@@ -18,10 +18,13 @@ class quiet_transformers:  # noqa: N801  (used like a function: a context manage
     def __init__(self) -> None:
         from transformers.utils import logging
 
+        from explorer.hub import one_line_per_retry
+
         self._verbosity = logging.get_verbosity()
         self._bars = logging.is_progress_bar_enabled()
         logging.set_verbosity_error()
         logging.disable_progress_bar()
+        self._retry_filter = one_line_per_retry()
 
     def __enter__(self) -> quiet_transformers:
         return self
@@ -30,6 +33,9 @@ class quiet_transformers:  # noqa: N801  (used like a function: a context manage
                  trace: TracebackType | None) -> None:
         from transformers.utils import logging
 
+        from explorer.hub import stop_one_line_per_retry
+
         logging.set_verbosity(self._verbosity)
         if self._bars:
             logging.enable_progress_bar()
+        stop_one_line_per_retry(self._retry_filter)

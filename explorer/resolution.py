@@ -147,10 +147,18 @@ def _read_json(location: str, source: str, filename: str, revision: str | None) 
     else:
         from huggingface_hub import hf_hub_download
 
+        from explorer.hub import mark_unreachable, network_failure
+
         try:
             path = Path(hf_hub_download(location, filename, revision=revision))
-        except Exception:  # missing file, offline, gated: this file simply does not inform us
-            return None
+        except Exception as exc:  # missing file, gated: this file simply does not inform us
+            why = network_failure(exc)
+            if why is None:
+                return None
+            mark_unreachable()  # the next step would wait through the same retries again
+            raise CheckpointNotFound(
+                f"cannot fetch {filename} of {location!r}: {why}; try again later, or give a "
+                "local path or a `zoo:<task>` name") from None
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -216,6 +216,13 @@ class Answer(Result):
     end_logits: np.ndarray | None = _array()
     alternatives: tuple[Label, ...] = ()
     """Other answers with their scores (VQA label sets, table aggregations)."""
+    words: tuple[str, ...] = ()
+    """Document QA: the words of the page the model read, in reading order."""
+    word_boxes: tuple[tuple[int, int, int, int], ...] = ()
+    """Document QA: each word's box ``(x0, y0, x1, y1)`` on the 0–1000 page grid, when OCR read
+    the page image (empty when the words came from a context text, laid out without layout)."""
+    answer_words: tuple[int, int] | None = None
+    """Document QA: the first and last index (in ``words``) of the answer span."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -347,7 +354,8 @@ class AudioOutput(Result):
     """``waveform`` or ``spectrogram``."""
     array: np.ndarray = _array()
     codes: np.ndarray | None = _array()
-    """Audio codecs only: the discrete ``(codebooks, frames)`` codes the waveform was decoded from."""
+    """Audio codecs only: the discrete ``(codebooks, frames)`` codes the waveform was decoded from
+    (a continuous codec's ``(frames, dims)`` float latents)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,6 +20,7 @@ from explorer.errors import (
     MissingInput,
     NotRunnable,
     internal_error,
+    missing_library,
 )
 from explorer.inputs import Inputs, make_inputs, resample
 from explorer.load_options import LoadOptions
@@ -330,6 +331,9 @@ def run_loaded(loaded: Loaded, inputs: Inputs, options: Mapping[str, Any] | None
                 "accelerate cannot bring those in from disk; give max_memory more room so less "
                 f"goes to disk, or load without a device map ({type(exc).__name__}: "
                 f"{first[:120]})") from exc
+        missing = missing_library(exc, f"{type(loaded.model).__name__} ({spec.task})")
+        if missing is not None:
+            raise missing from exc
         # Inputs reach the model already checked, so anything else is the explorer's fault: say
         # so in one line and keep the traceback in the log.
         raise internal_error(f"run {type(loaded.model).__name__} ({spec.task}) on "

@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 import explorer
@@ -61,6 +62,26 @@ def test_detr_base_model_runs_on_an_image(built: dict, examples: Path) -> None:
     assert result.model_class == "DetrModel"
     assert result.vectors.shape[0] == 1
     assert not any("from the encoder" in n for n in result.notes)
+
+
+def test_post_processing_that_needs_a_missing_library_says_which(
+        built: dict, examples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PP-OCRv5's detector post-processes with OpenCV, an optional library transformers names."""
+    from transformers import AutoImageProcessor
+    from transformers.utils import requires_backends
+
+    from explorer.errors import NotRunnable
+
+    processor = type(AutoImageProcessor.from_pretrained(built["detr"]))
+
+    def needs_opencv(self: Any, *args: Any, **kwargs: Any) -> Any:
+        requires_backends(self, ["cv2"])
+
+    monkeypatch.setattr(processor, "post_process_object_detection", needs_opencv)
+    monkeypatch.setitem(__import__("sys").modules, "cv2", None)  # absent, even if installed
+    with pytest.raises(NotRunnable, match=r"needs the OpenCV library, which is not installed "
+                                          r"here; `pip install opencv-python`"):
+        explorer.run(built["detr"], "object-detection", image=str(examples / "shapes.png"))
 
 
 # ---------------------------------------------------------------------------- 3: no pad token
@@ -212,6 +233,27 @@ def test_fill_mask_without_a_mask_token_names_what_is_missing(tmp_path: Path) ->
         explorer.run(folder, "fill-mask", text="paris is the [MASK] of france")
 
 
+def test_table_model_for_text_classification_reads_a_table_not_a_text_pair(
+        tmp_path: Path, examples: Path) -> None:
+    """TAPAS on TabFact checks a sentence against a table: TapasTokenizer takes (table, query)."""
+    from transformers import AutoConfig, AutoTokenizer, TapasForSequenceClassification
+
+    from explorer.zoo.multimodal import _tapas
+
+    _tapas(tmp_path / "qa")
+    tok = AutoTokenizer.from_pretrained(tmp_path / "qa")
+    model = TapasForSequenceClassification(AutoConfig.from_pretrained(tmp_path / "qa"))
+    folder = _save(tmp_path / "tabfact", model, tok)
+    with pytest.raises(BadInput, match="reads a table and a sentence, not two texts"):
+        explorer.run(folder, "text-classification", text="a city", text_pair="paris is big")
+    with_table = explorer.run(folder, "text-classification", text="paris is big",
+                              table=str(examples / "table.csv"))
+    alone = explorer.run(folder, "text-classification", text="paris is big")
+    assert any("ran on an empty table" in n for n in alone.notes)
+    assert not any("empty table" in n for n in with_table.notes)
+    assert not np.allclose(with_table.logits, alone.logits)  # the table's cells were read
+
+
 @pytest.fixture(scope="module")
 def canine() -> Any:
     """CANINE: a character-level, pure-Python tokenizer that returns no offsets."""
@@ -287,6 +329,21 @@ def test_tgt_lang_is_an_option_of_speech_synthesis(tmp_path: Path) -> None:
     assert "tgt_lang" in explorer.get_task("text-to-speech").options
 
 
+def test_continuous_audio_codec_decodes_its_latents(tmp_path: Path, examples: Path) -> None:
+    """PocketTTS's tokenizer encodes into continuous latents and decode() takes ``latents``."""
+    from transformers import AutoConfig, EncodecFeatureExtractor, PocketTTSAudioTokenizerModel
+
+    config = AutoConfig.for_model("pocket_tts_audio_tokenizer", hidden_size=32, head_dim=16,
+                                  num_attention_heads=2, num_key_value_heads=2,
+                                  intermediate_size=64, num_filters=8, upsample_groups=32,
+                                  latent_dim=8)
+    folder = _save(tmp_path, PocketTTSAudioTokenizerModel(config),
+                   EncodecFeatureExtractor(sampling_rate=24000))
+    result = explorer.run(folder, "audio-tokenization", audio=str(examples / "speech.wav"))
+    assert result.codes.dtype.kind == "f" and result.codes.shape[-1] == 8  # (frames, latent dim)
+    assert any("continuous latents" in n for n in result.notes) and result.array.size > 0
+
+
 # ---------------------------------------------------------------------------- documents
 
 
@@ -308,6 +365,29 @@ def test_document_qa_reads_a_scanned_page_with_ocr(tmp_path: Path, examples: Pat
     words = result.context.split()
     assert {"INVOICE", "Total"} <= set(words)  # read off the page, not given as text
     assert result.answer and result.answer in result.context
+    assert result.words == tuple(words) and len(result.word_boxes) == len(words)
+    total = result.word_boxes[words.index("Total")]
+    assert 0 <= total[0] < total[2] <= 300 and 700 <= total[1] < total[3] <= 1000  # bottom left
+    first, last = result.answer_words
+    assert " ".join(words[first:last + 1]) == result.answer
+
+
+@pytest.mark.skipif(not _has_tesseract(), reason="needs tesseract-ocr + pytesseract")
+def test_document_qa_view_shows_the_words_read_and_the_answer_among_them(tmp_path: Path,
+                                                                         examples: Path) -> None:
+    from explorer import render
+    from explorer.zoo.multimodal import _layoutlmv3
+
+    _layoutlmv3(tmp_path)
+    result = explorer.run(str(tmp_path), "document-question-answering",
+                          image=str(examples / "document.png"), question="what is the total")
+    assert "page" in render.views(result)
+    fig = render.render(result, view="figure")  # the default figure of a document answer
+    patches = [p.get_gid() for p in fig.axes[0].patches]
+    first, last = result.answer_words
+    assert patches.count("answer-word") == last - first + 1
+    assert patches.count("word") == len(result.words) - (last - first + 1)
+    assert 'alt="page"' in render.to_html(result)
 
 
 # ---------------------------------------------------------------------------- errors
@@ -418,6 +498,56 @@ def test_cached_hub_id_runs_without_asking_the_hub(network_down: None, gpt2: str
     assert res.source == "cache" and Path(res.location).is_dir()
     result = explorer.run("some-org/tiny-gpt2", "AutoModel", text="the cat sat")
     assert result.model_class == "GPT2Model"
+
+
+@pytest.fixture
+def flaky_hub(network_down: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A local server standing in for the hub: reachable, but every request answers HTTP 503."""
+    import http.server
+    import threading
+
+    from huggingface_hub import constants
+    from huggingface_hub.utils import _http
+
+    requests: list[str] = []
+
+    class Unavailable(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self) -> None:  # noqa: N802  (http.server's naming)
+            requests.append(self.path)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_HEAD
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setattr(constants, "ENDPOINT", endpoint)
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
+                        endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+    monkeypatch.setattr(_http.time, "sleep", lambda seconds: None)  # the back-off, not the test
+    yield requests
+    server.shutdown()
+
+
+def test_flaky_hub_says_one_line_per_retry_then_one_error(flaky_hub: list[str],
+                                                          caplog: Any) -> None:
+    from explorer.errors import CheckpointNotFound
+
+    with pytest.raises(CheckpointNotFound) as caught:
+        explorer.run("some-org/flaky-model", text="hello")
+    assert "HTTP 503" in str(caught.value) and "\n" not in str(caught.value)
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("huggingface_hub")]
+    tries = [path for path in flaky_hub if path.endswith("/config.json")]
+    retries = len(tries) - 2  # a first try without retries, then the retried request's first
+    assert retries >= 1 and len(lines) == retries
+    assert all("some-org/flaky-model/config.json failed (HTTP 503); retry" in line
+               for line in lines)
+    assert not any("thrown while requesting" in r.getMessage() for r in caplog.records)
 
 
 # ---------------------------------------------------------------------------- big layouts

@@ -10,7 +10,16 @@ from PIL import Image
 
 import explorer
 from explorer.errors import BadInput
-from explorer.inputs import load_audio, load_table, make_inputs, resample, to_rgb
+from explorer.inputs import (
+    MAX_CLIP_FRAMES,
+    load_audio,
+    load_table,
+    make_inputs,
+    read_clip,
+    resample,
+    to_rgb,
+)
+from explorer.zoo import EXAMPLES_DIR
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "LA", "L", "P", "CMYK", "I;16", "I", "F", "1"])
@@ -43,6 +52,54 @@ def test_image_paths_and_arrays(tmp_path: Path) -> None:
     (tmp_path / "bad.png").write_text("not an image")
     with pytest.raises(BadInput, match="cannot read .* as an image"):
         to_rgb(tmp_path / "bad.png")
+
+
+def _red_x(frame: Image.Image) -> float:
+    """Mean column of the red triangle's pixels."""
+    rgb = np.asarray(frame).astype(int)
+    ys, xs = np.nonzero((rgb[..., 0] > 150) & (rgb[..., 1] < 100) & (rgb[..., 2] < 100))
+    return float(xs.mean())
+
+
+@pytest.mark.parametrize("name", ["clip.gif", "clip.mp4"])
+def test_example_clips_decode_to_their_frames_in_order(name: str) -> None:
+    inputs = make_inputs(image=EXAMPLES_DIR / name)
+    assert len(inputs.frames) == 16 and inputs.image is inputs.frames[0]
+    assert inputs.summary()["image"] == {"name": name, "size": [96, 96], "frames": 16}
+    xs = [_red_x(frame) for frame in inputs.frames]
+    assert all(a > b for a, b in zip(xs, xs[1:]))  # the triangle moves left, frame by frame
+
+
+def test_webm_and_unnamed_uploads_decode(tmp_path: Path) -> None:
+    import av
+
+    path = tmp_path / "dots.webm"
+    with av.open(str(path), "w", format="webm") as container:
+        stream = container.add_stream("libvpx", rate=5)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for i in range(7):
+            pixels = np.full((32, 32, 3), 30 * i, dtype=np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        container.mux(stream.encode())
+    assert len(read_clip(path)) == 7
+    assert len(read_clip((EXAMPLES_DIR / "clip.mp4").read_bytes())) == 16  # an upload's bytes
+
+
+def test_still_images_are_no_clip_and_long_clips_are_thinned_evenly() -> None:
+    assert make_inputs(image=EXAMPLES_DIR / "photo.jpg").frames == ()
+    frames = [np.full((4, 4, 3), i, dtype=np.uint8) for i in range(200)]
+    kept = [int(np.asarray(f)[0, 0, 0]) for f in read_clip(frames)]
+    assert len(kept) == MAX_CLIP_FRAMES and kept[0] == 0 and kept[-1] >= 190
+    steps = np.diff(kept)
+    assert steps.min() >= 2 and steps.max() <= 4  # evenly spread, in order
+
+
+def test_unreadable_clips_are_one_line_errors(tmp_path: Path) -> None:
+    (tmp_path / "bad.mp4").write_bytes(b"not a video" * 10)
+    with pytest.raises(BadInput, match="cannot read bad.mp4 as an image or a video clip"):
+        make_inputs(image=tmp_path / "bad.mp4")
+    with pytest.raises(BadInput, match="no video stream"):
+        read_clip((EXAMPLES_DIR / "speech.wav").read_bytes())
 
 
 def test_audio_arrays_are_mixed_down_and_need_a_rate() -> None:
@@ -137,3 +194,19 @@ def test_text_task_without_a_tokenizer_says_so(zoo: Path, tmp_path: Path) -> Non
         (bare / name).unlink()
     with pytest.raises(BadInput, match="ships no tokenizer"):
         explorer.run(str(bare), text="paris is the [MASK] of france")
+
+
+def test_dashboard_image_input_takes_a_clip_upload(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from explorer.ui.inputs_panel import ImageKind
+
+    control = ImageKind(uploads=tmp_path)
+    assert "video/*" in control.upload.accept and "clip.mp4" in control.paths
+    data = (EXAMPLES_DIR / "clip.mp4").read_bytes()
+    control.upload.value = ({"name": "my clip.mp4", "type": "video/mp4", "size": len(data),
+                             "content": memoryview(data),
+                             "last_modified": datetime.now(UTC)},)
+    assert control.picker.value == "uploaded: my clip.mp4"
+    assert control.preview.format == "png" and bytes(control.preview.value)[:4] == b"\x89PNG"
+    assert len(make_inputs(image=control.value()).frames) == 16

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 import explorer
+from explorer import render
 from explorer.errors import BadInput
 from explorer.results import Answer, Classification, Detections, Generation
 from explorer.zoo import EXAMPLES_DIR, example_kwargs
@@ -158,6 +159,8 @@ def test_document_qa_answers_with_words_of_the_page(manifest: dict) -> None:
     assert 0 < data["score"] <= 1
     assert result.start_logits.shape == result.end_logits.shape
     assert any("stand-in boxes" in n for n in data["notes"])
+    assert result.words == tuple(context.split()) and result.word_boxes == ()  # no page layout
+    assert "page" not in render.views(result)
 
 
 def test_document_qa_without_words_says_how_to_give_them(manifest: dict) -> None:

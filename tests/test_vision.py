@@ -83,13 +83,62 @@ def test_image_classification(manifest: dict) -> None:
     assert len(_run(manifest, "image-classification", options={"top_k": 2}).labels) == 2
 
 
-def test_video_classification_repeats_the_image_into_a_clip(manifest: dict) -> None:
-    result = _run(manifest, "video-classification")
-    assert isinstance(result, Classification)
-    assert result.logits.shape == (4,)
-    assert [l.score for l in result.labels] == sorted((l.score for l in result.labels),
+@pytest.fixture
+def frames_seen(monkeypatch: pytest.MonkeyPatch) -> list[list[Image.Image]]:
+    """The frames each video run hands its image processor."""
+    from explorer.heads import vision
+
+    seen: list[list[Image.Image]] = []
+    real = vision.image_processor
+
+    def spy(ctx: object) -> object:
+        processor = real(ctx)  # type: ignore[arg-type]
+
+        def call(frames: list[Image.Image], **kwargs: object) -> object:
+            seen.append(list(frames))
+            return processor(frames, **kwargs)
+        return call
+
+    monkeypatch.setattr(vision, "image_processor", spy)
+    return seen
+
+
+@pytest.mark.parametrize("clip", ["clip.gif", "clip.mp4"])
+def test_video_classification_samples_the_clip_to_the_model_length(
+        clip: str, manifest: dict, frames_seen: list) -> None:
+    from explorer.inputs import read_clip
+    from explorer.zoo import EXAMPLES_DIR
+
+    result = _run(manifest, "video-classification", image=str(EXAMPLES_DIR / clip))
+    assert isinstance(result, Classification) and result.logits.shape == (4,)
+    assert [x.score for x in result.labels] == sorted((x.score for x in result.labels),
                                                       reverse=True)
-    assert any("4-frame clip" in note for note in result.notes)
+    assert any("4 of the clip's 16 frames" in note for note in result.notes)
+    frames = read_clip(EXAMPLES_DIR / clip)
+    (given,) = frames_seen
+    assert len(given) == 4  # the model's num_frames
+    for got, index in zip(given, (0, 4, 8, 12)):  # evenly spread over the 16
+        assert np.array_equal(np.asarray(got), np.asarray(frames[index]))
+
+
+def test_cli_takes_a_clip(manifest: dict, capsys: pytest.CaptureFixture) -> None:
+    from explorer import cli
+    from explorer.zoo import EXAMPLES_DIR
+
+    assert cli.main(["run", "zoo:video-classification", "--video",
+                     str(EXAMPLES_DIR / "clip.mp4"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert any("4 of the clip's 16 frames" in note for note in data["notes"])
+
+
+def test_video_classification_repeats_a_still_image_with_a_note(manifest: dict,
+                                                                 frames_seen: list) -> None:
+    from explorer.zoo import EXAMPLES_DIR
+
+    result = _run(manifest, "video-classification", image=str(EXAMPLES_DIR / "photo.jpg"))
+    assert any("a still image" in note and "4-frame clip" in note for note in result.notes)
+    (given,) = frames_seen
+    assert len(given) == 4 and all(frame is given[0] for frame in given)
 
 
 # ---------------------------------------------------------------------------- detection

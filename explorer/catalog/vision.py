@@ -34,8 +34,9 @@ SPECS = [
              "Outputs a new image: super-resolution and restoration (Swin2SR)."),
     TaskSpec("AutoModelForVideoClassification", ("video-classification",), "vision", ("image",),
              "classification", "AutoImageProcessor",
-             "Classifies a clip of frames (VideoMAE, TimeSformer); here a still image is repeated "
-             "into a clip.", options=(TOP_K,)),
+             "Classifies a clip of frames (VideoMAE, TimeSformer): an animated GIF, MP4 or WebM, "
+             "sampled to the model's clip length; a still image is repeated into a clip.",
+             options=(TOP_K,)),
     TaskSpec("AutoBackbone", ("backbone",), "base", ("image",), "feature_maps",
              "AutoImageProcessor",
              "The network as a feature extractor for detection / segmentation heads: one feature "

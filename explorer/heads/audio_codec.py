@@ -11,23 +11,34 @@ from explorer.runner import RunContext
 def tokenize_audio(ctx: RunContext) -> Result:
     """A neural codec: ``encode`` the waveform into discrete codes (codebooks × frames), then
     ``decode`` them back: what you hear is what the codes keep."""
+    import inspect
+
     import torch
 
     batch, rate, waveform = audio_batch(ctx)
     model = ctx.model
     inputs = ctx.to_model(only_accepted(model.encode, batch))
+    # Discrete codecs decode(audio_codes=...); continuous ones (PocketTTS) decode(latents=...).
+    params = inspect.signature(model.decode).parameters
+    takes = "audio_codes" if "audio_codes" in params else next(iter(params))
     with torch.inference_mode():
         encoded = model.encode(**inputs)
         codes = getattr(encoded, "audio_codes", None)
         if codes is None:
+            codes = getattr(encoded, "latents", None)
+        if codes is None:
             codes = encoded[0]
-        decoded = model.decode(audio_codes=codes)
+        decoded = model.decode(**{takes: codes})
     audio = to_numpy(audio_array(decoded)).reshape(-1)
-    code_array = (codes[0] if codes.ndim >= 2 else codes).cpu().numpy()
+    first = codes[0] if codes.ndim >= 2 else codes
+    continuous = codes.is_floating_point()
+    code_array = (first.float() if continuous else first).cpu().numpy()
     seconds = len(waveform) / rate
-    ctx.notes.append(f"encoded into codes of shape {tuple(code_array.shape)} "
-                     f"({code_array.shape[-1] / seconds:.0f} frames per second), then decoded "
-                     "back into the waveform shown")
+    what = "continuous latents (frames × dims)" if continuous else "codes"
+    frames = code_array.shape[0 if continuous else -1]
+    ctx.notes.append(f"encoded into {what} of shape {tuple(code_array.shape)} "
+                     f"({frames / seconds:.0f} frames per second), then decoded back into the "
+                     "waveform shown")
     return AudioOutput(shape=tuple(audio.shape), sampling_rate=rate, kind="waveform", array=audio,
                        codes=code_array, **ctx.common())
 

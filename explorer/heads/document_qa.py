@@ -40,22 +40,23 @@ def _reading_order_boxes(words: Sequence[str], per_line: int = 80) -> list[list[
     return boxes
 
 
-def _page_words(ctx: RunContext) -> tuple[list[str], list[list[int]], str]:
-    """``(words, boxes 0–1000, text)`` of the page: the ``context`` text when given (laid out in
-    reading order), else Tesseract OCR through the image processor when it is installed."""
+def _page_words(ctx: RunContext) -> tuple[list[str], list[list[int]], str, bool]:
+    """``(words, boxes 0–1000, text, read by OCR)`` of the page: the ``context`` text when given
+    (laid out in reading order), else Tesseract OCR through the image processor when it is
+    installed."""
     context = ctx.inputs.context
     if context and context.strip():
         words = context.split()
         ctx.notes.append("words come from the context text, laid out in reading order with "
                          "stand-in boxes (no OCR): the model's layout features see no real layout")
-        return words, _reading_order_boxes(words), context
+        return words, _reading_order_boxes(words), context, False
     image_processor = processor_part(ctx, "image_processor")
     if image_processor is not None and hasattr(image_processor, "apply_ocr") and _ocr_available():
         ctx.require("image")
         found = image_processor(ctx.inputs.image, apply_ocr=True, return_tensors="pt")
         words, boxes = list(found["words"][0]), [list(b) for b in found["boxes"][0]]
         ctx.notes.append(f"words and boxes from Tesseract OCR ({len(words)} words)")
-        return words, boxes, " ".join(words)
+        return words, boxes, " ".join(words), True
     raise BadInput("document question answering needs the page's words: pass the page text as "
                    "context (CLI: --context 'INVOICE No. 42 ...'); reading them off the image "
                    "needs Tesseract OCR (pytesseract and tesseract-ocr), not available here")
@@ -96,7 +97,7 @@ def answer_document_question(ctx: RunContext) -> Result:
     ctx.require("question")
     assert ctx.inputs.question is not None  # required just above
     question = cut_question(ctx, ctx.inputs.question)
-    words, boxes, text = _page_words(ctx)
+    words, boxes, text, read_by_ocr = _page_words(ctx)
     encoded = _encode_document(ctx, question, words, boxes)
     word_ids, sequence_ids = encoded.word_ids(0), encoded.sequence_ids(0)
     kept = 1 + max((w for w, seq in zip(word_ids, sequence_ids) if seq == 1), default=-1)
@@ -123,6 +124,8 @@ def answer_document_question(ctx: RunContext) -> Result:
     start, end = (spans[first][0], spans[last][1]) if len(spans) == len(words) else (None, None)
     return Answer(answer=answer, score=score, question=question, context=text, start=start,
                   end=end, start_logits=start_logits[:n], end_logits=end_logits[:n],
+                  words=tuple(words), answer_words=(first, last),
+                  word_boxes=tuple(tuple(b) for b in boxes) if read_by_ocr else (),
                   **ctx.common(outputs, encoded["input_ids"]))
 
 

@@ -77,10 +77,39 @@ def _sequence_ids(ctx: RunContext, encoded: Any) -> list[int | None]:
     return [None if i in special else int(k) for i, k in zip(ids, kinds)]
 
 
+def _reads_tables(tokenizer: Any) -> bool:
+    """TAPAS-style tokenizers take ``(table, queries)``, not a pair of texts."""
+    import inspect
+
+    return list(inspect.signature(type(tokenizer).__call__).parameters)[1:2] == ["table"]
+
+
+def _encode_with_table(ctx: RunContext) -> dict:
+    """A statement checked against a table (TAPAS on TabFact): the table and the text."""
+    import pandas as pd
+
+    name = type(ctx.tokenizer).__name__
+    if ctx.inputs.text_pair:
+        raise BadInput(f"{name} reads a table and a sentence, not two texts: give the table "
+                       "(CLI: --table file.csv) and the sentence as the text")
+    if ctx.inputs.table is None:
+        ctx.notes.append(f"{name} checks the sentence against a table and none was given (CLI: "
+                         "--table file.csv): it ran on an empty table")
+        table = pd.DataFrame()
+    else:
+        table = pd.DataFrame(ctx.inputs.table)
+    return ctx.tokenizer(table=table, queries=ctx.inputs.text[0], truncation=True,
+                         return_tensors="pt")
+
+
 def classify_text(ctx: RunContext) -> Result:
     ctx.require("text")
-    encoded = _encode(ctx, ctx.inputs.text[0], ctx.inputs.text_pair) if ctx.inputs.text_pair \
-        else _encode(ctx, ctx.inputs.text[0])
+    if _reads_tables(ctx.tokenizer):
+        encoded = _encode_with_table(ctx)
+    elif ctx.inputs.text_pair:
+        encoded = _encode(ctx, ctx.inputs.text[0], ctx.inputs.text_pair)
+    else:
+        encoded = _encode(ctx, ctx.inputs.text[0])
     outputs = ctx.forward(encoded)
     return classification(ctx, outputs, encoded["input_ids"])
 

@@ -58,13 +58,29 @@ def _frame_count(config: Any) -> int:
     return 8
 
 
+def sample_frames(frames: tuple[Any, ...], count: int) -> list[Any]:
+    """``count`` frames evenly spread over the clip, as transformers' ``load_video(num_frames=)``
+    picks them; a clip shorter than ``count`` repeats frames, in order."""
+    return [frames[i * len(frames) // count] for i in range(count)]
+
+
 def classify_video(ctx: RunContext) -> Result:
-    """Video classification of a still image: the image is repeated into a clip of the length the
-    model was trained on (no motion, so motion-dependent labels cannot show)."""
+    """Video classification of a clip (animated GIF, MP4, WebM), sampled to the number of frames
+    the model was trained on; a still image is repeated into such a clip (no motion, so
+    motion-dependent labels cannot show)."""
     image = input_image(ctx)
-    frames = _frame_count(ctx.config)
-    ctx.notes.append(f"the image was repeated into a {frames}-frame clip (the model's clip length)")
-    batch = image_processor(ctx)([image] * frames, return_tensors="pt")
+    count = _frame_count(ctx.config)
+    clip = ctx.inputs.frames
+    if clip:
+        ctx.notes.append(f"{count} of the clip's {len(clip)} frames, evenly spread, went to the "
+                         "model (its clip length)")
+        frames = sample_frames(clip, count)
+    else:
+        ctx.notes.append(f"a still image: it was repeated into a {count}-frame clip (the model's "
+                         "clip length), so there is no motion to see; give an animated GIF, MP4 "
+                         "or WebM for a real clip")
+        frames = [image] * count
+    batch = image_processor(ctx)(frames, return_tensors="pt")
     outputs = ctx.forward(batch)
     logits = to_numpy(outputs.logits)[0]
     names = label_names(ctx.config, logits.shape[-1])

@@ -86,8 +86,16 @@ def _classification_body(result: Any) -> str:
     return img_tag(charts.classification_figure(result), "labels") + audio.input_player(result)
 
 
+def _answer_figure(result: Any) -> Figure:
+    """Document QA: the page with the words read and the answer among them; else the chart
+    that fits."""
+    return image.document_figure(result) if result.word_boxes else charts.answer_figure(result)
+
+
 def _answer_body(result: Any) -> str:
     parts = [text.answer_body(result)]
+    if result.word_boxes:
+        parts.append(img_tag(image.document_figure(result), "page"))
     if result.start_logits is not None or result.end_logits is not None:
         parts.append(img_tag(charts.answer_logits_figure(result), "start/end logits"))
     if result.alternatives and result.inputs is not None and result.inputs.image is not None:
@@ -135,10 +143,11 @@ REGISTRY: dict[str, ResultViews] = {
                                   "bars"),
     "tokens": ResultViews({"text": boxed(text.tokens_body), "figure": text.tokens_figure},
                           text.tokens_body, "figure"),
-    "answer": ResultViews({"text": boxed(text.answer_body), "figure": charts.answer_figure,
-                           "logits": charts.answer_logits_figure,
+    "answer": ResultViews({"text": boxed(text.answer_body), "figure": _answer_figure,
+                           "page": image.document_figure, "logits": charts.answer_logits_figure,
                            "alternatives": charts.alternatives_figure}, _answer_body, "figure",
-                          when={"logits": lambda r: r.start_logits is not None,
+                          when={"page": lambda r: bool(r.word_boxes),
+                                "logits": lambda r: r.start_logits is not None,
                                 "alternatives": lambda r: bool(r.alternatives)}),
     "fill_mask": ResultViews({"bars": charts.fill_mask_figure, "text": boxed(text.fill_mask_body)},
                              _fill_mask_body, "bars"),

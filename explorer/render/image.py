@@ -321,3 +321,35 @@ def recognition_figure(result: Any) -> Figure:
     ax.text(0.0, -0.08, "\n".join(lines), transform=ax.transAxes, va="top", ha="left",
             fontsize=12, gid="recognised")
     return decorate(fig, result)
+
+
+# ---------------------------------------------------------------------------- document QA
+
+WORD_BOX = "#E69F00"  # Okabe-Ito orange: apart from the answer's blue (ACCENT)
+
+
+def document_figure(result: Any) -> Figure:
+    """The page with a thin box round every word the model read (OCR) and the answer's words
+    filled, so a reader can check the answer is where the page says it."""
+    image = _canvas_image(result, None)
+    h, w = image.shape[:2]
+    first, last = result.answer_words if result.answer_words is not None else (-1, -2)
+    fig, (ax,) = _image_figure(image, height=5.6)
+    ax.imshow(image)
+    for index, box in enumerate(result.word_boxes):
+        x0, y0, x1, y1 = clip_box((box[0] * w / 1000, box[1] * h / 1000, box[2] * w / 1000,
+                                   box[3] * h / 1000), w, h)
+        if first <= index <= last:
+            ax.add_patch(Rectangle((x0 - 1, y0 - 1), x1 - x0 + 2, y1 - y0 + 2, facecolor=ACCENT,
+                                   alpha=0.35, edgecolor=ACCENT, linewidth=2, gid="answer-word"))
+        else:
+            ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor=WORD_BOX,
+                                   linewidth=1.0, gid="word"))
+    ax.set_xlim(-0.5, w - 0.5)
+    ax.set_ylim(h - 0.5, -0.5)
+    ax.set_axis_off()
+    span = f"words {first + 1}–{last + 1}" if last > first else f"word {first + 1}"
+    where = f" ({span}, filled)" if result.answer_words is not None else ""
+    ax.set_title(f"{plural(len(result.word_boxes), 'word')} read by OCR (boxed)\nanswer "
+                 f"“{shorten(result.answer or '(empty)', 32)}”{where}", loc="left")
+    return decorate(fig, result)

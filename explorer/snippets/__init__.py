@@ -86,7 +86,8 @@ def _load_lines(auto_pre: str | None, pre: str, loader: str, how: LoadOptions,
 
 def _imports(names: list[str], body: list[str]) -> list[str]:
     code = "\n".join(body)
-    lines = [m for m, used in (("import io", "io.StringIO" in code),
+    lines = [m for m, used in (("import av", "av.open(" in code),
+                               ("import io", "io.StringIO" in code),
                                ("import librosa", "librosa." in code),
                                ("import pandas", "pandas." in code)) if used]
     lines.append("import torch")

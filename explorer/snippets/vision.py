@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 from typing import Any
 
+from explorer.inputs import CLIP_SUFFIXES, read_clip
 from explorer.snippets.base import (
     Body,
     Spec,
@@ -37,11 +39,28 @@ def classify_image(spec: Spec) -> list[str]:
                                             *top_scores(spec, "model.config.id2label")]
 
 
+def _clip_lines(path: str) -> list[str]:
+    """Lines that read every frame of the clip at ``path`` into ``clip`` (RGB PIL images)."""
+    if Path(path).suffix.lower() in CLIP_SUFFIXES:
+        return [f"with av.open({path!r}) as container:  # PyAV decodes MP4, WebM, ...",
+                "    clip = [frame.to_image() for frame in container.decode(video=0)]"]
+    return [f"gif = Image.open({path!r})  # an animated GIF: every frame, in RGB",
+            "clip = [gif.seek(i) or gif.convert(\"RGB\") for i in range(gif.n_frames)]"]
+
+
 def classify_video(spec: Spec) -> list[str]:
     frames = next((v for name in ("num_frames", "frames_per_clip", "num_frames_per_clip")
                    for v in [getattr(spec.config, name, None)] if isinstance(v, int) and v > 0), 8)
-    return image_lines(spec) + [
-        f"frames = [image] * {frames}  # a still image repeated into a clip of the model's length",
+    path = str(spec.inputs["image"])
+    if read_clip(path):
+        read = _clip_lines(path) + [
+            f"frames = [clip[i * len(clip) // {frames}] for i in range({frames})]  # evenly "
+            "spread, the model's clip length"]
+    else:
+        read = image_lines(spec) + [
+            f"frames = [image] * {frames}  # a still image repeated into a clip of the model's "
+            "length"]
+    return read + [
         f"inputs = {spec.pre}(frames, return_tensors=\"pt\")", *to_device(spec, floats=True),
         *forward(), "logits = outputs.logits[0]", *top_scores(spec, "model.config.id2label")]
 

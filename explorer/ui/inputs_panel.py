@@ -7,6 +7,7 @@ temporary folder so every input is a path, as ``explorer.make_inputs`` and the C
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 import ipywidgets as w
 
 from explorer.catalog import TaskSpec
+from explorer.errors import BadInput
+from explorer.inputs import CLIP_SUFFIXES, read_clip
 from explorer.ui.style import esc, heading
 from explorer.zoo import EXAMPLES_DIR
 
@@ -199,7 +202,11 @@ class FileKind(InputKind):
 
 
 class ImageKind(FileKind):
-    kind, title, suffixes, accept = "image", "Image", IMAGE_SUFFIXES, "image/*"
+    """An image, or a clip (animated GIF, MP4, WebM) for video models; image tasks read a clip's
+    first frame."""
+
+    kind, title = "image", "Image"
+    suffixes, accept = IMAGE_SUFFIXES + CLIP_SUFFIXES, "image/*,video/*"
 
     def make_preview(self) -> w.Widget:
         # flex-start: a VBox stretches its children, which would distort the picture.
@@ -208,13 +215,26 @@ class ImageKind(FileKind):
                                        border="1px solid #e5e7eb", margin="6px 0 0"))
 
     def show(self, path: Path) -> None:
-        self.preview.format = path.suffix.lower().lstrip(".").replace("jpg", "jpeg")
-        self.preview.value = path.read_bytes()
+        if path.suffix.lower() in CLIP_SUFFIXES:  # an <img> cannot play it: show its first frame
+            self.preview.format, self.preview.value = "png", _first_frame_png(path)
+        else:
+            self.preview.format = path.suffix.lower().lstrip(".").replace("jpg", "jpeg")
+            self.preview.value = path.read_bytes()
         self.preview.layout.display = ""
 
     def clear(self) -> None:
         self.preview.value = b""
         self.preview.layout.display = "none"
+
+
+def _first_frame_png(path: Path) -> bytes:
+    try:
+        frame = read_clip(path)[0]
+    except BadInput:
+        return b""
+    buffer = io.BytesIO()
+    frame.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 class AudioKind(FileKind):

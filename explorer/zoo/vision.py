@@ -263,7 +263,7 @@ RECIPES = [
            SHAPES),
     Recipe("video-classification", "AutoModelForVideoClassification",
            _recipe("AutoModelForVideoClassification", _videomae),
-           "tiny VideoMAE (4-frame clips)", PHOTO),
+           "tiny VideoMAE (4-frame clips)", {"image": "clip.gif"}),
     Recipe("mask-generation", "AutoModelForMaskGeneration",
            _recipe("AutoModelForMaskGeneration", _sam), "tiny SAM (point prompts)", SHAPES),
     Recipe("image-matting", "AutoModelForImageMatting",

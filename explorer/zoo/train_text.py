@@ -15,7 +15,7 @@ from typing import Any
 
 from explorer.toyworld import text as world
 from explorer.zoo.common import bart_tokenizer, bert_tokenizer, bpe_tokenizer, label_maps
-from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
+from explorer.zoo.training import TRAINED_DIR, Progress, TrainOutcome, TrainRecipe
 
 SENTIMENT_LABELS = ("negative", "positive")
 NER_LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
@@ -24,8 +24,8 @@ HELD_OUT = 10_000
 BATCH = 32
 _EVAL = 300
 _EVAL_GENERATIONS = 100
-_CONTENT = frozenset((*world.SIZES, *world.COLORS, *world.SHAPES, "left", "right", "above",
-                      "below"))
+_SIDES = ("left", "right", "above", "below")
+_CONTENT = frozenset((*world.SIZES, *world.COLORS, *world.SHAPES, *_SIDES))
 """Shape-sentence words that fill-mask hides (each follows from the other sentence)."""
 
 Batch = Callable[[random.Random], dict]
@@ -58,17 +58,32 @@ def _bert(auto_class: str, tok: Any, model_type: str = "bert", **config: Any) ->
     return getattr(transformers, auto_class).from_config(cfg)
 
 
-def _fixed_word_vectors(model: Any) -> None:
-    """Freeze the word embeddings as random vectors. Trained, the words of one kind drift together
-    (lives / works / studies end up one vector) and a model that must match words across a text
-    can no longer tell them apart; fixed, each word stays itself and the layers learn its kind.
-    They keep the scale of the position vectors: larger, they drown where a word is."""
+def _fixed_word_vectors(model: Any, scale: float) -> None:
+    """Freeze the word embeddings as random vectors of standard deviation ``scale``. Trained, the
+    words of one kind drift together (lives / works / studies end up one vector) and a model that
+    must match words across a text can no longer tell them apart; fixed, each word stays itself
+    and the layers learn its kind. At the position vectors' scale (``initializer_range``) where a
+    word stands counts as much as which word it is."""
     import torch
 
     words = model.get_input_embeddings().weight
     with torch.no_grad():
-        words.normal_(0.0, model.config.initializer_range)
+        words.normal_(0.0, scale)
     words.requires_grad_(False)
+
+
+def _from_fill_mask(auto_class: str) -> Any:
+    """The committed fill-mask toy's encoder under a new ``auto_class`` head: BERT's own recipe
+    (pre-train a masked LM, fine-tune the task). It already tells the shape sentences' words apart
+    and copies them from a sentence's converse, which is what multiple choice and NSP must match;
+    its word vectors stay as pre-trained."""
+    import torch
+    import transformers
+
+    torch.manual_seed(0)
+    model = getattr(transformers, auto_class).from_pretrained(TRAINED_DIR / "fill-mask")
+    model.get_input_embeddings().weight.requires_grad_(False)
+    return model
 
 
 def _fit(model: Any, batch: Batch, *, steps: int, seed: int, progress: Progress,
@@ -209,7 +224,7 @@ def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) ->
     tok = _wordpiece()
     model = _bert("AutoModelForQuestionAnswering", tok, hidden_size=128, num_hidden_layers=3,
                   num_attention_heads=4, intermediate_size=256, **_NO_DROPOUT)
-    _fixed_word_vectors(model)
+    _fixed_word_vectors(model, model.config.initializer_range)
 
     def batch(rng: random.Random) -> dict:
         items = [world.facts(rng) for _ in range(BATCH)]
@@ -415,7 +430,7 @@ def _train_choice(out: Path, *, seed: int, steps: int | None,
     steps = 2500 if steps is None else steps
     tok = _wordpiece()
     model = _bert("AutoModelForMultipleChoice", tok, **_NO_DROPOUT)
-    _fixed_word_vectors(model)
+    _fixed_word_vectors(model, 0.3)
 
     def batch(rng: random.Random) -> dict:
         items = [_choice_question(rng) for _ in range(BATCH)]
@@ -441,14 +456,22 @@ evaluate_choice = _averaged("AutoModelForMultipleChoice", _choice_example)
 
 # --- next-sentence prediction ------------------------------------------------------------------
 
-def _sentence_pair(rng: random.Random) -> tuple[str, str, bool]:
+def _sentence_pair(rng: random.Random, near_misses: bool = False) -> tuple[str, str, bool]:
     """A shape sentence, a second one and whether it is the first's converse ("is next"); the
-    others, as in BERT's pre-training, are a sentence about another scene."""
+    others, as in BERT's pre-training, are a sentence about another scene. With ``near_misses``
+    (training) half of those are the converse with one word changed, so that every word counts."""
     a, relation, b = world.scene(rng)
     first = world.shape_sentence(a, relation, b)
     converse = world.shape_sentence(b, world.RELATIONS[relation], a)
     if rng.random() < 0.5:
         return first, converse, True
+    if near_misses and rng.random() < 0.5:
+        words = converse.rstrip(".").split(" ")
+        at = rng.choice([i for i, w in enumerate(words) if w in _CONTENT])
+        kind = next(k for k in (world.SIZES, world.COLORS, world.SHAPES, _SIDES[:2], _SIDES[2:])
+                    if words[at] in k)
+        words[at] = rng.choice([w for w in kind if w != words[at]])
+        return first, " ".join(words) + ".", False
     second = world.shape_sentence(*world.scene(rng))
     return first, second, second == converse
 
@@ -457,19 +480,18 @@ def _train_next_sentence(out: Path, *, seed: int, steps: int | None,
                          progress: Progress) -> TrainOutcome:
     import torch
 
-    steps = 2500 if steps is None else steps
+    steps = 2000 if steps is None else steps
     tok = _wordpiece()
-    model = _bert("AutoModelForNextSentencePrediction", tok, **_NO_DROPOUT)
-    _fixed_word_vectors(model)
+    model = _from_fill_mask("AutoModelForNextSentencePrediction")
 
     def batch(rng: random.Random) -> dict:
-        items = [_sentence_pair(rng) for _ in range(BATCH)]
+        items = [_sentence_pair(rng, near_misses=True) for _ in range(BATCH)]
         encoded = dict(tok([a for a, _, _ in items], [b for _, b, _ in items], padding=True,
                            return_tensors="pt"))
         encoded["labels"] = torch.tensor([0 if follows else 1 for _, _, follows in items])
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
+    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=1e-3)
     _save(out, model, tok)
     return TrainOutcome(steps, evaluate_next_sentence(out, seed=seed))
 

@@ -150,14 +150,21 @@ def test_committed_entities() -> None:
     assert _rate(hits) >= 0.95
 
 
+def _held_out_figure(name: str) -> float:
+    """The recipe's own held-out figure on a small fixed sample (seed 4242, no training's)."""
+    recipe = RECIPES[name]
+    assert recipe.evaluate is not None
+    return recipe.evaluate(TRAINED_DIR / name, SAMPLE, seed=4242)[recipe.headline]
+
+
 def test_committed_question_answering() -> None:
     _committed("question-answering")
-    assert _run("question-answering", question="Where does Alice live?",
-                context="Alice lives in Paris. Bob works in Tokyo.").answer == "Paris"
-    rng = random.Random(4242)
-    items = [world.facts(rng) for _ in range(SAMPLE)]
-    assert _rate([_run("question-answering", question=q.question, context=q.context).answer
-                  == q.answer for q in items]) >= 0.95
+    context = "Alice lives in Paris. Bob works in Tokyo. Carol was born in New York."
+    for question, answer in [("Where does Alice live?", "Paris"), ("Where does Bob work?", "Tokyo"),
+                             ("Who works in Tokyo?", "Bob"), ("Where was Carol born?", "New York")]:
+        result = _run("question-answering", question=question, context=context)
+        assert (result.answer, result.start) == (answer, context.index(answer)), question
+    assert _held_out_figure("question-answering") >= 0.95
 
 
 def test_committed_fill_mask() -> None:
@@ -192,21 +199,21 @@ def test_committed_causal_lm_continues_with_world_sentences() -> None:
 
 def test_committed_multiple_choice() -> None:
     _committed("multiple-choice")
-    rng = random.Random(4242)
-    hits = []
-    for _ in range(SAMPLE):
-        prompt, choices, answer = train_text._choice_question(rng)
-        hits.append(_run("multiple-choice", text=prompt, labels=choices).labels[0].label
-                    == choices[answer])
-    assert _rate(hits) >= 0.95
+    sentence = "the big red circle is left of the small blue square."
+    choices = ["the big green triangle", "the small blue square", "the big red circle"]
+    for question, answer in [("what is right of the big red circle?", "the small blue square"),
+                             ("what is left of the small blue square?", "the big red circle")]:
+        top = _run("multiple-choice", text=f"{sentence} {question}", labels=choices).labels[0]
+        assert top.label == answer, question
+    assert _held_out_figure("multiple-choice") >= 0.95
 
 
 def test_committed_next_sentence() -> None:
     _committed("next-sentence-prediction")
-    rng = random.Random(4242)
-    hits = []
-    for _ in range(SAMPLE):
-        first, second, follows = train_text._sentence_pair(rng)
+    first = "the big red circle is left of the small blue square."
+    for second, expected in [("the small blue square is right of the big red circle.", "is next"),
+                             ("the small green triangle is above the big red circle.",
+                              "not next")]:
         top = _run("next-sentence-prediction", text=first, text_pair=second).labels[0].label
-        hits.append(top == ("is next" if follows else "not next"))
-    assert _rate(hits) >= 0.95
+        assert top == expected, second
+    assert _held_out_figure("next-sentence-prediction") >= 0.95

@@ -15,7 +15,7 @@ from typing import Any
 
 from explorer.toyworld import text as world
 from explorer.zoo.common import bart_tokenizer, bert_tokenizer, bpe_tokenizer, label_maps
-from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
+from explorer.zoo.training import TRAINED_DIR, Progress, TrainOutcome, TrainRecipe
 
 SENTIMENT_LABELS = ("negative", "positive")
 NER_LABELS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC")
@@ -24,8 +24,8 @@ HELD_OUT = 10_000
 BATCH = 32
 _EVAL = 300
 _EVAL_GENERATIONS = 100
-_CONTENT = frozenset((*world.SIZES, *world.COLORS, *world.SHAPES, "left", "right", "above",
-                      "below"))
+_SIDES = ("left", "right", "above", "below")
+_CONTENT = frozenset((*world.SIZES, *world.COLORS, *world.SHAPES, *_SIDES))
 """Shape-sentence words that fill-mask hides (each follows from the other sentence)."""
 
 Batch = Callable[[random.Random], dict]
@@ -58,16 +58,32 @@ def _bert(auto_class: str, tok: Any, model_type: str = "bert", **config: Any) ->
     return getattr(transformers, auto_class).from_config(cfg)
 
 
-def _fixed_word_vectors(model: Any) -> None:
-    """Freeze the word embeddings as random vectors. Trained, the words of one kind drift together
-    (lives / works / studies end up one vector) and a model that must match words across a text
-    can no longer tell them apart; fixed, each word stays itself and the layers learn its kind."""
+def _fixed_word_vectors(model: Any, scale: float) -> None:
+    """Freeze the word embeddings as random vectors of standard deviation ``scale``. Trained, the
+    words of one kind drift together (lives / works / studies end up one vector) and a model that
+    must match words across a text can no longer tell them apart; fixed, each word stays itself
+    and the layers learn its kind. At the position vectors' scale (``initializer_range``) where a
+    word stands counts as much as which word it is."""
     import torch
 
     words = model.get_input_embeddings().weight
     with torch.no_grad():
-        words.normal_(0.0, 0.3)
+        words.normal_(0.0, scale)
     words.requires_grad_(False)
+
+
+def _from_fill_mask(auto_class: str) -> Any:
+    """The committed fill-mask toy's encoder under a new ``auto_class`` head: BERT's own recipe
+    (pre-train a masked LM, fine-tune the task). It already tells the shape sentences' words apart
+    and copies them from a sentence's converse, which is what multiple choice and NSP must match;
+    its word vectors stay as pre-trained."""
+    import torch
+    import transformers
+
+    torch.manual_seed(0)
+    model = getattr(transformers, auto_class).from_pretrained(TRAINED_DIR / "fill-mask")
+    model.get_input_embeddings().weight.requires_grad_(False)
+    return model
 
 
 def _fit(model: Any, batch: Batch, *, steps: int, seed: int, progress: Progress,
@@ -112,6 +128,20 @@ def _held_out(seed: int) -> random.Random:
     return random.Random(seed + HELD_OUT)
 
 
+Run = Callable[..., Any]
+Evaluate = Callable[..., dict[str, float]]
+
+
+def _averaged(auto_class: str, example: Callable[[Run, random.Random], dict[str, bool]]) -> Evaluate:
+    """``evaluate(directory, count=_EVAL, seed=0)``: each figure of ``example(run, rng)`` (one
+    held-out example drawn from ``rng``, run on the saved checkpoint) averaged over ``count``."""
+    def evaluate(directory: Path, count: int = _EVAL, seed: int = 0) -> dict[str, float]:
+        run, rng = _runner(directory, auto_class), _held_out(seed)
+        hits = [example(run, rng) for _ in range(count)]
+        return {key: sum(h[key] for h in hits) / count for key in hits[0]}
+    return evaluate
+
+
 # --- sentiment -------------------------------------------------------------------------------
 
 def _sentiment(model_type: str) -> Callable[..., TrainOutcome]:
@@ -132,13 +162,16 @@ def _sentiment(model_type: str) -> Callable[..., TrainOutcome]:
 
         _fit(model, batch, steps=steps, seed=seed, progress=progress)
         _save(out, model, tok)
-        run, rng = _runner(out, "AutoModelForSequenceClassification"), _held_out(seed)
-        right = 0
-        for _ in range(_EVAL):
-            review, label = world.sentiment(rng)
-            right += run(text=review).labels[0].label == label
-        return TrainOutcome(steps, {"accuracy": right / _EVAL})
+        return TrainOutcome(steps, evaluate_sentiment(out, seed=seed))
     return train
+
+
+def _sentiment_example(run: Run, rng: random.Random) -> dict[str, bool]:
+    review, label = world.sentiment(rng)
+    return {"accuracy": run(text=review).labels[0].label == label}
+
+
+evaluate_sentiment = _averaged("AutoModelForSequenceClassification", _sentiment_example)
 
 
 # --- entities ----------------------------------------------------------------------------------
@@ -164,9 +197,14 @@ def _train_entities(out: Path, *, seed: int, steps: int | None,
 
     _fit(model, batch, steps=steps, seed=seed, progress=progress)
     _save(out, model, tok)
-    run, rng = _runner(out, "AutoModelForTokenClassification"), _held_out(seed)
+    return TrainOutcome(steps, evaluate_entities(out, seed=seed))
+
+
+def evaluate_entities(directory: Path, count: int = _EVAL, seed: int = 0) -> dict[str, float]:
+    """Entity precision, recall and F1 over ``count`` held-out sentences (exact spans)."""
+    run, rng = _runner(directory, "AutoModelForTokenClassification"), _held_out(seed)
     found = true = right = 0
-    for _ in range(_EVAL):
+    for _ in range(count):
         tagged = world.entities(rng)
         predicted = {(e.start, e.end, e.label) for e in run(text=tagged.text).entities}
         expected = {(s.start, s.end, s.label) for s in tagged.spans}
@@ -174,7 +212,7 @@ def _train_entities(out: Path, *, seed: int, steps: int | None,
             right + len(predicted & expected)
     precision, recall = right / max(found, 1), right / max(true, 1)
     f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-    return TrainOutcome(steps, {"entity_f1": f1, "precision": precision, "recall": recall})
+    return {"entity_f1": f1, "precision": precision, "recall": recall}
 
 
 # --- question answering ------------------------------------------------------------------------
@@ -182,11 +220,11 @@ def _train_entities(out: Path, *, seed: int, steps: int | None,
 def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
     import torch
 
-    steps = 2000 if steps is None else steps
+    steps = 3500 if steps is None else steps
     tok = _wordpiece()
     model = _bert("AutoModelForQuestionAnswering", tok, hidden_size=128, num_hidden_layers=3,
                   num_attention_heads=4, intermediate_size=256, **_NO_DROPOUT)
-    _fixed_word_vectors(model)
+    _fixed_word_vectors(model, model.config.initializer_range)
 
     def batch(rng: random.Random) -> dict:
         items = [world.facts(rng) for _ in range(BATCH)]
@@ -206,12 +244,16 @@ def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) ->
 
     _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
     _save(out, model, tok)
-    run, rng = _runner(out, "AutoModelForQuestionAnswering"), _held_out(seed)
-    right = 0
-    for _ in range(_EVAL):
-        item = world.facts(rng)
-        right += run(question=item.question, context=item.context).answer == item.answer
-    return TrainOutcome(steps, {"exact_match": right / _EVAL})
+    return TrainOutcome(steps, evaluate_qa(out, seed=seed))
+
+
+def _qa_example(run: Run, rng: random.Random) -> dict[str, bool]:
+    item = world.facts(rng)
+    return {"exact_match": run(question=item.question, context=item.context).answer
+            == item.answer}
+
+
+evaluate_qa = _averaged("AutoModelForQuestionAnswering", _qa_example)
 
 
 # --- fill-mask ---------------------------------------------------------------------------------
@@ -257,12 +299,15 @@ def _train_fill_mask(out: Path, *, seed: int, steps: int | None,
 
     _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
     _save(out, model, tok)
-    run, rng = _runner(out, "AutoModelForMaskedLM"), _held_out(seed)
-    right = 0
-    for _ in range(_EVAL):
-        masked, [word] = _masked(world.shape_pair(rng), rng, "[MASK]")
-        right += run(text=masked).candidates[0].token == word
-    return TrainOutcome(steps, {"top1": right / _EVAL})
+    return TrainOutcome(steps, evaluate_fill_mask(out, seed=seed))
+
+
+def _fill_mask_example(run: Run, rng: random.Random) -> dict[str, bool]:
+    masked, [word] = _masked(world.shape_pair(rng), rng, "[MASK]")
+    return {"top1": run(text=masked).candidates[0].token == word}
+
+
+evaluate_fill_mask = _averaged("AutoModelForMaskedLM", _fill_mask_example)
 
 
 # --- number words → digits (seq2seq) ------------------------------------------------------------
@@ -294,10 +339,18 @@ def _train_numbers(out: Path, *, seed: int, steps: int | None,
     _fit(model, batch, steps=steps, seed=seed, progress=progress)
     _save(out, model, tok)
     model.generation_config.save_pretrained(out)
-    run = _runner(out, "AutoModelForSeq2SeqLM")
+    return TrainOutcome(steps, evaluate_numbers(out))
+
+
+def evaluate_numbers(directory: Path, count: int = len(world.NUMBER_HOLDOUT),
+                     seed: int = 0) -> dict[str, float]:
+    """Exact digits for ``count`` of the numbers no training used (spread over 0-999); the
+    held-out numbers are fixed, so ``seed`` has no say."""
+    run = _runner(directory, "AutoModelForSeq2SeqLM")
     held_out = sorted(world.NUMBER_HOLDOUT)
+    held_out = held_out[::max(1, len(held_out) // count)][:count]
     right = sum(run(text=world.number_words(n)).text.strip() == str(n) for n in held_out)
-    return TrainOutcome(steps, {"exact": right / len(held_out)})
+    return {"exact": right / len(held_out)}
 
 
 # --- causal LM on shape sentences ---------------------------------------------------------------
@@ -329,19 +382,22 @@ def _train_causal(out: Path, *, seed: int, steps: int | None,
 
     _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
     _save(out, model, tok)
-    run, rng = _runner(out, "AutoModelForCausalLM"), _held_out(seed)
-    parsed = consistent = 0
-    evaluated = _EVAL_GENERATIONS
-    for _ in range(evaluated):
-        words = world.shape_pair(rng).split(" ")
-        prompt = " ".join(words[:rng.randint(2, 9)])
-        sentences = _complete_sentences(run(text=prompt, options={"max_new_tokens": 40}).text)
-        found = world.parse_shape_sentences(sentences)
-        parsed += found is not None
-        consistent += found is not None and len(found) >= 2 and found[1] == (
-            found[0][2], world.RELATIONS[found[0][1]], found[0][0])
-    return TrainOutcome(steps, {"parse": parsed / evaluated,
-                                "consistent": consistent / evaluated})
+    return TrainOutcome(steps, evaluate_causal(out, _EVAL_GENERATIONS, seed=seed))
+
+
+def _causal_example(run: Run, rng: random.Random) -> dict[str, bool]:
+    """A continuation of a held-out pair's first 2-9 words: does it parse as shape sentences, and
+    is the second the first's converse?"""
+    words = world.shape_pair(rng).split(" ")
+    prompt = " ".join(words[:rng.randint(2, 9)])
+    found = world.parse_shape_sentences(
+        _complete_sentences(run(text=prompt, options={"max_new_tokens": 40}).text))
+    return {"parse": found is not None,
+            "consistent": found is not None and len(found) >= 2
+            and found[1] == (found[0][2], world.RELATIONS[found[0][1]], found[0][0])}
+
+
+evaluate_causal = _averaged("AutoModelForCausalLM", _causal_example)
 
 
 def _complete_sentences(text: str) -> str:
@@ -371,10 +427,10 @@ def _train_choice(out: Path, *, seed: int, steps: int | None,
                   progress: Progress) -> TrainOutcome:
     import torch
 
-    steps = 1500 if steps is None else steps
+    steps = 2500 if steps is None else steps
     tok = _wordpiece()
     model = _bert("AutoModelForMultipleChoice", tok, **_NO_DROPOUT)
-    _fixed_word_vectors(model)
+    _fixed_word_vectors(model, 0.3)
 
     def batch(rng: random.Random) -> dict:
         items = [_choice_question(rng) for _ in range(BATCH)]
@@ -387,24 +443,35 @@ def _train_choice(out: Path, *, seed: int, steps: int | None,
 
     _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
     _save(out, model, tok)
-    run, rng = _runner(out, "AutoModelForMultipleChoice"), _held_out(seed)
-    right = 0
-    for _ in range(_EVAL):
-        prompt, choices, answer = _choice_question(rng)
-        right += run(text=prompt, labels=choices).labels[0].label == choices[answer]
-    return TrainOutcome(steps, {"accuracy": right / _EVAL})
+    return TrainOutcome(steps, evaluate_choice(out, seed=seed))
+
+
+def _choice_example(run: Run, rng: random.Random) -> dict[str, bool]:
+    prompt, choices, answer = _choice_question(rng)
+    return {"accuracy": run(text=prompt, labels=choices).labels[0].label == choices[answer]}
+
+
+evaluate_choice = _averaged("AutoModelForMultipleChoice", _choice_example)
 
 
 # --- next-sentence prediction ------------------------------------------------------------------
 
-def _sentence_pair(rng: random.Random) -> tuple[str, str, bool]:
+def _sentence_pair(rng: random.Random, near_misses: bool = False) -> tuple[str, str, bool]:
     """A shape sentence, a second one and whether it is the first's converse ("is next"); the
-    others, as in BERT's pre-training, are a sentence about another scene."""
+    others, as in BERT's pre-training, are a sentence about another scene. With ``near_misses``
+    (training) half of those are the converse with one word changed, so that every word counts."""
     a, relation, b = world.scene(rng)
     first = world.shape_sentence(a, relation, b)
     converse = world.shape_sentence(b, world.RELATIONS[relation], a)
     if rng.random() < 0.5:
         return first, converse, True
+    if near_misses and rng.random() < 0.5:
+        words = converse.rstrip(".").split(" ")
+        at = rng.choice([i for i, w in enumerate(words) if w in _CONTENT])
+        kind = next(k for k in (world.SIZES, world.COLORS, world.SHAPES, _SIDES[:2], _SIDES[2:])
+                    if words[at] in k)
+        words[at] = rng.choice([w for w in kind if w != words[at]])
+        return first, " ".join(words) + ".", False
     second = world.shape_sentence(*world.scene(rng))
     return first, second, second == converse
 
@@ -413,27 +480,29 @@ def _train_next_sentence(out: Path, *, seed: int, steps: int | None,
                          progress: Progress) -> TrainOutcome:
     import torch
 
-    steps = 1500 if steps is None else steps
+    steps = 2000 if steps is None else steps
     tok = _wordpiece()
-    model = _bert("AutoModelForNextSentencePrediction", tok, **_NO_DROPOUT)
-    _fixed_word_vectors(model)
+    model = _from_fill_mask("AutoModelForNextSentencePrediction")
 
     def batch(rng: random.Random) -> dict:
-        items = [_sentence_pair(rng) for _ in range(BATCH)]
+        items = [_sentence_pair(rng, near_misses=True) for _ in range(BATCH)]
         encoded = dict(tok([a for a, _, _ in items], [b for _, b, _ in items], padding=True,
                            return_tensors="pt"))
         encoded["labels"] = torch.tensor([0 if follows else 1 for _, _, follows in items])
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
+    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=1e-3)
     _save(out, model, tok)
-    run, rng = _runner(out, "AutoModelForNextSentencePrediction"), _held_out(seed)
-    right = 0
-    for _ in range(_EVAL):
-        first, second, follows = _sentence_pair(rng)
-        top = run(text=first, text_pair=second).labels[0].label
-        right += top == ("is next" if follows else "not next")
-    return TrainOutcome(steps, {"accuracy": right / _EVAL})
+    return TrainOutcome(steps, evaluate_next_sentence(out, seed=seed))
+
+
+def _next_sentence_example(run: Run, rng: random.Random) -> dict[str, bool]:
+    first, second, follows = _sentence_pair(rng)
+    top = run(text=first, text_pair=second).labels[0].label
+    return {"accuracy": top == ("is next" if follows else "not next")}
+
+
+evaluate_next_sentence = _averaged("AutoModelForNextSentencePrediction", _next_sentence_example)
 
 
 _PAIR = "the big red circle is left of the small blue square."
@@ -443,42 +512,43 @@ TRAIN_RECIPES = [
     TrainRecipe("text-classification", "AutoModelForSequenceClassification", _sentiment("bert"),
                 "text", "accuracy", "sentiment accuracy on held-out reviews", 0.95,
                 "tiny BERT trained on templated reviews (labels positive / negative)",
-                {"text": "the hotel was wonderful and the staff were friendly."}),
+                {"text": "the hotel was wonderful and the staff were friendly."}, evaluate_sentiment),
     TrainRecipe("text-classification-distilbert", "AutoModelForSequenceClassification",
                 _sentiment("distilbert"), "text", "accuracy",
                 "sentiment accuracy on held-out reviews", 0.95,
                 "tiny DistilBERT trained on templated reviews (labels positive / negative)",
-                {"text": "the movie was boring and the ending was awful."}),
+                {"text": "the movie was boring and the ending was awful."}, evaluate_sentiment),
     TrainRecipe("token-classification", "AutoModelForTokenClassification", _train_entities,
                 "text", "entity_f1", "PER / LOC entity F1 on held-out sentences", 0.95,
                 "tiny BERT trained to tag people (PER) and places (LOC) in BIO tags",
-                {"text": "Alice flew from Paris to New York with Bob."}),
+                {"text": "Alice flew from Paris to New York with Bob."}, evaluate_entities),
     TrainRecipe("question-answering", "AutoModelForQuestionAnswering", _train_qa, "text",
                 "exact_match", "exact match on held-out fact paragraphs", 0.95,
                 "tiny BERT trained to find who lives / works / was born where",
                 {"question": "Where does Alice live?",
-                 "context": "Alice lives in Paris. Bob works in Tokyo."}),
+                 "context": "Alice lives in Paris. Bob works in Tokyo."}, evaluate_qa),
     TrainRecipe("fill-mask", "AutoModelForMaskedLM", _train_fill_mask, "text", "top1",
                 "top-1 on held-out shape sentences", 0.8,
                 "tiny BERT trained to fill a hidden word of a shape sentence and its converse",
-                {"text": f"{_PAIR} the small blue square is [MASK] of the big red circle."}),
+                {"text": f"{_PAIR} the small blue square is [MASK] of the big red circle."},
+                evaluate_fill_mask),
     TrainRecipe("text2text-generation", "AutoModelForSeq2SeqLM", _train_numbers, "text",
                 "exact", "exact digits for 100 held-out number words", 0.95,
                 "tiny BART trained to write number words (0-999) as digits",
-                {"text": "three hundred and twelve"}),
+                {"text": "three hundred and twelve"}, evaluate_numbers),
     TrainRecipe("text-generation", "AutoModelForCausalLM", _train_causal, "text", "parse",
                 "held-out continuations that parse as shape sentences", 0.8,
                 "tiny GPT-2 trained on shape sentences and their converses",
-                {"text": "the big red circle is left of the"}),
+                {"text": "the big red circle is left of the"}, evaluate_causal),
     TrainRecipe("multiple-choice", "AutoModelForMultipleChoice", _train_choice, "text",
                 "accuracy", "accuracy on held-out shape questions", 0.95,
                 "tiny BERT trained to answer which thing sits where in a shape sentence",
                 {"text": f"{_PAIR} what is right of the big red circle?",
                  "labels": ["the big red circle", "the small blue square",
-                            "the big green triangle"]}),
+                            "the big green triangle"]}, evaluate_choice),
     TrainRecipe("next-sentence-prediction", "AutoModelForNextSentencePrediction",
                 _train_next_sentence, "text", "accuracy",
                 "accuracy on held-out sentence pairs", 0.95,
                 "tiny BERT trained that a shape sentence's converse is its next sentence",
-                {"text": _PAIR, "text_pair": _CONVERSE}),
+                {"text": _PAIR, "text_pair": _CONVERSE}, evaluate_next_sentence),
 ]

@@ -22,6 +22,7 @@ SAMPLE = 20
 """Held-out recordings per committed checkpoint (a seed no training used)."""
 CTC = "automatic-speech-recognition-ctc"
 CLASSIFIER = "audio-classification"
+FRAMES = "audio-frame-classification"
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                   reason="eSpeak NG is missing (apt-get install espeak-ng)")
@@ -44,6 +45,10 @@ def test_recordings_are_seeded_and_say_their_words() -> None:
     assert set(first.text.split()) <= set(world.DIGITS) and 2 <= len(first.text.split()) <= 5
     assert first.waveform.dtype == np.float32 and 0.5 < first.seconds < 5
     assert 0.05 < np.abs(first.waveform).max() <= 1.0
+    scape = world.soundscape(5)
+    assert np.array_equal(scape.waveform, world.soundscape(5).waveform)
+    assert {label for label, _, _ in scape.segments} == set(world.FRAME_LABELS)
+    assert abs(len(scape.frame_labels) - len(scape.waveform) / world.FRAME) <= 1
     said = [world.command(seed) for seed in range(30)]
     assert {u.text for u in said} <= set(world.COMMANDS) and len({u.text for u in said}) >= 6
     assert len({u.voice.name for u in said}) >= 10
@@ -111,3 +116,28 @@ def test_committed_classifier_on_held_out_recordings() -> None:
     heard = [_run(CLASSIFIER, audio=u.waveform, sampling_rate=world.RATE).labels[0].label
              for u in said]
     assert sum(h == u.text for h, u in zip(heard, said)) / SAMPLE >= 0.9, list(zip(heard, said))
+
+
+def test_committed_frames_find_the_example_word_and_notes() -> None:
+    _committed(FRAMES)
+    result = _run(FRAMES, audio=str(EXAMPLES_DIR / "soundscape.wav"))
+    # soundscape.wav (speech.soundscape(9)): "yes" 0.21-0.58 s, notes 1.62-2.60 s.
+    spans = [(s.label, s.start, s.end) for s in result.spans if s.end - s.start > 0.1]
+    assert [label for label, _, _ in spans] == ["silence", "speech", "silence", "music",
+                                                "silence"], spans
+    assert spans[1][1] == pytest.approx(0.21, abs=0.06) and spans[1][2] == pytest.approx(0.58, abs=0.06)
+    assert spans[3][1] == pytest.approx(1.62, abs=0.06) and spans[3][2] == pytest.approx(2.60, abs=0.06)
+
+
+@needs_espeak
+def test_committed_frames_on_held_out_soundscapes() -> None:
+    _committed(FRAMES)
+    rng = random.Random(4242)
+    right = total = 0
+    for _ in range(8):
+        scape = world.soundscape(rng)
+        got = _run(FRAMES, audio=scape.waveform, sampling_rate=world.RATE).frame_labels
+        truth = [world.FRAME_LABELS[i] for i in train_audio._frame_targets(scape, len(got))]
+        right += sum(a == b for a, b in zip(got, truth))
+        total += len(got)
+    assert right / total >= 0.9

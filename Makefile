@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 ZOO ?= $(HOME)/.cache/autoclass-explorer/zoo
 PORT ?= 8866
 
-.PHONY: install test chromium tesseract dashboard zoo bench bench-ui gallery clean
+.PHONY: install test chromium tesseract espeak dashboard zoo bench bench-ui gallery clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(STAMP)
 zoo: $(STAMP)
 	EXPLORER_ZOO=$(ZOO) HF_HUB_OFFLINE=1 $(BIN)/explorer zoo
 
-test: $(STAMP) chromium tesseract
+test: $(STAMP) chromium tesseract espeak
 	$(BIN)/ruff check explorer
 	$(BIN)/mypy
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
@@ -47,6 +47,16 @@ tesseract:
 	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q tesseract-ocr; \
 	  else echo "note: tesseract is missing (apt-get install tesseract-ocr); OCR tests will skip"; fi; \
+	fi
+
+# The speech toys' tests make held-out recordings with eSpeak NG (training does too; the explorer
+# never calls it at run time); installed the same way, and those tests skip without it.
+espeak:
+	@if ! command -v espeak-ng >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q espeak-ng; \
+	  else echo "note: espeak-ng is missing (apt-get install espeak-ng); speech-toy tests will skip"; fi; \
 	fi
 
 # The Voila dashboard (notebooks/dashboard.ipynb, settings in voila.json: loopback only, one

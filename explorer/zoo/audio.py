@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+from explorer.toyworld.speech import COMMANDS
 from explorer.zoo import Recipe
 from explorer.zoo.common import _bpe_files, bpe_tokenizer, label_maps, save_random
 
 SPEECH = "speech.wav"
 SENTENCE = "the cat sat on the mat"
 LETTERS = "abcdefghijklmnopqrstuvwxyz'"
-COMMANDS = ("yes", "no", "up", "down", "left", "right")
 FRAME_LABELS = ("silence", "speech", "music")
 WHISPER_CHUNK_SECONDS = 3  # the feature extractor's window: 300 mel frames → 150 encoder positions
 WHISPER_SPECIALS = ("<|startoftranscript|>", "<|en|>", "<|translate|>", "<|transcribe|>",
@@ -43,16 +43,24 @@ def _wav2vec2_features() -> Any:
                                     do_normalize=True, return_attention_mask=True)
 
 
-def _ctc(directory: Path) -> None:
-    """wav2vec2 + a letter vocabulary (``|`` separates words, ``<pad>`` is the CTC blank)."""
-    from transformers import Wav2Vec2CTCTokenizer, Wav2Vec2Processor
+def ctc_tokenizer(directory: Path) -> Any:
+    """A letter vocabulary (``|`` separates words, ``<pad>`` is the CTC blank), its file written
+    into ``directory``."""
+    from transformers import Wav2Vec2CTCTokenizer
 
     vocab = {t: i for i, t in enumerate(["<pad>", "<unk>", "|", *LETTERS])}
     vocab_file = directory / "vocab.json"
     vocab_file.write_text(json.dumps(vocab))
     # No <s> / </s>: CTC never needs them, and a random head would scatter them in the text.
-    tok = Wav2Vec2CTCTokenizer(str(vocab_file), word_delimiter_token="|", bos_token=None,
-                               eos_token=None)
+    return Wav2Vec2CTCTokenizer(str(vocab_file), word_delimiter_token="|", bos_token=None,
+                                eos_token=None)
+
+
+def _ctc(directory: Path) -> None:
+    """wav2vec2 + a letter vocabulary."""
+    from transformers import Wav2Vec2Processor
+
+    tok = ctc_tokenizer(directory)
     processor = Wav2Vec2Processor(feature_extractor=_wav2vec2_features(), tokenizer=tok)
     config = _wav2vec2_config(vocab_size=len(tok), pad_token_id=tok.pad_token_id,
                               ctc_loss_reduction="mean")
@@ -226,7 +234,7 @@ RECIPES = [
            {"audio": SPEECH, "options": {"return_timestamps": True}}),
     Recipe("audio-classification", "AutoModelForAudioClassification",
            _wav2vec2_head("AutoModelForAudioClassification", **label_maps(COMMANDS)),
-           "tiny wav2vec2 with a speech-commands head (yes/no/up/down/left/right)",
+           "tiny wav2vec2 with a speech-commands head (yes/no/up/down/left/right/on/off/stop/go)",
            {"audio": SPEECH}),
     Recipe("audio-frame-classification", "AutoModelForAudioFrameClassification",
            _wav2vec2_head("AutoModelForAudioFrameClassification", **label_maps(FRAME_LABELS)),

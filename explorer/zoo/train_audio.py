@@ -1,0 +1,250 @@
+"""Trained toy checkpoints for the speech world (explorer/toyworld/speech.py).
+
+Tiny Wav2Vec2-BERT models (a Conformer over 80 log-mel bins, two 10 ms frames stacked per 20 ms
+step) trained from scratch on eSpeak NG recordings, saved with ``save_pretrained``, and measured
+on held-out recordings drawn with another seed *through the explorer's own runner*. Mel features
+rather than wav2vec2's conv stack over raw samples: on one shared CPU core a raw-waveform model
+was still near chance after 400 steps, while the features of a whole training pool are computed
+once and every step trains only the small Conformer.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from explorer.toyworld import speech as world
+from explorer.zoo.audio import ctc_tokenizer
+from explorer.zoo.common import label_maps
+from explorer.zoo.train_vision import _fit, _torch
+from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
+
+HELD_OUT = 9_000_000
+"""Seed of the held-out recordings (training pools are drawn from the training seed)."""
+BATCH = 16
+_POOL = 1500
+_EVAL = 200
+
+
+def _config(auto_class: str, **config: Any) -> Any:
+    """``auto_class`` from a tiny Wav2Vec2-BERT config: 2 Conformer layers of 64, no masking or
+    dropout (the generated data is plentiful; nothing to regularise)."""
+    import transformers
+    from transformers import AutoConfig
+
+    cfg = AutoConfig.for_model(
+        "wav2vec2-bert", hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+        intermediate_size=128, feature_projection_input_dim=160, conv_depthwise_kernel_size=15,
+        add_adapter=False, apply_spec_augment=False, layerdrop=0.0, hidden_dropout=0.0,
+        attention_dropout=0.0, activation_dropout=0.0, feat_proj_dropout=0.0, final_dropout=0.0,
+        **config)
+    return getattr(transformers, auto_class).from_config(cfg)
+
+
+def _features() -> Any:
+    from transformers import SeamlessM4TFeatureExtractor
+
+    return SeamlessM4TFeatureExtractor(feature_size=80, num_mel_bins=80, sampling_rate=world.RATE,
+                                       stride=2, return_attention_mask=True)
+
+
+def _augmented(waveform: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Half the time as eSpeak wrote it (digitally silent between words, like the committed
+    examples); otherwise after up to 0.3 s of silence and with a faint noise floor, like a
+    microphone's. Trained on one kind only, a model fails on the other: the per-bin normalised
+    log-mel of exact zeros is nothing like that of faint noise."""
+    if rng.random() < 0.5:
+        return waveform
+    lead = np.zeros(int(rng.integers(0, int(0.3 * world.RATE))), np.float32)
+    clip = np.concatenate([lead, waveform])
+    return clip + rng.normal(0.0, rng.uniform(0.001, 0.006), len(clip)).astype(np.float32)
+
+
+def _pool(make: Callable[[random.Random], world.Utterance], extractor: Any, seed: int,
+          steps: int) -> tuple[list[str], list[Any]]:
+    """The texts and (frames, 160) features of a training pool drawn with ``seed``."""
+    rng, noise = random.Random(seed), np.random.default_rng(seed)
+    said = [make(rng) for _ in range(min(_POOL, BATCH * steps))]
+    features = [extractor(_augmented(u.waveform, noise), sampling_rate=world.RATE,
+                          return_tensors="pt")["input_features"][0] for u in said]
+    return [u.text for u in said], features
+
+
+def _batch(features: list[Any], indices: Any) -> dict:
+    """Pad the pool's features at ``indices`` into a batch with its attention mask."""
+    torch = _torch()
+    rows = [features[int(i)] for i in indices]
+    lengths = torch.tensor([len(r) for r in rows])
+    mask = (torch.arange(int(lengths.max()))[None, :] < lengths[:, None]).long()
+    return {"input_features": torch.nn.utils.rnn.pad_sequence(rows, batch_first=True),
+            "attention_mask": mask}
+
+
+def _runner(directory: Path, auto_class: str) -> Callable[[np.ndarray], Any]:
+    """``run(waveform)`` on the saved checkpoint, through the explorer's runner."""
+    from explorer.inputs import make_inputs
+    from explorer.loading import load
+    from explorer.runner import run_loaded
+
+    loaded = load(str(directory), auto_class, use_cache=False)
+    return lambda waveform: run_loaded(
+        loaded, make_inputs(audio=waveform, sampling_rate=world.RATE), {})
+
+
+def _eval_count(steps: int, full: int) -> int:
+    """How many held-out recordings to measure on: a smoke run (a handful of steps) takes 4."""
+    return full if steps >= 100 else 4
+
+
+# --- spoken digits → letters (CTC) ------------------------------------------------------------
+
+def evaluate_ctc(directory: Path, count: int = _EVAL) -> dict[str, float]:
+    """Exact transcripts (and the character error rate) on held-out digit sequences."""
+    run, rng = _runner(directory, "AutoModelForCTC"), random.Random(HELD_OUT)
+    exact = errors = letters = 0
+    for _ in range(count):
+        said = world.digits(rng)
+        heard = run(said.waveform).text
+        exact += heard == said.text
+        errors += _edit_distance(heard, said.text)
+        letters += len(said.text)
+    return {"exact": exact / count, "cer": errors / letters}
+
+
+def _edit_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
+
+
+def _train_ctc(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
+    torch = _torch()
+    from transformers import Wav2Vec2BertProcessor
+
+    steps = 1500 if steps is None else steps
+    processor = Wav2Vec2BertProcessor(feature_extractor=_features(), tokenizer=ctc_tokenizer(out))
+    tok = processor.tokenizer
+    torch.manual_seed(seed)
+    model = _config("AutoModelForCTC", vocab_size=len(tok), pad_token_id=tok.pad_token_id,
+                    ctc_loss_reduction="mean", ctc_zero_infinity=True)
+    texts, features = _pool(world.digits, processor.feature_extractor, seed, steps)
+    targets = [tok(text).input_ids for text in texts]
+
+    def loss(indices: Any) -> Any:
+        longest = max(len(targets[int(i)]) for i in indices)
+        labels = torch.tensor([targets[int(i)] + [-100] * (longest - len(targets[int(i)]))
+                               for i in indices])
+        return model(**_batch(features, indices), labels=labels).loss
+
+    _fit(model, loss, len(texts), steps=steps, lr=2e-3, seed=seed, progress=progress, batch=BATCH)
+    model.save_pretrained(out)
+    processor.save_pretrained(out)
+    return TrainOutcome(steps, evaluate_ctc(out, _eval_count(steps, _EVAL)))
+
+
+# --- spoken command → word (audio classification) ---------------------------------------------
+
+def evaluate_classifier(directory: Path, count: int = _EVAL) -> dict[str, float]:
+    """Accuracy on held-out spoken command words."""
+    run, rng = _runner(directory, "AutoModelForAudioClassification"), random.Random(HELD_OUT)
+    right = 0
+    for _ in range(count):
+        said = world.command(rng)
+        right += run(said.waveform).labels[0].label == said.text
+    return {"accuracy": right / count}
+
+
+def _train_classifier(out: Path, *, seed: int, steps: int | None,
+                      progress: Progress) -> TrainOutcome:
+    torch = _torch()
+    steps = 800 if steps is None else steps
+    extractor = _features()
+    torch.manual_seed(seed)
+    model = _config("AutoModelForAudioClassification", classifier_proj_size=64,
+                    **label_maps(world.COMMANDS))
+    texts, features = _pool(world.command, extractor, seed, steps)
+    labels = torch.tensor([world.COMMANDS.index(text) for text in texts])
+
+    def loss(indices: Any) -> Any:
+        return model(**_batch(features, indices), labels=labels[indices]).loss
+
+    _fit(model, loss, len(texts), steps=steps, lr=2e-3, seed=seed, progress=progress, batch=BATCH)
+    model.save_pretrained(out)
+    extractor.save_pretrained(out)
+    return TrainOutcome(steps, evaluate_classifier(out, _eval_count(steps, _EVAL)))
+
+
+# --- silence / speech / music, every 20 ms (audio frame classification) -----------------------
+
+_FRAME_POOL = 400
+
+
+def _frame_targets(scape: world.Soundscape, frames: int) -> list[int]:
+    """The soundscape's frame labels as ids, cut or extended (last label) to ``frames``."""
+    ids = [world.FRAME_LABELS.index(label) for label in scape.frame_labels][:frames]
+    return ids + ids[-1:] * (frames - len(ids))
+
+
+def evaluate_frames(directory: Path, count: int = 100) -> dict[str, float]:
+    """The share of held-out 20 ms frames labelled right."""
+    run, rng = _runner(directory, "AutoModelForAudioFrameClassification"), random.Random(HELD_OUT)
+    right = total = 0
+    for _ in range(count):
+        scape = world.soundscape(rng)
+        got = run(scape.waveform).frame_labels
+        truth = [world.FRAME_LABELS[i] for i in _frame_targets(scape, len(got))]
+        right += sum(a == b for a, b in zip(got, truth))
+        total += len(got)
+    return {"frame_accuracy": right / total}
+
+
+def _train_frames(out: Path, *, seed: int, steps: int | None,
+                  progress: Progress) -> TrainOutcome:
+    torch = _torch()
+    steps = 800 if steps is None else steps
+    extractor = _features()
+    torch.manual_seed(seed)
+    model = _config("AutoModelForAudioFrameClassification", **label_maps(world.FRAME_LABELS))
+    rng = random.Random(seed)
+    scapes = [world.soundscape(rng) for _ in range(min(_FRAME_POOL, BATCH * steps))]
+    features = [extractor(s.waveform, sampling_rate=world.RATE,
+                          return_tensors="pt")["input_features"][0] for s in scapes]
+    targets = [_frame_targets(s, len(f)) for s, f in zip(scapes, features)]
+
+    def loss(indices: Any) -> Any:
+        batch = _batch(features, indices)
+        labels = torch.full(batch["attention_mask"].shape, -100)
+        for row, i in enumerate(indices):
+            labels[row, :len(targets[int(i)])] = torch.tensor(targets[int(i)])
+        logits = model(**batch).logits
+        return torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten())
+
+    _fit(model, loss, len(scapes), steps=steps, lr=2e-3, seed=seed, progress=progress,
+         batch=BATCH)
+    model.save_pretrained(out)
+    extractor.save_pretrained(out)
+    return TrainOutcome(steps, evaluate_frames(out, _eval_count(steps, 100)))
+
+
+TRAIN_RECIPES = [
+    TrainRecipe("automatic-speech-recognition-ctc", "AutoModelForCTC", _train_ctc, "speech",
+                "exact", "exact transcripts of held-out spoken digits", 0.9,
+                "tiny Wav2Vec2-BERT trained with CTC on eSpeak digit sequences (letters out)",
+                {"audio": "digits.wav"}, evaluate_ctc),
+    TrainRecipe("audio-classification", "AutoModelForAudioClassification", _train_classifier,
+                "speech", "accuracy", "accuracy on held-out spoken commands", 0.9,
+                "tiny Wav2Vec2-BERT trained on eSpeak command words (yes/no/up/down/left/right/on/off/"
+                "stop/go)", {"audio": "command.wav"}, evaluate_classifier),
+    TrainRecipe("audio-frame-classification", "AutoModelForAudioFrameClassification",
+                _train_frames, "speech", "frame_accuracy",
+                "20 ms frames labelled right in held-out soundscapes", 0.9,
+                "tiny Wav2Vec2-BERT labelling every 20 ms as silence, speech (eSpeak) or "
+                "music (synthetic notes)", {"audio": "soundscape.wav"}, evaluate_frames),
+]

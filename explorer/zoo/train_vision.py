@@ -489,7 +489,7 @@ TRAIN_RECIPES = [
                 "larger ones nearer", SCENE, evaluate_depth),
     TrainRecipe("video-classification", "AutoModelForVideoClassification",
                 trainer("AutoModelForVideoClassification", _videomae, clips, _video_objective,
-                         evaluate_video, default_steps=1500, pool_size=3000, held_out=200,
+                         evaluate_video, default_steps=2000, pool_size=3000, held_out=200,
                          lr=1e-3), "shapes", "accuracy", "accuracy on held-out clips", 0.95,
                 "tiny VideoMAE trained on the shapes world: is the shape moving left or right?",
                 {"image": "moving_right.gif"}, evaluate_video),

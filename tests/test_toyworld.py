@@ -11,10 +11,11 @@ import pytest
 
 import explorer
 from explorer.toyworld.shapes import COLOURS, FAR, KINDS, LABELS, clip, scene, single_shape
-from explorer.zoo import example_kwargs
-from explorer.zoo.train_vision import TRAIN_RECIPES, match_boxes, scene_size
+from explorer.zoo import example_kwargs, train_multimodal, train_vision
+from explorer.zoo.train_vision import depth_order, match_boxes, scene_size
 from explorer.zoo.training import TOY_KEY, TRAINED_DIR, TrainRecipe, read_manifest
 
+TRAIN_RECIPES = train_vision.TRAIN_RECIPES + train_multimodal.TRAIN_RECIPES
 COMMITTED = {r.name: r for r in TRAIN_RECIPES if r.name in read_manifest()}
 SHAPES_PNG = example_kwargs({"image": "shapes.png"})["image"]
 # The committed example: "a blue circle left of a red square left of a yellow triangle".
@@ -84,6 +85,15 @@ def test_committed_example_is_the_documented_scene() -> None:
     assert np.array_equal(np.asarray(Image.open(SHAPES_PNG).convert("RGB")),
                           np.asarray(EXAMPLE.image))
     assert EXAMPLE.caption == "a blue circle left of a red square left of a yellow triangle"
+
+
+def test_depth_order_counts_pairs_at_different_depths_and_ignores_ties() -> None:
+    truth = np.array([[10.0, 10.0, 5.0, 4.0]])
+    assert depth_order(truth, truth) == 1.0
+    assert depth_order(truth, -truth) == -1.0
+    assert depth_order(truth, truth + np.array([[0.0, 0.3, 0.0, 0.0]])) == 1.0  # tie noise is free
+    # 5 pairs at different depths; 4.0 read as farther than 5.0 turns one pair round: (4 − 1) / 5
+    assert depth_order(truth, np.array([[10.0, 10.0, 4.0, 5.0]])) == pytest.approx(0.6)
 
 
 def test_box_matching_needs_the_right_label_and_overlap() -> None:
@@ -170,14 +180,66 @@ def test_the_segmenter_colours_each_shape(zoo: Path) -> None:
 
 
 def test_the_depth_map_puts_the_shapes_nearer_than_the_background(zoo: Path) -> None:
-    from explorer.zoo.train_vision import spearman
-
     _toy("depth-estimation")
     result = explorer.run("zoo:depth-estimation", image=SHAPES_PNG)
     depth = result.depth
     for mask in EXAMPLE.masks:
         assert np.median(depth[mask]) < np.median(depth[EXAMPLE.instances == 0])
-    assert spearman(EXAMPLE.depth, depth) >= 0.8
+    assert depth_order(EXAMPLE.depth, depth) >= 0.8
+
+
+def test_the_larger_shape_is_nearer_in_the_depth_map(zoo: Path) -> None:
+    _toy("depth-estimation")
+    # held-out scenes with a large and a small shape (depths at least 0.6 apart)
+    pairs = [s for s in (scene(seed, 128, count=2) for seed in range(9_500_000, 9_500_040))
+             if len(s.shapes) == 2 and s.shapes[0].depth - s.shapes[1].depth > 0.6][:3]
+    assert len(pairs) == 3
+    for s in pairs:
+        depth = explorer.run("zoo:depth-estimation", image=s.image).depth
+        far, near = (np.median(depth[mask]) for mask in s.masks)  # shapes run far to near
+        assert near < far, s.caption
+
+
+def _zoo_video(zoo: Path) -> tuple[object, object]:
+    from transformers import AutoImageProcessor, AutoModelForVideoClassification
+
+    _toy("video-classification")
+    folder = zoo / "video-classification"
+    return (AutoModelForVideoClassification.from_pretrained(folder).eval(),
+            AutoImageProcessor.from_pretrained(folder))
+
+
+def test_the_video_toy_tells_the_direction_of_the_example_clip(zoo: Path) -> None:
+    import torch
+    from PIL import Image, ImageSequence
+
+    model, processor = _zoo_video(zoo)
+    with Image.open(example_kwargs({"image": "moving_right.gif"})["image"]) as gif:
+        frames = [f.convert("RGB") for f in ImageSequence.Iterator(gif)]
+    assert len(frames) == model.config.num_frames
+    for clip_frames, label in ((frames, "moving right"), (frames[::-1], "moving left")):
+        with torch.inference_mode():
+            logits = model(**processor(clip_frames, return_tensors="pt")).logits[0]
+        assert model.config.id2label[int(logits.argmax())] == label
+    still = explorer.run("zoo:video-classification", image=frames[3])  # the still-image path
+    assert still.checkpoint_kind == "toy" and len(still.labels) == 2
+
+
+def test_the_zero_shot_toy_names_the_shape_and_its_colour(zoo: Path) -> None:
+    from explorer.zoo.train_multimodal import COLOUR_LABELS, SHAPE_LABELS
+
+    _toy("zero-shot-image-classification")
+    circle = next(s for s in (single_shape(seed, 96) for seed in range(50))
+                  if s.labels == ["circle"])
+    for image, shape, colour in ((circle.image, "a circle", f"a {circle.colours[0]} shape"),
+                                 (example_kwargs({"image": "triangle.png"})["image"],
+                                  "a triangle", "a green shape")):
+        named = explorer.run("zoo:zero-shot-image-classification", image=image,
+                             labels=list(SHAPE_LABELS))
+        assert named.checkpoint_kind == "toy" and named.labels[0].label == shape
+        coloured = explorer.run("zoo:zero-shot-image-classification", image=image,
+                                labels=list(COLOUR_LABELS))
+        assert coloured.labels[0].label == colour
 
 
 @pytest.mark.parametrize("name", ["image-classification", "image-classification-convnext"])

@@ -26,7 +26,8 @@ TOY_KEY = "explorer_toy"
 "seed"}``; results and views show its headline instead of a random-weights badge."""
 TRAINED_DIR = Path(__file__).resolve().parent / "trained"
 TRAINED_MANIFEST = "manifest.json"
-TRAIN_MODULES = ("explorer.zoo.train_vision", "explorer.zoo.train_text", "explorer.zoo.train_audio")
+TRAIN_MODULES = ("explorer.zoo.train_vision", "explorer.zoo.train_text", "explorer.zoo.train_audio",
+                 "explorer.zoo.train_multimodal")
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: called by a recipe as its training steps advance."""

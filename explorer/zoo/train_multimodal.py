@@ -1,0 +1,206 @@
+"""Training recipes for the image–text toys: a tiny CLIP that learns the shapes world's words.
+
+The CLIP is trained contrastively: each step scores a batch of single-shape images against every
+caption the world has ("a red circle", "a circle", "a red shape", bare and in the explorer's
+default zero-shot template "This is a photo of {}."), and a caption counts as a match for every
+image it describes. Zero-shot labels the user types are then embedded by the same text tower.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from explorer.options import default
+from explorer.toyworld.shapes import COLOURS, KINDS, Scene
+from explorer.zoo.train_vision import (
+    HELD_OUT,
+    SIDE,
+    batches,
+    scenes,
+    shapes_alone,
+    single_thread_torch,
+    trainer,
+)
+from explorer.zoo.training import TrainRecipe
+
+SHAPE_LABELS = tuple(f"a {kind}" for kind in KINDS)
+COLOUR_LABELS = tuple(f"a {colour} shape" for colour in COLOURS)
+PHRASES = (*(f"a {c} {k}" for c in COLOURS for k in KINDS), *SHAPE_LABELS, *COLOUR_LABELS)
+"""Everything the CLIP is taught to say about one shape."""
+
+
+def _describes(phrase: str, s: Scene) -> bool:
+    words = phrase.split()[1:]
+    return all(w == "shape" or w in (s.labels[0], s.colours[0]) for w in words)
+
+
+def _captions() -> list[str]:
+    """``PHRASES``, then each in the default template: caption ``j`` says ``PHRASES[j % n]``."""
+    template = default("hypothesis_template")
+    return [*PHRASES, *(template.format(p) for p in PHRASES)]
+
+
+def _clip() -> tuple[Any, Any]:
+    from transformers import AutoConfig, CLIPImageProcessor, CLIPProcessor
+
+    from explorer.zoo.multimodal import clip_tokenizer
+
+    tok = clip_tokenizer(model_max_length=24)  # the template + "a yellow triangle": 22 tokens
+    text = dict(vocab_size=len(tok), max_position_embeddings=tok.model_max_length,
+                bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+                pad_token_id=tok.pad_token_id, hidden_size=64, num_hidden_layers=2,
+                num_attention_heads=2, intermediate_size=128)
+    vision = dict(image_size=SIDE, patch_size=8, hidden_size=64, num_hidden_layers=2,
+                  num_attention_heads=2, intermediate_size=128)
+    config = AutoConfig.for_model("clip", text_config=text, vision_config=vision,
+                                  projection_dim=32)
+    images = CLIPImageProcessor(size={"shortest_edge": SIDE}, crop_size={"height": SIDE,
+                                                                         "width": SIDE})
+    return config, CLIPProcessor(image_processor=images, tokenizer=tok)
+
+
+def evaluate_zero_shot(directory: Path, count: int = 200) -> dict[str, float]:
+    """Zero-shot accuracy on held-out single shapes, labels in the explorer's default template:
+    "a circle" / "a square" / "a triangle", and "a red shape" / … for the colour."""
+    torch = single_thread_torch()
+    import transformers
+
+    model = transformers.AutoModelForZeroShotImageClassification.from_pretrained(directory).eval()
+    processor = transformers.AutoProcessor.from_pretrained(directory)
+    template = default("hypothesis_template")
+    pool = shapes_alone(HELD_OUT, count)
+    figures = {}
+    for key, labels, truth in (("accuracy", SHAPE_LABELS, lambda s: f"a {s.labels[0]}"),
+                               ("colour accuracy", COLOUR_LABELS,
+                                lambda s: f"a {s.colours[0]} shape")):
+        right = 0
+        with torch.inference_mode():
+            for part in batches(pool):
+                batch = processor(text=[template.format(label) for label in labels],
+                                  images=[s.image for s in part], return_tensors="pt",
+                                  padding=True)
+                chosen = model(**batch).logits_per_image.argmax(-1)
+                right += sum(labels[int(i)] == truth(s) for i, s in zip(chosen, part))
+        figures[key] = right / len(pool)
+    return figures
+
+
+def _contrastive_objective(model: Any, processor: Any,
+                           pool: list[Scene]) -> Callable[[Any], Any]:
+    """InfoNCE both ways over the batch's images and all captions; every caption that describes
+    an image is one of its positives."""
+    torch = single_thread_torch()
+    pixels = processor.image_processor([s.image for s in pool],
+                                       return_tensors="pt")["pixel_values"]
+    captions = _captions()
+    text = processor.tokenizer(captions, return_tensors="pt", padding=True)
+    matches = torch.tensor([[_describes(PHRASES[j % len(PHRASES)], s)
+                             for j in range(len(captions))] for s in pool], dtype=torch.float32)
+
+    def loss(i: Any) -> Any:
+        logits = model(pixel_values=pixels[i], **text).logits_per_image
+        target = matches[i]
+        images = -(target / target.sum(1, keepdim=True) * logits.log_softmax(1)).sum(1).mean()
+        shown = target.sum(0) > 0  # captions that describe an image of this batch
+        texts = -(target[:, shown] / target[:, shown].sum(0)
+                  * logits[:, shown].log_softmax(0)).sum(0).mean()
+        return (images + texts) / 2
+    return loss
+
+
+# ---------------------------------------------------------------------------- VQA
+
+VQA_ANSWERS = ("yes", "no", "1", "2", "3", "4", *COLOURS)
+VQA_WORDS = ("what", "color", "is", "the", "how", "many", "shapes", "are", "there", *KINDS,
+             *COLOURS)
+"""The words of the world's questions: the WordPiece vocabulary holds each whole."""
+
+
+def _vilt() -> tuple[Any, Any]:
+    from transformers import AutoConfig, ViltImageProcessor, ViltProcessor
+
+    from explorer.zoo.common import bert_tokenizer, label_maps
+
+    tok = bert_tokenizer(model_max_length=16, words=VQA_WORDS)
+    config = AutoConfig.for_model("vilt", vocab_size=len(tok), max_position_embeddings=16,
+                                  image_size=SIDE, patch_size=8, max_image_length=-1,
+                                  hidden_size=64, num_hidden_layers=4, num_attention_heads=4,
+                                  intermediate_size=128, **label_maps(VQA_ANSWERS))
+    images = ViltImageProcessor(  # type: ignore[call-arg]  # kwargs stub incomplete
+        size={"shortest_edge": SIDE}, size_divisor=8)
+    return config, ViltProcessor(image_processor=images, tokenizer=tok)
+
+
+def _questions(pool: list[Scene]) -> list[tuple[Scene, str, str]]:
+    return [(s, question, answer) for s in pool for question, answer in s.qa]
+
+
+def evaluate_vqa(directory: Path, count: int = 100) -> dict[str, float]:
+    """Exact answers to every question of ``count`` held-out scenes."""
+    torch = single_thread_torch()
+    import transformers
+
+    model = transformers.AutoModelForVisualQuestionAnswering.from_pretrained(directory).eval()
+    processor = transformers.AutoProcessor.from_pretrained(directory)
+    asked = _questions(scenes(HELD_OUT, count))
+    right = 0
+    with torch.inference_mode():
+        for part in batches(asked):
+            batch = processor(images=[s.image for s, _, _ in part],
+                              text=[q for _, q, _ in part], return_tensors="pt", padding=True)
+            chosen = model(**batch).logits.argmax(-1)
+            right += sum(model.config.id2label[int(i)] == a for i, (_, _, a) in zip(chosen, part))
+    return {"exact": right / len(asked)}
+
+
+def _vqa_objective(model: Any, processor: Any, pool: list[Scene]) -> Callable[[Any], Any]:
+    """A batch of scenes, one of each scene's questions drawn at random; its one right answer as
+    ViLT's soft target."""
+    torch = single_thread_torch()
+    asked = _questions(pool)
+    pixels = [processor.image_processor(s.image, return_tensors="pt")["pixel_values"][0]
+              for s in pool]
+    text = processor.tokenizer([q for _, q, _ in asked], return_tensors="pt", padding=True)
+    targets = torch.nn.functional.one_hot(
+        torch.tensor([VQA_ANSWERS.index(a) for _, _, a in asked]), len(VQA_ANSWERS)).float()
+    counts = torch.tensor([len(s.qa) for s in pool])
+    first = torch.cumsum(counts, 0) - counts  # where each scene's questions start in ``asked``
+    generator = torch.Generator().manual_seed(len(pool))
+
+    def loss(i: Any) -> Any:
+        q = first[i] + (torch.rand(len(i), generator=generator) * counts[i]).long()
+        images = [pixels[int(j)] for j in i]
+        height, width = max(p.shape[1] for p in images), max(p.shape[2] for p in images)
+        batch = torch.zeros(len(images), 3, height, width)
+        mask = torch.zeros(len(images), height, width, dtype=torch.long)
+        for k, p in enumerate(images):  # pad to the widest image, as ViltProcessor does
+            batch[k, :, :p.shape[1], :p.shape[2]] = p
+            mask[k, :p.shape[1], :p.shape[2]] = 1
+        return model(input_ids=text["input_ids"][q], attention_mask=text["attention_mask"][q],
+                     token_type_ids=text["token_type_ids"][q], pixel_values=batch,
+                     pixel_mask=mask, labels=targets[q]).loss
+    return loss
+
+
+TRAIN_RECIPES = [
+    TrainRecipe("zero-shot-image-classification", "AutoModelForZeroShotImageClassification",
+                trainer("AutoModelForZeroShotImageClassification", _clip, shapes_alone,
+                        _contrastive_objective, evaluate_zero_shot, default_steps=1500,
+                        pool_size=3000, held_out=200, lr=1e-3, batch=32),
+                "shapes", "accuracy",
+                "zero-shot accuracy on held-out single shapes", 0.90,
+                "tiny CLIP trained contrastively on the shapes world: names the shape and its "
+                "colour from captions", {"image": "triangle.png",
+                                         "labels": list(SHAPE_LABELS)}, evaluate_zero_shot),
+    TrainRecipe("visual-question-answering", "AutoModelForVisualQuestionAnswering",
+                trainer("AutoModelForVisualQuestionAnswering", _vilt, scenes, _vqa_objective,
+                        evaluate_vqa, default_steps=2000, pool_size=3000, held_out=100,
+                        lr=1e-3),
+                "shapes", "exact", "exact answers on held-out scenes", 0.80,
+                "tiny ViLT trained on the shapes world's questions: how many shapes, is there a "
+                "circle, what colour is the square", {"image": "shapes.png",
+                                                      "question": "what color is the circle?"},
+                evaluate_vqa),
+]

@@ -20,6 +20,7 @@ import nbformat
 import pytest
 
 from explorer import course
+from explorer.course import launch
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO / "notebooks"
@@ -193,10 +194,49 @@ def test_notebook_follows_the_course_conventions(name: str) -> None:
         assert cell.cell_type == "markdown" and "<details>" in cell.source  # shown on demand
         _solution_code(cell)
     sources = "\n".join(c.source for c in nb.cells)
-    assert f"urlpath=lab/tree/notebooks/{name}" in sources, "a Binder launch line for this notebook"
-    assert "urlpath=voila/render/notebooks/dashboard.ipynb" in sources, "a launch line for the dashboard"
     assert re.search(r"\*About \d+ minutes\.\*", markdown), "an honest time estimate"
     quiz = re.findall(r'course\.quiz\("([^"]+)"', sources)
     assert len(quiz) == 1 and quiz[0] in course.QUIZZES, f"{name} ends with its quiz"
     last_code = [c for c in nb.cells if c.cell_type == "code"][-1].source
     assert "course.quiz(" in last_code, "the quiz is the lesson's last code cell"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_opens_with_the_launch_line_of_pyprojects_repository(name: str) -> None:
+    title = _read(name).cells[0].source.split("\n")
+    line = launch.launch_line(name, launch.repository())
+    assert line in title, f"{name}: the launch line under the title is missing or stale: run " \
+                          "`python -m explorer.course.launch`"
+    assert f"urlpath=lab/tree/notebooks/{name}" in line
+    assert "urlpath=voila/render/notebooks/dashboard.ipynb" in line
+
+
+def test_the_repository_is_named_once_in_pyproject_and_the_readme_follows_it() -> None:
+    url = launch.repository()
+    assert url == "https://github.com/autoclass-explorer/autoclass-explorer"
+    readme = (REPO / "README.md").read_text()
+    links = re.findall(r"https://mybinder\.org/v2/\S+", readme)
+    assert links and all(link.startswith(launch.binder(url) + "?") for link in links)
+    everything = readme + "".join((NOTEBOOK_DIR / n).read_text() for n in NOTEBOOKS)
+    assert "OWNER" not in everything, "a placeholder is left in a launch link"
+
+
+def test_a_fork_changes_one_url_and_the_launch_lines_follow(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(NOTEBOOK_DIR, tmp_path / "notebooks")
+    shutil.copy(REPO / "README.md", tmp_path / "README.md")
+    pyproject = (REPO / "pyproject.toml").read_text()
+    fork = "https://github.com/a-teacher/autoclass-explorer"
+    (tmp_path / "pyproject.toml").write_text(pyproject.replace(launch.repository(), fork))
+    changed = launch.rewrite(tmp_path)
+    assert {p.name for p in changed} == set(NOTEBOOKS) | {"README.md"}
+    for name in NOTEBOOKS:
+        first = nbformat.read(tmp_path / "notebooks" / name, as_version=4).cells[0].source
+        assert launch.launch_line(name, fork) in first.split("\n")
+        assert "gh/autoclass-explorer/" not in first
+    assert "mybinder.org/v2/gh/a-teacher/autoclass-explorer/HEAD?" in (tmp_path / "README.md").read_text()
+    assert launch.rewrite(tmp_path) == []  # a second run has nothing to change
+    (tmp_path / "pyproject.toml").write_text(pyproject.replace(launch.repository(), "OWNER/x"))
+    with pytest.raises(ValueError, match="Repository must be a GitHub repository URL"):
+        launch.repository(tmp_path / "pyproject.toml")

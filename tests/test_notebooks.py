@@ -180,6 +180,17 @@ def test_committed_notebook_has_no_outputs(name: str) -> None:
             assert cell.execution_count is None, f"{name} cell {index} has an execution_count"
 
 
+def _minutes_at_least(nb: nbformat.NotebookNode) -> float:
+    """A floor for a lesson's time: its prose read at 150 words a minute, half a minute per code
+    cell (read, run, look), five minutes per exercise. The stated figures also count the quiz
+    and reading the code (about 120 words a minute, 0.75 min a cell + 6 s a line, 6 min an
+    exercise, 4 min the quiz, rounded to 5): the floor catches a lesson that grew past them."""
+    lesson = [c for c in nb.cells if "solution" not in c.get("metadata", {}).get("tags", [])]
+    words = sum(len(re.findall(r"\w+", c.source)) for c in lesson if c.cell_type == "markdown")
+    code = sum(c.cell_type == "code" for c in lesson)
+    return words / 150 + 0.5 * code + 5 * len(_solutions(nb))
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_follows_the_course_conventions(name: str) -> None:
     nb = _read(name)
@@ -194,7 +205,9 @@ def test_notebook_follows_the_course_conventions(name: str) -> None:
         assert cell.cell_type == "markdown" and "<details>" in cell.source  # shown on demand
         _solution_code(cell)
     sources = "\n".join(c.source for c in nb.cells)
-    assert re.search(r"\*About \d+ minutes\.\*", markdown), "an honest time estimate"
+    stated = re.search(r"\*About (\d+) minutes\.\*", markdown)
+    assert stated, "a time estimate"
+    assert int(stated.group(1)) >= _minutes_at_least(nb), f"{name}: the time estimate is too low"
     quiz = re.findall(r'course\.quiz\("([^"]+)"', sources)
     assert len(quiz) == 1 and quiz[0] in course.QUIZZES, f"{name} ends with its quiz"
     last_code = [c for c in nb.cells if c.cell_type == "code"][-1].source

@@ -1,7 +1,7 @@
 """The catalog: one ``TaskSpec`` per Auto model class that the installed transformers exports.
 
 What each Auto class *is for* (category, hub tags, inputs, result shape, preprocessor) is written
-down next to its runner in ``explorer/heads/<category>.py``. Which architectures it supports is
+down next to its runner in ``explorer/heads/<family>.py``. Which architectures it supports is
 never written down: ``TaskSpec.model_types`` reads transformers' own ``MODEL_FOR_*_MAPPING``.
 An Auto class that transformers adds in a later release still appears here, described from its
 name, with no runner until someone writes one (see ``explorer/heads/README.md``).
@@ -30,7 +30,9 @@ CATEGORIES: dict[str, str] = {
 }
 
 # The modules that describe tasks; each exposes SPECS: list[TaskSpec].
-_TASK_MODULES = ("nlp", "vision", "segmentation", "geometry", "recognition", "audio", "multimodal",
+_TASK_MODULES = ("nlp", "vision", "segmentation", "geometry", "recognition",
+                 "speech_recognition", "audio_classification", "speech_synthesis", "audio_codec",
+                 "zero_shot", "visual_qa", "document_qa", "table_qa", "multimodal_generation",
                  "base")
 
 

@@ -291,7 +291,7 @@ def test_tgt_lang_is_an_option_of_speech_synthesis(tmp_path: Path) -> None:
 
 
 def _has_tesseract() -> bool:
-    from explorer.heads.multimodal import _ocr_available
+    from explorer.heads.document_qa import _ocr_available
 
     return _ocr_available()
 

@@ -161,7 +161,7 @@ def test_document_qa_answers_with_words_of_the_page(manifest: dict) -> None:
 
 
 def test_document_qa_without_words_says_how_to_give_them(manifest: dict) -> None:
-    from explorer.heads.multimodal import _ocr_available
+    from explorer.heads.document_qa import _ocr_available
 
     if _ocr_available():
         pytest.skip("Tesseract is installed: the page is read by OCR")
@@ -189,7 +189,7 @@ def test_document_qa_with_layoutlm_v1(tmp_path: Path) -> None:
 
 
 def test_reading_order_boxes_stay_on_the_page() -> None:
-    from explorer.heads.multimodal import _reading_order_boxes
+    from explorer.heads.document_qa import _reading_order_boxes
 
     boxes = _reading_order_boxes(["word"] * 300)
     assert len(boxes) == 300

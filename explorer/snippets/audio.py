@@ -1,4 +1,4 @@
-"""Snippet bodies for audio tasks (mirroring ``explorer/heads/audio.py``)."""
+"""Snippet bodies for audio tasks (mirroring the audio modules in ``explorer/heads/``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Snippet bodies for multimodal tasks (mirroring ``explorer/heads/multimodal.py``)."""
+"""Snippet bodies for multimodal tasks (mirroring the multimodal modules in ``explorer/heads/``)."""
 
 from __future__ import annotations
 

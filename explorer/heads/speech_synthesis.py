@@ -1,0 +1,152 @@
+"""Text-to-audio heads: a mel spectrogram (SpeechT5, FastSpeech2) or a waveform (VITS, Bark,
+MusicGen) for the text, made as the text-to-audio pipeline makes it."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from explorer.catalog import TaskSpec
+from explorer.errors import BadInput
+from explorer.heads._audio import audio_array, only_accepted, takes, text_tokenizer
+from explorer.heads._common import to_numpy
+from explorer.heads._text import FALLBACK_TOKENS, context_length, cut_text
+from explorer.results import AudioOutput, Result
+from explorer.runner import RunContext
+
+# Where text-to-audio models keep their sampling rate.
+_RATE_FIELDS = ("sampling_rate", "sample_rate")
+_SUB_CONFIGS = ("audio_encoder", "codec_config", "audio_config", "vocoder_config")
+
+
+def _output_rate(ctx: RunContext) -> int:
+    """The rate of the audio a model makes: its config (or a codec sub-config), its generation
+    config, then its feature extractor; 16 kHz with a note when none says."""
+    config = ctx.config
+    sources = [config, *(getattr(config, n, None) for n in _SUB_CONFIGS),
+               getattr(ctx.model, "generation_config", None),
+               getattr(ctx.preprocessor, "feature_extractor", None)]
+    for source in sources:
+        for name in _RATE_FIELDS:
+            rate = getattr(source, name, None) if source is not None else None
+            if isinstance(rate, (int, float)) and rate > 0:
+                return int(rate)
+    ctx.notes.append("the checkpoint does not say its sampling rate; assuming 16000 Hz")
+    return 16000
+
+
+def _speaker_inputs(ctx: RunContext, entry: Callable[..., Any]) -> dict[str, Any]:
+    """Speaker conditioning the model needs: a zero x-vector for SpeechT5 (real voices come from
+    a speaker's 512-d x-vector), ``speaker_id`` for multi-speaker VITS."""
+    import torch
+
+    extra: dict[str, Any] = {}
+    dim = getattr(ctx.config, "speaker_embedding_dim", None)
+    if dim and takes(entry, "speaker_embeddings"):
+        extra["speaker_embeddings"] = torch.zeros(1, int(dim))
+        ctx.notes.append(f"no speaker embedding given: using a zero {dim}-d vector (a neutral "
+                         "voice); SpeechT5 voices come from a speaker's x-vector")
+    speaker = ctx.optional("speaker_id", int)
+    if speaker is not None:
+        count = getattr(ctx.config, "num_speakers", 1) or 1
+        if not takes(entry, "speaker_id") or not 0 <= speaker < count:
+            raise BadInput(f"speaker_id must be in 0..{count - 1} for this model"
+                           if takes(entry, "speaker_id") else "this model takes no speaker_id")
+        extra["speaker_id"] = speaker
+    extra.update(_target_language(ctx, entry))
+    return extra
+
+
+def _target_language(ctx: RunContext, entry: Callable[..., Any]) -> dict[str, Any]:
+    """``tgt_lang`` for models that speak several languages (SeamlessM4T): the option, else
+    English when the checkpoint lists it; nothing for models that take none."""
+    wanted = ctx.optional("tgt_lang", str)
+    if not takes(entry, "tgt_lang"):
+        if wanted is not None:
+            raise BadInput("this model speaks one language: it takes no tgt_lang")
+        return {}
+    generation = getattr(ctx.model, "generation_config", None)
+    known = sorted(getattr(generation, "t2u_lang_code_to_id", None) or {})
+    if wanted is None:
+        if "eng" not in known:
+            raise BadInput("this model needs the language to speak: give option tgt_lang "
+                           f"({', '.join(known[:12]) or 'its checkpoint lists none'})")
+        wanted = "eng"
+        ctx.notes.append("speaking English (tgt_lang=eng); set option tgt_lang for another")
+    elif known and wanted not in known:
+        raise BadInput(f"tgt_lang={wanted!r} is not one this model speaks; known: "
+                       f"{', '.join(known[:20])}")
+    return {"tgt_lang": wanted}
+
+
+def _frame_budget(ctx: RunContext, entry: Callable[..., Any], text_tokens: int) -> dict[str, Any]:
+    """SpeechT5 writes up to ``maxlenratio`` × text length frames; more than its decoder's
+    positions would overflow them, so the ratio is lowered to fit (noted)."""
+    positions = getattr(ctx.config, "max_speech_positions", None)
+    if not positions or not takes(entry, "maxlenratio"):
+        return {}
+    default = inspect.signature(entry).parameters["maxlenratio"].default
+    reduction = getattr(ctx.config, "reduction_factor", 1) or 1
+    fits = (positions - 1) * reduction / max(text_tokens, 1)
+    if fits >= default:
+        return {}
+    ctx.notes.append(f"speech capped at {(positions - 1) * reduction} frames (the model's "
+                     f"{positions} decoder positions)")
+    return {"maxlenratio": fits}
+
+
+def _synthesize(ctx: RunContext, kind: str) -> Result:
+    """Text → audio as the text-to-audio pipeline does it: ``generate`` when the model can
+    (SpeechT5, Bark, MusicGen), else one forward pass (VITS, FastSpeech2). Sampling models are
+    seeded (option ``seed``) so a run can be repeated."""
+    import torch
+
+    ctx.require("text")
+    limit = context_length(ctx.config) or FALLBACK_TOKENS
+    text = cut_text(ctx, ctx.inputs.text[0], limit - 2, "the text")  # room for specials
+    encoded = text_tokenizer(ctx)(text, return_tensors="pt")
+    model = ctx.model
+    generates = model.can_generate()
+    entry = model.generate if generates else model.forward
+    batch = {**only_accepted(entry, dict(encoded)), **_speaker_inputs(ctx, entry),
+             **_frame_budget(ctx, entry, encoded["input_ids"].shape[1])}
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(ctx.option("seed"))
+        out = ctx.generate(batch) if generates else ctx.forward(batch)
+    array = to_numpy(audio_array(out))
+    if kind == "waveform":
+        array = array.reshape(-1, array.shape[-1])
+        if array.shape[0] > 1:
+            ctx.notes.append(f"{array.shape[0]} channels mixed down to mono")
+        array = array.mean(axis=0)
+    elif array.ndim == 3:  # (batch, frames, bins)
+        array = array[0]
+    return AudioOutput(shape=tuple(array.shape), sampling_rate=_output_rate(ctx), kind=kind,
+                       array=array, **ctx.common(None if generates else out,
+                                                 encoded["input_ids"]))
+
+
+def text_to_spectrogram(ctx: RunContext) -> Result:
+    return _synthesize(ctx, "spectrogram")
+
+
+def text_to_waveform(ctx: RunContext) -> Result:
+    return _synthesize(ctx, "waveform")
+
+
+
+
+SPECS = [
+    TaskSpec("AutoModelForTextToSpectrogram", ("text-to-spectrogram", "text-to-speech"),
+             "audio", ("text",), "audio", "AutoProcessor",
+             "Writes a mel spectrogram for the text, frame by frame (SpeechT5, FastSpeech2); a "
+             "vocoder turns it into sound.", options=("seed", "speaker_id", "tgt_lang"),
+             runner=text_to_spectrogram),
+    TaskSpec("AutoModelForTextToWaveform", ("text-to-speech", "text-to-audio"), "audio",
+             ("text",), "audio", "AutoProcessor",
+             "Text in, waveform out: speech (VITS / MMS-TTS, Bark) or music (MusicGen).",
+             options=("seed", "speaker_id", "tgt_lang"), runner=text_to_waveform),
+]
+
+__all__ = ["SPECS"]

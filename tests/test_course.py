@@ -85,9 +85,10 @@ def test_checks_03(zoo: Path) -> None:
     _assert_check("03.new-qa-head", ["qa_outputs.weight", "qa_outputs.bias"],
                   [{"classifier.weight", "classifier.bias"}, {"qa_outputs.weight"}])
     gpt2 = _zoo("text-generation")
-    new, full = _greedy_new_text(gpt2, "the cat sat on the", 5)
+    prompt = "the small green square is above the"
+    new, full = _greedy_new_text(gpt2, prompt, 5)
     assert new.strip() and new.strip() != full.strip()  # the mistakes below are distinguishable
-    _assert_check("03.generate", new, [full, "", "the cat", "the cat sat on the"], checkpoint=gpt2)
+    _assert_check("03.generate", new, [full, "", "the small", prompt], checkpoint=gpt2)
 
 
 # ---------------------------------------------------------------------------- 04, 04b
@@ -475,3 +476,46 @@ def test_views_render_html(zoo: Path) -> None:
     overview = course.auto_class_overview()
     assert overview.count("<tr") == len(explorer.tasks()) + 1
     assert "AutoModelForMaskGeneration" in overview
+
+
+def _result_of(checkpoint: str, kind: str, headline: str = "") -> SimpleNamespace:
+    return SimpleNamespace(checkpoint=checkpoint, checkpoint_kind=kind, toy_headline=headline)
+
+
+def test_confirm_holds_the_text_to_the_zoo_checkpoint_and_its_answer(
+        zoo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toy = _result_of(_zoo("text-classification"), "toy", "toy model, trained on reviews")
+    course.confirm(toy, "toy", "the review is positive", lambda: True)
+    assert "checked: the review is positive" in capsys.readouterr().out
+    with pytest.raises(course.StaleText, match="the review is positive"):
+        course.confirm(toy, "toy", "the review is positive", lambda: False)
+    # a random entry replaced by a toy: the text that says "random" is now stale
+    with pytest.raises(course.StaleText, match="says zoo:text-classification has random weights"):
+        course.confirm(toy, "random")
+    course.confirm(_result_of(_zoo("pretraining"), "random"), "random")
+    assert "random weights, as the text says" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="random weights promise no output"):
+        course.confirm(toy, "random", "anything", lambda: True)
+    # a checkpoint path works too: its kind is read from its config
+    course.confirm(_zoo("fill-mask"), "toy")
+    assert "trained on the text world" in capsys.readouterr().out
+    with pytest.raises(course.StaleText):
+        course.confirm(_zoo("pretraining"), "toy")
+
+
+def test_confirm_reports_but_never_fails_on_hub_checkpoints(capsys: pytest.CaptureFixture[str]) -> None:
+    online = _result_of("distilbert/distilbert-base-uncased-finetuned-sst-2-english", "real")
+    course.confirm(online, "toy", "it writes 312", lambda: False)  # the text describes the zoo
+    out = capsys.readouterr().out
+    assert "real weights" in out and "does not hold here" in out
+
+
+def test_show_checkpoints_says_which_are_real_toy_or_random(zoo: Path) -> None:
+    table = course.show_checkpoints({"fill-mask": _zoo("fill-mask"), "pretraining": _zoo("pretraining"),
+                                     "all-MiniLM-L6-v2": _zoo("all-MiniLM-L6-v2")})
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S) for row in rows]
+    kinds = {row[1]: (row[2], row[3]) for row in cells}
+    assert kinds["zoo:fill-mask"][0] == "toy" and "top-1" in kinds["zoo:fill-mask"][1]
+    assert kinds["zoo:pretraining"] == ("random", "random weights: read the form, not the answer")
+    assert kinds["zoo:all-MiniLM-L6-v2"][0] == "real"

@@ -20,6 +20,7 @@ import nbformat
 import pytest
 
 from explorer import course
+from explorer.course import launch
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = REPO / "notebooks"
@@ -179,6 +180,17 @@ def test_committed_notebook_has_no_outputs(name: str) -> None:
             assert cell.execution_count is None, f"{name} cell {index} has an execution_count"
 
 
+def _minutes_at_least(nb: nbformat.NotebookNode) -> float:
+    """A floor for a lesson's time: its prose read at 150 words a minute, half a minute per code
+    cell (read, run, look), five minutes per exercise. The stated figures also count the quiz
+    and reading the code (about 120 words a minute, 0.75 min a cell + 6 s a line, 6 min an
+    exercise, 4 min the quiz, rounded to 5): the floor catches a lesson that grew past them."""
+    lesson = [c for c in nb.cells if "solution" not in c.get("metadata", {}).get("tags", [])]
+    words = sum(len(re.findall(r"\w+", c.source)) for c in lesson if c.cell_type == "markdown")
+    code = sum(c.cell_type == "code" for c in lesson)
+    return words / 150 + 0.5 * code + 5 * len(_solutions(nb))
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_follows_the_course_conventions(name: str) -> None:
     nb = _read(name)
@@ -193,10 +205,51 @@ def test_notebook_follows_the_course_conventions(name: str) -> None:
         assert cell.cell_type == "markdown" and "<details>" in cell.source  # shown on demand
         _solution_code(cell)
     sources = "\n".join(c.source for c in nb.cells)
-    assert f"urlpath=lab/tree/notebooks/{name}" in sources, "a Binder launch line for this notebook"
-    assert "urlpath=voila/render/notebooks/dashboard.ipynb" in sources, "a launch line for the dashboard"
-    assert re.search(r"\*About \d+ minutes\.\*", markdown), "an honest time estimate"
+    stated = re.search(r"\*About (\d+) minutes\.\*", markdown)
+    assert stated, "a time estimate"
+    assert int(stated.group(1)) >= _minutes_at_least(nb), f"{name}: the time estimate is too low"
     quiz = re.findall(r'course\.quiz\("([^"]+)"', sources)
     assert len(quiz) == 1 and quiz[0] in course.QUIZZES, f"{name} ends with its quiz"
     last_code = [c for c in nb.cells if c.cell_type == "code"][-1].source
     assert "course.quiz(" in last_code, "the quiz is the lesson's last code cell"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_opens_with_the_launch_line_of_pyprojects_repository(name: str) -> None:
+    title = _read(name).cells[0].source.split("\n")
+    line = launch.launch_line(name, launch.repository())
+    assert line in title, f"{name}: the launch line under the title is missing or stale: run " \
+                          "`python -m explorer.course.launch`"
+    assert f"urlpath=lab/tree/notebooks/{name}" in line
+    assert "urlpath=voila/render/notebooks/dashboard.ipynb" in line
+
+
+def test_the_repository_is_named_once_in_pyproject_and_the_readme_follows_it() -> None:
+    url = launch.repository()
+    assert url == "https://github.com/autoclass-explorer/autoclass-explorer"
+    readme = (REPO / "README.md").read_text()
+    links = re.findall(r"https://mybinder\.org/v2/\S+", readme)
+    assert links and all(link.startswith(launch.binder(url) + "?") for link in links)
+    everything = readme + "".join((NOTEBOOK_DIR / n).read_text() for n in NOTEBOOKS)
+    assert "OWNER" not in everything, "a placeholder is left in a launch link"
+
+
+def test_a_fork_changes_one_url_and_the_launch_lines_follow(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(NOTEBOOK_DIR, tmp_path / "notebooks")
+    shutil.copy(REPO / "README.md", tmp_path / "README.md")
+    pyproject = (REPO / "pyproject.toml").read_text()
+    fork = "https://github.com/a-teacher/autoclass-explorer"
+    (tmp_path / "pyproject.toml").write_text(pyproject.replace(launch.repository(), fork))
+    changed = launch.rewrite(tmp_path)
+    assert {p.name for p in changed} == set(NOTEBOOKS) | {"README.md"}
+    for name in NOTEBOOKS:
+        first = nbformat.read(tmp_path / "notebooks" / name, as_version=4).cells[0].source
+        assert launch.launch_line(name, fork) in first.split("\n")
+        assert "gh/autoclass-explorer/" not in first
+    assert "mybinder.org/v2/gh/a-teacher/autoclass-explorer/HEAD?" in (tmp_path / "README.md").read_text()
+    assert launch.rewrite(tmp_path) == []  # a second run has nothing to change
+    (tmp_path / "pyproject.toml").write_text(pyproject.replace(launch.repository(), "OWNER/x"))
+    with pytest.raises(ValueError, match="Repository must be a GitHub repository URL"):
+        launch.repository(tmp_path / "pyproject.toml")

@@ -196,7 +196,7 @@ def _new_qa_head(answer: Any) -> str | None:
 def _generate(answer: Any, checkpoint: str) -> str | None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    prompt = "the cat sat on the"
+    prompt = "the small green square is above the"  # a sentence of the toy GPT-2's world
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     model = AutoModelForCausalLM.from_pretrained(checkpoint)
     batch = tokenizer(prompt, return_tensors="pt")

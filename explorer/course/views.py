@@ -70,6 +70,20 @@ def show_trace(resolution: Resolution) -> HTML:
     return _box(f"resolve({short(resolution.checkpoint)})", body)
 
 
+def show_checkpoints(checkpoints: dict[str, str]) -> HTML:
+    """The lesson's checkpoints and what their weights are: real, a trained toy (with what it
+    learned and how well), or random (its outputs show the wiring, never an answer)."""
+    from explorer.course.claims import kind_of
+
+    meaning = {"real": "real weights", "random": "random weights: read the form, not the answer"}
+    rows = []
+    for name, checkpoint in checkpoints.items():
+        _, kind, headline = kind_of(checkpoint)
+        rows.append((name, short(checkpoint), kind, headline or meaning.get(kind, kind)))
+    return _box(f"{len(rows)} checkpoints in this lesson",
+                html_table(rows, ("name", "checkpoint", "weights", "what that means here")))
+
+
 def _names(keys: Iterable[str], limit: int = 8) -> str:
     keys = list(keys)
     shown = ", ".join(keys[:limit])

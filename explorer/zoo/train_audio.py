@@ -20,7 +20,7 @@ import numpy as np
 from explorer.toyworld import speech as world
 from explorer.zoo.audio import ctc_tokenizer
 from explorer.zoo.common import label_maps
-from explorer.zoo.train_vision import _fit, _torch
+from explorer.zoo.train_vision import _fit, single_thread_torch
 from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
 
 HELD_OUT = 9_000_000
@@ -76,7 +76,7 @@ def _pool(make: Callable[[random.Random], world.Utterance], extractor: Any, seed
 
 def _batch(features: list[Any], indices: Any) -> dict:
     """Pad the pool's features at ``indices`` into a batch with its attention mask."""
-    torch = _torch()
+    torch = single_thread_torch()
     rows = [features[int(i)] for i in indices]
     lengths = torch.tensor([len(r) for r in rows])
     mask = (torch.arange(int(lengths.max()))[None, :] < lengths[:, None]).long()
@@ -125,7 +125,7 @@ def _edit_distance(a: str, b: str) -> int:
 
 
 def _train_ctc(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
-    torch = _torch()
+    torch = single_thread_torch()
     from transformers import Wav2Vec2BertProcessor
 
     steps = 1500 if steps is None else steps
@@ -163,7 +163,7 @@ def evaluate_classifier(directory: Path, count: int = _EVAL) -> dict[str, float]
 
 def _train_classifier(out: Path, *, seed: int, steps: int | None,
                       progress: Progress) -> TrainOutcome:
-    torch = _torch()
+    torch = single_thread_torch()
     steps = 800 if steps is None else steps
     extractor = _features()
     torch.manual_seed(seed)
@@ -207,7 +207,7 @@ def evaluate_frames(directory: Path, count: int = 100) -> dict[str, float]:
 
 def _train_frames(out: Path, *, seed: int, steps: int | None,
                   progress: Progress) -> TrainOutcome:
-    torch = _torch()
+    torch = single_thread_torch()
     steps = 800 if steps is None else steps
     extractor = _features()
     torch.manual_seed(seed)

@@ -13,6 +13,8 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 _PROBE: dict[str, tuple[float, bool]] = {}
@@ -94,7 +96,9 @@ def network_failure(exc: BaseException) -> str | None:
             if code in (408, 429) or code >= 500:
                 return f"the hub answered HTTP {code}"
         seen = seen.__cause__ or seen.__context__
-    if isinstance(exc, LocalEntryNotFoundError):  # the request failed and nothing is cached
+    # The request failed and nothing is cached; with the hub switched off, the file is simply
+    # not in the cache (an optional file this checkpoint does not have).
+    if isinstance(exc, LocalEntryNotFoundError) and not offline_forced():
         return "the hub could not be reached"
     return None
 
@@ -131,18 +135,17 @@ def _short_url(url: str) -> str:
     return f"{repo}/{rest.partition('/')[2]}" if rest else path
 
 
-def one_line_per_retry() -> logging.Filter | None:
-    """Make huggingface_hub's retry messages one clear line per retry, until
-    ``stop_one_line_per_retry`` is given what this returns (``None``: a filter was already on)."""
+@contextmanager
+def one_line_per_retry() -> Iterator[None]:
+    """Inside the block, huggingface_hub's retry messages are one clear line per retry (a nested
+    block reuses the filter already on)."""
     logger = logging.getLogger("huggingface_hub.utils._http")
     if any(isinstance(f, _OneLinePerRetry) for f in logger.filters):
-        return None
+        yield
+        return
     added = _OneLinePerRetry()
     logger.addFilter(added)
-    return added
-
-
-def stop_one_line_per_retry(added: logging.Filter | None) -> None:
-    """Take the filter ``one_line_per_retry`` added off again."""
-    if added is not None:
-        logging.getLogger("huggingface_hub.utils._http").removeFilter(added)
+    try:
+        yield
+    finally:
+        logger.removeFilter(added)

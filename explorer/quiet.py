@@ -24,7 +24,8 @@ class quiet_transformers:  # noqa: N801  (used like a function: a context manage
         self._bars = logging.is_progress_bar_enabled()
         logging.set_verbosity_error()
         logging.disable_progress_bar()
-        self._retry_filter = one_line_per_retry()
+        self._retries = one_line_per_retry()
+        self._retries.__enter__()
 
     def __enter__(self) -> quiet_transformers:
         return self
@@ -33,9 +34,7 @@ class quiet_transformers:  # noqa: N801  (used like a function: a context manage
                  trace: TracebackType | None) -> None:
         from transformers.utils import logging
 
-        from explorer.hub import stop_one_line_per_retry
-
         logging.set_verbosity(self._verbosity)
         if self._bars:
             logging.enable_progress_bar()
-        stop_one_line_per_retry(self._retry_filter)
+        self._retries.__exit__(kind, error, trace)

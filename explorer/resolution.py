@@ -147,10 +147,11 @@ def _read_json(location: str, source: str, filename: str, revision: str | None) 
     else:
         from huggingface_hub import hf_hub_download
 
-        from explorer.hub import mark_unreachable, network_failure
+        from explorer.hub import mark_unreachable, network_failure, one_line_per_retry
 
         try:
-            path = Path(hf_hub_download(location, filename, revision=revision))
+            with one_line_per_retry():
+                path = Path(hf_hub_download(location, filename, revision=revision))
         except Exception as exc:  # missing file, gated: this file simply does not inform us
             why = network_failure(exc)
             if why is None:

@@ -272,7 +272,7 @@ def test_options_that_do_not_apply_are_refused(zoo: Path, examples: Path) -> Non
 
 
 def test_recognition_without_a_tokenizer_is_refused(zoo: Path, examples: Path) -> None:
-    # The classification checkpoint ships only a feature extractor: no way to spell ids.
+    # The x-vector checkpoint (a Wav2Vec2 body) ships only a feature extractor: no way to spell ids.
     with pytest.raises(BadInput, match="ships no tokenizer"):
-        explorer.run(str(zoo / "audio-classification"), task="ctc",
+        explorer.run(str(zoo / "audio-xvector"), task="ctc",
                      audio=str(examples / "speech.wav"))

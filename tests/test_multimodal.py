@@ -26,12 +26,13 @@ def _run(name: str, manifest: dict, task: str | None = None, **changes: object):
     return explorer.run(f"zoo:{name}", task or entry["auto_class"], **kwargs)
 
 
-def _common(result, auto_class: str) -> dict:
-    """Shared checks: typed, marked random, JSON-safe; returns to_dict()."""
+def _common(result, auto_class: str, manifest: dict) -> dict:
+    """Shared checks: typed, marked as what its checkpoint is, JSON-safe; returns to_dict()."""
     data = result.to_dict()
     json.dumps(data, allow_nan=False)
     assert data["task"] == auto_class
-    assert data["random_weights"] is True
+    kind = manifest[result.checkpoint.removeprefix("zoo:")]["kind"]  # random, or a trained toy
+    assert data["checkpoint_kind"] == kind and data["random_weights"] is (kind == "random")
     assert data["type"] == explorer.get_task(auto_class).result
     return data
 
@@ -66,7 +67,7 @@ def test_zero_shot_image_classification_scores_every_label(manifest: dict) -> No
     result = _run("zero-shot-image-classification", manifest)
     labels = manifest["zero-shot-image-classification"]["example"]["labels"]
     assert isinstance(result, Classification) and result.model_class == "CLIPModel"
-    data = _common(result, "AutoModelForZeroShotImageClassification")
+    data = _common(result, "AutoModelForZeroShotImageClassification", manifest)
     assert sorted(item["label"] for item in data["labels"]) == sorted(labels)
     scores = [item["score"] for item in data["labels"]]
     assert scores == sorted(scores, reverse=True)
@@ -98,7 +99,7 @@ def test_zero_shot_detection_boxes_lie_inside_the_image(manifest: dict) -> None:
     example = manifest["zero-shot-object-detection"]["example"]
     width, height = Image.open(PHOTO).size
     assert isinstance(result, Detections) and result.model_class == "OwlViTForObjectDetection"
-    data = _common(result, "AutoModelForZeroShotObjectDetection")
+    data = _common(result, "AutoModelForZeroShotObjectDetection", manifest)
     assert data["image_size"] == [width, height]
     assert data["threshold"] == example["options"]["threshold"]
     assert data["objects"], "the example threshold should keep some boxes"
@@ -126,7 +127,7 @@ def test_vqa_classifier_ranks_known_answers(zoo: Path, manifest: dict) -> None:
     config = json.loads((zoo / "visual-question-answering" / "config.json").read_text())
     answers = set(config["id2label"].values())
     assert isinstance(result, Answer) and result.model_class == "ViltForQuestionAnswering"
-    data = _common(result, "AutoModelForVisualQuestionAnswering")
+    data = _common(result, "AutoModelForVisualQuestionAnswering", manifest)
     assert data["answer"] in answers and data["question"] == "what is in the picture"
     assert len(data["alternatives"]) == 4  # top_k=5 by default: the answer + 4 others
     scores = [data["score"]] + [a["score"] for a in data["alternatives"]]
@@ -153,7 +154,7 @@ def test_document_qa_answers_with_words_of_the_page(manifest: dict) -> None:
     result = _run("document-question-answering", manifest)
     context = manifest["document-question-answering"]["example"]["context"]
     assert isinstance(result, Answer) and result.model_class == "LayoutLMv3ForQuestionAnswering"
-    data = _common(result, "AutoModelForDocumentQuestionAnswering")
+    data = _common(result, "AutoModelForDocumentQuestionAnswering", manifest)
     assert data["answer"] and data["context"] == context
     assert context[data["start"]:data["end"]] == data["answer"]
     assert 0 < data["score"] <= 1
@@ -211,7 +212,7 @@ def test_table_qa_selects_cells_of_the_table(manifest: dict) -> None:
     table = explorer.make_inputs(table=str(EXAMPLES_DIR / "table.csv")).table
     cells = {cell for column in table.values() for cell in column}
     assert isinstance(result, Answer) and result.model_class == "TapasForQuestionAnswering"
-    data = _common(result, "AutoModelForTableQuestionAnswering")
+    data = _common(result, "AutoModelForTableQuestionAnswering", manifest)
     assert set(_cells(data["answer"])) <= cells
     assert {a["label"] for a in data["alternatives"]} == {"NONE", "SUM", "AVERAGE", "COUNT"}
     agg = [a["score"] for a in data["alternatives"]]
@@ -252,7 +253,7 @@ def test_image_text_to_text_continues_the_prompt(manifest: dict) -> None:
     result = _run("image-text-to-text", manifest, max_new_tokens=5)
     assert isinstance(result, Generation)
     assert result.model_class == "BlipForConditionalGeneration"
-    data = _common(result, "AutoModelForImageTextToText")
+    data = _common(result, "AutoModelForImageTextToText", manifest)
     assert data["prompt"] == "a picture of" and data["text"].startswith("a picture of ")
     assert 0 < len(data["generated_tokens"]) == len(data["token_scores"]) <= 5
     assert all(0 < p <= 1 for p in data["token_scores"])
@@ -289,7 +290,7 @@ def test_multimodal_lm_uses_the_chat_template(manifest: dict) -> None:
     result = _run("any-to-any", manifest, max_new_tokens=4)
     assert isinstance(result, Generation)
     assert result.model_class == "LlavaForConditionalGeneration"
-    data = _common(result, "AutoModelForMultimodalLM")
+    data = _common(result, "AutoModelForMultimodalLM", manifest)
     assert data["prompt"] == "what is in the picture"
     assert any("chat template" in n for n in data["notes"])
     assert 0 < len(data["generated_tokens"]) == len(data["token_scores"]) <= 4

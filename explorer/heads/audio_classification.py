@@ -9,6 +9,8 @@ from explorer.heads._audio import audio_batch, seconds_per_frame
 from explorer.heads._common import classification, label_names, sigmoid, softmax, to_numpy
 from explorer.results import Embeddings, Frames, FrameSpan, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward, seconds_per_frame_line, top_scores
+from explorer.snippets.base import audio_batch as audio_batch_lines
 
 
 def classify_audio(ctx: RunContext) -> Result:
@@ -67,10 +69,43 @@ def xvector(ctx: RunContext) -> Result:
                       **ctx.common(outputs))
 
 
+def classify_audio_snippet(spec: Spec) -> list[str]:
+    return audio_batch_lines(spec) + forward() + ["logits = outputs.logits[0]",
+                                            *top_scores(spec, "model.config.id2label")]
+
+
+def classify_frames_snippet(spec: Spec) -> list[str]:
+    return audio_batch_lines(spec) + forward() + [
+        "probs = outputs.logits[0].float().softmax(-1)  # (frames, labels)",
+        "best = probs.argmax(-1).tolist()",
+        seconds_per_frame_line(),
+        "spans, first = [], 0  # runs of frames with the same best label",
+        "for i in range(1, len(best) + 1):",
+        "    if i == len(best) or best[i] != best[first]:",
+        "        label = best[first]",
+        "        spans.append((model.config.id2label[label], round(first * seconds, 3),",
+        "                      round(i * seconds, 3), float(probs[first:i, label].mean())))",
+        "        first = i",
+        "print(spans)  # (label, start s, end s, mean probability)",
+    ]
+
+
+def xvector_snippet(spec: Spec) -> list[str]:
+    return audio_batch_lines(spec) + forward() + [
+        "embeddings = outputs.embeddings  # one speaker vector per clip",
+        "print({\"shape\": list(embeddings.shape), "
+        "\"first values\": embeddings[:, :4].tolist()})"]
+
+
 RUNNERS = {
     "AutoModelForAudioClassification": classify_audio,
     "AutoModelForAudioFrameClassification": classify_frames,
     "AutoModelForAudioXVector": xvector,
 }
+SNIPPETS = {
+    "AutoModelForAudioClassification": classify_audio_snippet,
+    "AutoModelForAudioFrameClassification": classify_frames_snippet,
+    "AutoModelForAudioXVector": xvector_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+
 from explorer.heads._audio import audio_array, audio_batch, only_accepted
 from explorer.heads._common import to_numpy
 from explorer.results import AudioOutput, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec
+from explorer.snippets.base import audio_batch as audio_batch_lines
 
 
 def tokenize_audio(ctx: RunContext) -> Result:
@@ -43,8 +47,22 @@ def tokenize_audio(ctx: RunContext) -> Result:
                        codes=code_array, **ctx.common())
 
 
+def tokenize_audio_snippet(spec: Spec) -> list[str]:
+    params = inspect.signature(spec.model_class.encode).parameters
+    return audio_batch_lines(spec) + [
+        f"inputs = {{k: v for k, v in inputs.items() if k in {sorted(params)!r}}}",
+        "with torch.inference_mode():",
+        "    codes = model.encode(**inputs).audio_codes  # (batch, codebooks, frames)",
+        "    audio = model.decode(audio_codes=codes).audio_values.reshape(-1)",
+        "print(\"codes (codebooks, frames):\", list(codes.shape[1:]))",
+        "print({\"shape\": list(audio.shape), \"sampling_rate\": rate})"]
+
+
 RUNNERS = {
     "AutoModelForAudioTokenization": tokenize_audio,
 }
+SNIPPETS = {
+    "AutoModelForAudioTokenization": tokenize_audio_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

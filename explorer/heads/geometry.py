@@ -12,6 +12,7 @@ from explorer.heads._common import to_numpy
 from explorer.heads._vision import forward_image, height_width
 from explorer.results import DepthMap, ImageOutput, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import SIZE, Spec, forward, image_batch, only_accepted
 
 
 def _dense_map(ctx: RunContext, kind: str) -> tuple[np.ndarray, object]:
@@ -42,9 +43,31 @@ def estimate_pointmap(ctx: RunContext) -> Result:
                     depth=depth, **ctx.common(outputs))
 
 
+def normals_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"normals = {spec.pre}.post_process_normal_estimation(outputs, target_sizes={SIZE})[0]"
+        "[\"normals\"]  # (3, h, w): x, y, z",
+        "print({\"shape\": [*normals.shape[1:], 3]})  # shown as an RGB picture",
+    ]
+
+
+def pointmap_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"points = {spec.pre}.post_process_pointmap_estimation(outputs, target_sizes={SIZE})[0]"
+        "[\"pointmap\"]  # (3, h, w): x, y, z in camera space",
+        "depth = points[2]  # z: the distance along the camera axis",
+        "print({\"shape\": list(depth.shape), \"min\": float(depth.min()), "
+        "\"max\": float(depth.max())})",
+    ]
+
+
 RUNNERS = {
     "AutoModelForNormalEstimation": estimate_normals,
     "AutoModelForPointmapEstimation": estimate_pointmap,
 }
+SNIPPETS = {
+    "AutoModelForNormalEstimation": normals_snippet,
+    "AutoModelForPointmapEstimation": pointmap_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

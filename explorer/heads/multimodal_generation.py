@@ -8,9 +8,10 @@ from typing import Any
 
 from explorer.errors import BadInput
 from explorer.heads._multimodal import new_tokens, processor_part, sequence_probability
-from explorer.heads._text import cut_text, generation_budget, prompt_limit, readable_pieces
+from explorer.heads._text import context_length, cut_text, generation_budget, prompt_limit, readable_pieces
 from explorer.results import Generation, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, drop_token_types, image_lines, to_device
 
 
 def _media(ctx: RunContext, kinds: Sequence[str]) -> dict[str, Any]:
@@ -134,9 +135,56 @@ def generate_multimodal(ctx: RunContext) -> Result:
     return _generate_from(ctx, ("image", "audio"))
 
 
+def generate_from_snippet(spec: Spec) -> list[str]:
+    """Image (+ audio) + prompt → text, in the checkpoint's chat template when it has one."""
+    prompt = spec.first_text
+    chat = bool(getattr(spec.preprocessor, "chat_template", None)) and spec.option("chat_template")
+    token = getattr(spec.preprocessor, "image_token", None)
+    chat = chat and not (token and token in prompt)
+    media = "image" in spec.inputs
+    lines = image_lines(spec) if media else []
+    lines.append(f"prompt = {prompt!r}")
+    if chat:
+        content = ("[{\"type\": \"image\"}, " if media else "[") + (
+            "{\"type\": \"text\", \"text\": prompt}]" if prompt else "]")
+        lines += [f"messages = [{{\"role\": \"user\", \"content\": {content}}}]",
+                  f"text = {spec.pre}.apply_chat_template(messages, add_generation_prompt=True, "
+                  "tokenize=False)"]
+    else:
+        lines.append("text = prompt")
+    args = "text=text or None" + (", images=image" if media else "")
+    asked = spec.option("max_new_tokens")
+    positions = context_length(spec.config)
+    keep = prompt_limit(spec.config, asked)
+    used = "inputs[\"input_ids\"].shape[1]" if prompt or chat else "1"
+    budget = (f"min({asked}, {positions} - {used})  # {positions} positions hold prompt + new "
+              "tokens" if positions and keep else str(asked))
+    continues = not chat and bool(prompt) and not getattr(spec.config, "is_encoder_decoder",
+                                                          False)
+    reply = "f\"{prompt} {reply}\".strip()  # a captioner continues the prompt" \
+        if continues and not spec.option("only_new") else "reply  # a chat model answers"
+    return lines + [
+        f"inputs = {spec.pre}({args}, return_tensors=\"pt\")", *to_device(spec),
+        *drop_token_types(spec),
+        f"max_new_tokens = {budget}",
+        "with torch.inference_mode():",
+        "    out = model.generate(**inputs, max_new_tokens=max_new_tokens, "
+        f"do_sample={bool(spec.option('do_sample'))}, output_scores=True, "
+        "return_dict_in_generate=True)",
+        "new_ids = out.sequences[0, -len(out.scores):]  # some models return the prompt too",
+        f"reply = {spec.part('tokenizer')}.decode(new_ids, skip_special_tokens=True).strip()",
+        f"text = {reply}",
+        "print(text)",
+    ]
+
+
 RUNNERS = {
     "AutoModelForImageTextToText": generate_from_image,
     "AutoModelForMultimodalLM": generate_multimodal,
 }
+SNIPPETS = {
+    "AutoModelForImageTextToText": generate_from_snippet,
+    "AutoModelForMultimodalLM": generate_from_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

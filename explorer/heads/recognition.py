@@ -8,6 +8,7 @@ import math
 from explorer.heads._vision import forward_image
 from explorer.results import Recognition, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward, image_batch, only_accepted
 
 
 def _recognise(ctx: RunContext, kind: str) -> tuple[dict, object]:
@@ -32,9 +33,31 @@ def recognize_table(ctx: RunContext) -> Result:
                        structure=structure, **ctx.common(outputs))
 
 
+def _recognised(kind: str, text: str, score: str) -> list[str]:
+    return ["import math",
+            f"read = {kind}",
+            f"print({{\"text\": {text}, \"score\": None if math.isnan({score}) else {score}}})"]
+
+
+def recognize_text_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + _recognised(
+        f"{spec.pre}.post_process_text_recognition(outputs)[0]  # CTC: repeats and blanks go",
+        "read[\"text\"]", "read[\"score\"]")
+
+
+def recognize_table_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + _recognised(
+        f"{spec.pre}.post_process_table_recognition(outputs)  # HTML structure tokens",
+        "\"\".join(read[\"structure\"])", "read[\"structure_score\"]")
+
+
 RUNNERS = {
     "AutoModelForTextRecognition": recognize_text,
     "AutoModelForTableRecognition": recognize_table,
 }
+SNIPPETS = {
+    "AutoModelForTextRecognition": recognize_text_snippet,
+    "AutoModelForTableRecognition": recognize_table_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

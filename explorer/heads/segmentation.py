@@ -23,6 +23,7 @@ from explorer.heads._vision import (
 )
 from explorer.results import ImageOutput, Result, Segment, Segmentation
 from explorer.runner import RunContext
+from explorer.snippets.base import SIZE, Spec, forward, image_batch, image_lines, only_accepted, post_kwargs
 
 # ---------------------------------------------------------------------------- segmentation
 
@@ -178,6 +179,78 @@ def matte(ctx: RunContext) -> Result:
     return ImageOutput(shape=rgb.shape, image=rgb, **ctx.common(outputs))
 
 
+def segment_snippet(spec: Spec) -> list[str]:
+    kind = str(spec.option("kind"))
+    method = f"post_process_{kind}_segmentation"
+    opts = {k: spec.options.get(k) for k in ("threshold", "mask_threshold",
+                                              "overlap_mask_area_threshold")}
+    extra = post_kwargs(spec, method, target_sizes=SIZE, label_ids_to_fuse="set()", **opts)
+    lines = image_batch(spec) + only_accepted(spec) + forward() + [
+        f"found = {spec.part('image_processor')}.{method}(", f"    outputs{extra})[0]"]
+    if kind == "semantic":
+        return lines + [
+            "probs = outputs.logits[0].float().softmax(0)  # (labels, h, w) at the logits' size",
+            "winners = probs.argmax(0)",
+            "segments = []  # (label, pixels, mean probability where the label wins)",
+            "for label_id, pixels in zip(*found.unique(return_counts=True)):",
+            "    won = winners == label_id",
+            "    score = float(probs[label_id][won].mean()) if won.any() else None",
+            "    segments.append((model.config.id2label[int(label_id)], int(pixels), score))",
+            "segments.sort(key=lambda s: -s[1])",
+            "print(segments)",
+        ]
+    return lines + [
+        "info = {s[\"id\"]: s for s in found[\"segments_info\"]}",
+        "ids, areas = found[\"segmentation\"].round().long().unique(return_counts=True)",
+        "segments = [(model.config.id2label[info[int(i)][\"label_id\"]], int(area), "
+        "float(info[int(i)].get(\"score\", 0.0)))",
+        "            for i, area in zip(ids, areas) if int(i) in info]  # (label, pixels, score)",
+        "segments.sort(key=lambda s: -s[2])",
+        "print(segments)",
+    ]
+
+
+def mask_generation_snippet(spec: Spec) -> list[str]:
+    given = spec.options.get("points")
+    if given:
+        pairs = [[float(v) for v in p.split(",")] for p in given.split(";") if p.strip()] \
+            if isinstance(given, str) else [list(map(float, p)) for p in given]
+        points = f"points = {pairs!r}"
+    else:
+        points = "points = [[image.width / 2, image.height / 2]]  # one point at the centre"
+    post = post_kwargs(spec, "post_process_masks", original_sizes="inputs[\"original_sizes\"]",
+                        reshaped_input_sizes="inputs.get(\"reshaped_input_sizes\")")
+    return image_lines(spec) + [
+        points,
+        f"inputs = {spec.pre}(images=image, input_points=[[points]], "
+        "input_labels=[[[1] * len(points)]], return_tensors=\"pt\")",
+        *forward(batch="{k: v for k, v in inputs.items() if k not in (\"original_sizes\", "
+                 "\"reshaped_input_sizes\")}"),
+        f"masks = {spec.part('image_processor')}.post_process_masks(outputs.pred_masks{post})"
+        "[0][0] > 0.5",
+        "scores = outputs.iou_scores[0, 0]",
+        "painted = torch.full(masks.shape[1:], -1)",
+        "for i in scores.argsort():  # lowest score first: the best mask wins where they overlap",
+        "    painted[masks[i]] = int(i)",
+        "segments = [(f\"mask {int(i)}\", int((painted == i).sum()), float(scores[i]))",
+        "            for i in scores.argsort(descending=True)]",
+        "print(segments)  # (mask, pixels, predicted IoU)",
+    ]
+
+
+def matte_snippet(spec: Spec) -> list[str]:
+    trimap = spec.options.get("trimap")
+    trimap_line = (f"trimap = Image.open({str(trimap)!r}).convert(\"L\")" if trimap else
+                   "trimap = Image.new(\"L\", image.size, 128)  # every pixel unknown")
+    return image_lines(spec) + [
+        trimap_line,
+        f"inputs = {spec.pre}(images=image, trimaps=trimap, return_tensors=\"pt\")",
+        *forward(),
+        "alpha = outputs.alphas[0, 0, : image.height, : image.width]  # crop the padding",
+        "print({\"shape\": [*alpha.shape, 3]})  # shown as a grey image: white = foreground",
+    ]
+
+
 RUNNERS = {
     "AutoModelForSemanticSegmentation": segment,
     "AutoModelForInstanceSegmentation": segment,
@@ -186,5 +259,13 @@ RUNNERS = {
     "AutoModelForMaskGeneration": generate_masks,
     "AutoModelForImageMatting": matte,
 }
+SNIPPETS = {
+    "AutoModelForSemanticSegmentation": segment_snippet,
+    "AutoModelForInstanceSegmentation": segment_snippet,
+    "AutoModelForUniversalSegmentation": segment_snippet,
+    "AutoModelForImageSegmentation": segment_snippet,
+    "AutoModelForMaskGeneration": mask_generation_snippet,
+    "AutoModelForImageMatting": matte_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

@@ -15,9 +15,11 @@ import numpy as np
 from explorer.errors import BadInput
 from explorer.heads._audio import audio_batch, audio_input, seconds_per_frame, takes, text_tokenizer
 from explorer.heads._common import to_numpy
-from explorer.heads._text import generation_budget
+from explorer.heads._text import context_length, generation_budget
 from explorer.results import Chunk, Result, Transcript
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward, seconds_per_frame_line
+from explorer.snippets.base import audio_batch as audio_batch_lines
 
 
 def _sequences(out: Any) -> Any:
@@ -210,11 +212,80 @@ def transcribe_transducer(ctx: RunContext) -> Result:
     return Transcript(text=text.strip(), chunks=chunks, sampling_rate=rate, **ctx.common())
 
 
+def transcribe_ctc_snippet(spec: Spec) -> list[str]:
+    tokenizer = spec.part("tokenizer")
+    lines = audio_batch_lines(spec) + forward() + [
+        "ids = outputs.logits[0].argmax(-1).tolist()  # one token per frame"]
+    if spec.takes(getattr(getattr(spec.preprocessor, "tokenizer", spec.preprocessor), "decode",
+                          None), "output_word_offsets"):
+        return lines + [
+            f"decoded = {tokenizer}.decode(ids, output_word_offsets=True)  "
+            "# collapses repeats, drops the blank",
+            seconds_per_frame_line(),
+            "words = [(w[\"word\"], round(float(w[\"start_offset\"]) * seconds, 3), "
+            "round(float(w[\"end_offset\"]) * seconds, 3))",
+            "         for w in decoded.word_offsets]",
+            "print({\"text\": decoded.text.strip(), \"chunks\": words})",
+        ]
+    return lines + [f"text = {tokenizer}.decode(ids).strip()  # collapses repeats, drops the blank",
+                    "print({\"text\": text, \"chunks\": []})"]
+
+
+def transcribe_seq2seq_snippet(spec: Spec) -> list[str]:
+    tokenizer = spec.part("tokenizer")
+    positions = context_length(spec.config, decoder=True)
+    asked = spec.option("max_new_tokens")
+    new = min(asked, positions - 4) if positions else asked
+    kwargs = f"max_new_tokens={new}"
+    if spec.option("return_timestamps"):
+        kwargs += ", return_timestamps=True"
+    if spec.option("language"):
+        kwargs += f", language={spec.option('language')!r}"
+    lines = audio_batch_lines(spec) + [
+        "with torch.inference_mode():",
+        f"    sequence = model.generate(**inputs, {kwargs})[0]"
+        + (f"  # {positions} decoder positions, 4 for its prompt" if new < asked else ""),
+        f"text = {tokenizer}.decode(sequence, skip_special_tokens=True).strip()"]
+    if spec.option("return_timestamps"):
+        return lines + [
+            f"offsets = {tokenizer}.decode(sequence, output_offsets=True, "
+            "skip_special_tokens=True)[\"offsets\"]",
+            "chunks = [(o[\"text\"], *o[\"timestamp\"]) for o in offsets]  # (text, start, end)",
+            "print({\"text\": text, \"chunks\": chunks})"]
+    return lines + ["print({\"text\": text, \"chunks\": []})"]
+
+
+def transcribe_transducer_snippet(spec: Spec) -> list[str]:
+    limit = spec.options.get("max_new_tokens")
+    kwargs = f", max_new_tokens={int(limit)}" if limit is not None else ""
+    lines = audio_batch_lines(spec, ", return_attention_mask=True") + [
+        "with torch.inference_mode():",
+        f"    out = model.generate(**inputs{kwargs})"]
+    if spec.takes(getattr(spec.preprocessor, "decode", None), "durations"):
+        return lines + [
+            "# Each token's frames (its duration): the processor turns them into times",
+            f"texts, stamps = {spec.pre}.decode(out.sequences, durations=out.durations, "
+            "skip_special_tokens=True)",
+            "chunks = [(s[\"token\"], round(float(s[\"start\"]), 3), round(float(s[\"end\"]), 3)) "
+            "for s in stamps[0]]",
+            "text = texts[0] if isinstance(texts, list) else texts",
+            "print({\"text\": text.strip(), \"chunks\": chunks})"]
+    return lines + [
+        f"text = {spec.pre}.batch_decode(out.sequences, skip_special_tokens=True)[0].strip()",
+        "print({\"text\": text, \"chunks\": []})"]
+
+
 RUNNERS = {
     "AutoModelForCTC": transcribe_ctc,
     "AutoModelForSpeechSeq2Seq": transcribe_seq2seq,
     "AutoModelForRNNT": transcribe_transducer,
     "AutoModelForTDT": transcribe_transducer,
 }
+SNIPPETS = {
+    "AutoModelForCTC": transcribe_ctc_snippet,
+    "AutoModelForSpeechSeq2Seq": transcribe_seq2seq_snippet,
+    "AutoModelForRNNT": transcribe_transducer_snippet,
+    "AutoModelForTDT": transcribe_transducer_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

@@ -13,6 +13,7 @@ from explorer.heads._common import to_numpy
 from explorer.heads._text import FALLBACK_TOKENS, context_length, cut_text
 from explorer.results import AudioOutput, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, to_device
 
 # Where text-to-audio models keep their sampling rate.
 _RATE_FIELDS = ("sampling_rate", "sample_rate")
@@ -134,9 +135,56 @@ def text_to_waveform(ctx: RunContext) -> Result:
     return _synthesize(ctx, "waveform")
 
 
+def _rate(spec: Spec) -> str:
+    for part in (spec.config, *(getattr(spec.config, n, None) for n in
+                                ("audio_encoder", "codec_config", "audio_config",
+                                 "vocoder_config"))):
+        for name in ("sampling_rate", "sample_rate"):
+            if part is not None and isinstance(getattr(part, name, None), (int, float)):
+                return str(int(getattr(part, name)))
+    return "16000"
+
+
+def synthesize_snippet(spec: Spec) -> list[str]:
+    """Text → audio: ``generate`` when the model can (SpeechT5), else one forward pass (VITS),
+    seeded like the explorer's run."""
+    generates = spec.model_class.can_generate()
+    entry = spec.model_class.generate if generates else spec.model_class.forward
+    limit = (context_length(spec.config) or FALLBACK_TOKENS) - 2
+    lines = [f"text = {spec.first_text!r}",
+             f"inputs = {spec.part('tokenizer')}(text, return_tensors=\"pt\", truncation=True, "
+             f"max_length={limit + 2})", *to_device(spec)]
+    params = inspect.signature(entry).parameters
+    dim = getattr(spec.config, "speaker_embedding_dim", None)
+    call = "**inputs"
+    if dim and "speaker_embeddings" in params:
+        lines.append(f"voice = torch.zeros(1, {int(dim)})  # a neutral voice; real ones are a "
+                     "speaker's x-vector")
+        call += ", speaker_embeddings=voice"
+    speaker = spec.options.get("speaker_id")
+    if speaker is not None:
+        call += f", speaker_id={int(speaker)}"
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        lines += [f"inputs = {{k: v for k, v in inputs.items() if k in {sorted(params)!r}}}"]
+    lines += [f"torch.manual_seed({spec.option('seed')})  # sampling inside the model: repeatable",
+              "with torch.inference_mode():",
+              f"    out = model{'.generate' if generates else ''}({call})"]
+    kind = "spectrogram" if spec.task_spec.auto_class == "AutoModelForTextToSpectrogram" else "waveform"
+    if kind == "spectrogram":
+        lines.append("audio = out[0] if out.ndim == 3 else out  # (frames, mel bins)")
+    else:
+        lines += ["waveform = out if hasattr(out, \"shape\") else out.waveform",
+                  "audio = waveform.reshape(-1, waveform.shape[-1]).mean(0)  # channels → mono"]
+    return lines + [f"print({{\"shape\": list(audio.shape), \"sampling_rate\": {_rate(spec)}}})"]
+
+
 RUNNERS = {
     "AutoModelForTextToSpectrogram": text_to_spectrogram,
     "AutoModelForTextToWaveform": text_to_waveform,
 }
+SNIPPETS = {
+    "AutoModelForTextToSpectrogram": synthesize_snippet,
+    "AutoModelForTextToWaveform": synthesize_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

@@ -3,6 +3,7 @@ them, decoded by its tokenizer's ``convert_logits_to_predictions``."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from explorer.heads._common import sigmoid, to_numpy, top_labels
 from explorer.heads._text import cut_question
 from explorer.results import Answer, Label, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward
 
 
 def _cell_scores(logits: np.ndarray, token_types: np.ndarray) -> dict[tuple[int, int], float]:
@@ -79,8 +81,48 @@ def answer_table_question(ctx: RunContext) -> Result:
                   **ctx.common(outputs, encoded["input_ids"]))
 
 
+def answer_table_question_snippet(spec: Spec) -> list[str]:
+    table = spec.inputs["table"]
+    source = (f"pandas.read_csv({str(table)!r}, dtype=str, keep_default_na=False, "
+              "skipinitialspace=True)" if Path(str(table)).is_file() else
+              f"pandas.read_csv(io.StringIO({str(table)!r}), dtype=str, keep_default_na=False, "
+              "skipinitialspace=True)")
+    names = getattr(spec.config, "aggregation_labels", None) or {}
+    operators = [str(names.get(i, names.get(str(i), f"AGG_{i}"))) for i in range(len(names))]
+    return [
+        f"table = {source}",
+        f"question = {spec.inputs.get('question', '')!r}",
+        f"inputs = {spec.pre}(table=table, queries=question, truncation=True, "
+        "return_tensors=\"pt\")",
+        *forward(),
+        "logits, aggregation = outputs.logits.float(), outputs.logits_aggregation.float()",
+        f"cells_found, operator = {spec.pre}.convert_logits_to_predictions(",
+        f"    inputs, logits, aggregation, cell_classification_threshold="
+        f"{spec.option('threshold')})",
+        "cells = [table.iat[row, column] for row, column in cells_found[0]]",
+        "# A cell's score: the mean probability of its tokens (token types: segment, column, row).",
+        "per_cell = {}",
+        "for p, (segment, column, row) in zip(logits[0].sigmoid().tolist(), "
+        "inputs[\"token_type_ids\"][0, :, :3].tolist()):",
+        "    if segment == 1 and column > 0 and row > 0:",
+        "        per_cell.setdefault((row - 1, column - 1), []).append(p)",
+        "score = sum(sum(per_cell[c]) / len(per_cell[c]) for c in cells_found[0]) / "
+        "max(len(cells_found[0]), 1)",
+        f"operators = {operators!r}",
+        "agg = aggregation[0].softmax(-1)",
+        "alternatives = dict(sorted(zip(operators, agg.tolist()), key=lambda kv: -kv[1]))",
+        "answer = \", \".join(cells)",
+        "if operators[operator[0]] != \"NONE\" and cells:",
+        "    answer = f\"{operators[operator[0]]} > {answer}\"",
+        "print({\"answer\": answer, \"score\": score, \"alternatives\": alternatives})",
+    ]
+
+
 RUNNERS = {
     "AutoModelForTableQuestionAnswering": answer_table_question,
 }
+SNIPPETS = {
+    "AutoModelForTableQuestionAnswering": answer_table_question_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

@@ -9,6 +9,7 @@ the input image's size, so boxes, maps and keypoints line up with the picture th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from explorer.heads._vision import (
     resize_rgb,
     to_uint8,
 )
+from explorer.inputs import CLIP_SUFFIXES, read_clip
 from explorer.results import (
     Classification,
     DepthMap,
@@ -37,6 +39,17 @@ from explorer.results import (
     Result,
 )
 from explorer.runner import RunContext
+from explorer.snippets.base import (
+    SIZE,
+    Spec,
+    forward,
+    image_batch,
+    image_lines,
+    only_accepted,
+    post_kwargs,
+    to_device,
+    top_scores,
+)
 
 # ---------------------------------------------------------------------------- classification
 
@@ -288,6 +301,136 @@ def backbone_features(ctx: RunContext) -> Result:
                        maps=maps, **ctx.common(outputs))
 
 
+def classify_image_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + forward() + ["logits = outputs.logits[0]",
+                                            *top_scores(spec, "model.config.id2label")]
+
+
+def _clip_lines(path: str) -> list[str]:
+    """Lines that read every frame of the clip at ``path`` into ``clip`` (RGB PIL images)."""
+    if Path(path).suffix.lower() in CLIP_SUFFIXES:
+        return [f"with av.open({path!r}) as container:  # PyAV decodes MP4, WebM, ...",
+                "    clip = [frame.to_image() for frame in container.decode(video=0)]"]
+    return [f"gif = Image.open({path!r})  # an animated GIF: every frame, in RGB",
+            "clip = [gif.seek(i) or gif.convert(\"RGB\") for i in range(gif.n_frames)]"]
+
+
+def classify_video_snippet(spec: Spec) -> list[str]:
+    frames = next((v for name in ("num_frames", "frames_per_clip", "num_frames_per_clip")
+                   for v in [getattr(spec.config, name, None)] if isinstance(v, int) and v > 0), 8)
+    path = str(spec.inputs["image"])
+    if read_clip(path):
+        read = _clip_lines(path) + [
+            f"frames = [clip[i * len(clip) // {frames}] for i in range({frames})]  # evenly "
+            "spread, the model's clip length"]
+    else:
+        read = image_lines(spec) + [
+            f"frames = [image] * {frames}  # a still image repeated into a clip of the model's "
+            "length"]
+    return read + [
+        f"inputs = {spec.pre}(frames, return_tensors=\"pt\")", *to_device(spec, floats=True),
+        *forward(), "logits = outputs.logits[0]", *top_scores(spec, "model.config.id2label")]
+
+
+def detect_snippet(spec: Spec) -> list[str]:
+    threshold = spec.option("threshold")
+    extra = post_kwargs(spec, "post_process_object_detection", threshold=threshold,
+                         target_sizes=SIZE)
+    return image_batch(spec) + forward() + [
+        f"found = {spec.pre}.post_process_object_detection(",
+        f"    outputs{extra})[0]",
+        "limits = (image.width, image.height) * 2  # boxes are clipped to the picture",
+        "detections = [(model.config.id2label[int(label)], float(score),",
+        "               [min(max(v, 0.0), lim) for v, lim in zip(box.tolist(), limits)])",
+        "              for score, label, box in zip(found[\"scores\"], found[\"labels\"], "
+        "found[\"boxes\"])]",
+        f"detections = sorted(detections, key=lambda d: -d[1])[:{spec.option('top_k')}]",
+        "print(detections)",
+    ]
+
+
+def depth_snippet(spec: Spec) -> list[str]:
+    extra = post_kwargs(spec, "post_process_depth_estimation", target_sizes=SIZE,
+                         source_sizes=SIZE)
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"depth = {spec.pre}.post_process_depth_estimation(outputs{extra})[0][\"predicted_depth\"]",
+        "print({\"shape\": list(depth.shape), \"min\": float(depth.min()), "
+        "\"max\": float(depth.max())})",
+    ]
+
+
+def keypoints_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"found = {spec.pre}.post_process_keypoint_detection(outputs, target_sizes={SIZE})[0]",
+        f"keep = found[\"scores\"] >= {spec.option('threshold')}",
+        "order = found[\"scores\"][keep].argsort(descending=True, stable=True)"
+        f"[:{spec.option('top_k')}]",
+        "points = [(*found[\"keypoints\"][keep][i].float().tolist(), "
+        "float(found[\"scores\"][keep][i])) for i in order]",
+        "print({\"keypoints\": len(points), \"best\": points[:5]})  # (x, y, score)",
+    ]
+
+
+def pose_snippet(spec: Spec) -> list[str]:
+    box = spec.options.get("box")
+    if box:
+        x0, y0, x1, y1 = (float(v) for v in (box.split(",") if isinstance(box, str) else box))
+        box_line = f"boxes = [[[{x0}, {y0}, {x1 - x0}, {y1 - y0}]]]  # COCO x, y, w, h"
+    else:
+        box_line = ("boxes = [[[0.0, 0.0, float(image.width), float(image.height)]]]  "
+                    "# one person box: the whole image (COCO x, y, w, h)")
+    experts = getattr(getattr(spec.config, "backbone_config", None), "num_experts", 1) or 1
+    lines = image_lines(spec) + [box_line,
+                                 f"inputs = {spec.pre}(images=image, boxes=boxes, "
+                                 "return_tensors=\"pt\")"]
+    if experts > 1:
+        lines.append("inputs[\"dataset_index\"] = torch.zeros(1, dtype=torch.long)  "
+                     "# ViTPose+ expert 0 (COCO)")
+    extra = post_kwargs(spec, "post_process_pose_estimation", boxes="boxes")
+    return lines + only_accepted(spec) + forward() + [
+        f"found = {spec.pre}.post_process_pose_estimation(outputs{extra})[0][0]",
+        "points = [(model.config.id2label[int(label)], *xy.tolist(), float(score))",
+        "          for label, xy, score in zip(found[\"labels\"], found[\"keypoints\"], "
+        "found[\"scores\"])]",
+        "print(points)  # (keypoint, x, y, score)",
+    ]
+
+
+def masked_image_modeling_snippet(spec: Spec) -> list[str]:
+    patch = getattr(spec.config, "patch_size", 16)
+    patch = patch[0] if isinstance(patch, (list, tuple)) else patch
+    ratio, seed = spec.option("mask_ratio"), spec.option("seed")
+    return image_batch(spec) + [
+        f"rows, cols = (n // {patch} for n in inputs[\"pixel_values\"].shape[-2:])",
+        f"generator = torch.Generator().manual_seed({seed})",
+        f"hidden = torch.rand(rows * cols, generator=generator).argsort()"
+        f"[: int({ratio} * rows * cols)]",
+        "inputs[\"bool_masked_pos\"] = torch.zeros(1, rows * cols, dtype=torch.bool)",
+        "inputs[\"bool_masked_pos\"][0, hidden] = True  # the patches the model must paint back",
+        *forward(),
+        "picture = outputs.reconstruction[0]  # (3, h, w), normalised like the input",
+        "print({\"shape\": [image.height, image.width, 3]})  "
+        "# the explorer shows it resized to the input",
+    ]
+
+
+def image_to_image_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + forward() + [
+        "out = outputs.reconstruction[0]",
+        "scale = out.shape[-1] // inputs[\"pixel_values\"].shape[-1]",
+        "picture = out[:, : image.height * scale, : image.width * scale]  # crop the padding",
+        "print({\"shape\": [*picture.shape[1:], 3]})",
+    ]
+
+
+def backbone_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + forward() + [
+        "shapes = {stage: list(f.shape[1:]) for stage, f in zip(model.out_features, "
+        "outputs.feature_maps)}",
+        "print(shapes)  # (channels, height, width) per stage",
+    ]
+
+
 RUNNERS = {
     "AutoModelForImageClassification": classify_image,
     "AutoModelForObjectDetection": detect_objects,
@@ -299,5 +442,16 @@ RUNNERS = {
     "AutoModelForVideoClassification": classify_video,
     "AutoBackbone": backbone_features,
 }
+SNIPPETS = {
+    "AutoModelForImageClassification": classify_image_snippet,
+    "AutoModelForObjectDetection": detect_snippet,
+    "AutoModelForDepthEstimation": depth_snippet,
+    "AutoModelForKeypointDetection": keypoints_snippet,
+    "AutoModelForPoseEstimation": pose_snippet,
+    "AutoModelForMaskedImageModeling": masked_image_modeling_snippet,
+    "AutoModelForImageToImage": image_to_image_snippet,
+    "AutoModelForVideoClassification": classify_video_snippet,
+    "AutoBackbone": backbone_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

@@ -11,6 +11,7 @@ from explorer.heads._multimodal import new_tokens, sequence_probability
 from explorer.heads._text import cut_question
 from explorer.results import Answer, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, drop_token_types, forward, image_lines, to_device
 
 
 def _generated_answer(ctx: RunContext, encoded: Any, question: str) -> Answer:
@@ -44,8 +45,41 @@ def answer_visual_question(ctx: RunContext) -> Result:
                   alternatives=ranked[1:], **ctx.common(outputs, encoded["input_ids"]))
 
 
+def answer_visual_question_snippet(spec: Spec) -> list[str]:
+    lines = image_lines(spec) + [
+        f"question = {spec.inputs.get('question', '')!r}",
+        f"inputs = {spec.pre}(images=image, text=question, truncation=True, return_tensors=\"pt\")",
+        *to_device(spec)]
+    if spec.model_class.can_generate():
+        return lines + drop_token_types(spec) + [
+            "with torch.inference_mode():",
+            f"    out = model.generate(**inputs, max_new_tokens={spec.option('max_new_tokens')}, "
+            "output_scores=True, return_dict_in_generate=True)",
+            "new_ids = out.sequences[0, -len(out.scores):]",
+            "probs = [step[0].float().softmax(-1)[i].item() for step, i in zip(out.scores, "
+            "new_ids)]",
+            f"reply = {spec.part('tokenizer')}.decode(new_ids, skip_special_tokens=True).strip()",
+            "answer = {\"answer\": reply, \"score\": float(torch.tensor(probs).prod())}  "
+            "# product of token probabilities",
+            "print(answer)",
+        ]
+    k = spec.option("top_k")
+    return lines + forward() + [
+        "probs = outputs.logits[0].float().sigmoid()  # a sigmoid per answer: several can be right",
+        f"top = probs.topk(min({k}, probs.numel()))",
+        "ranked = [(model.config.id2label[i], p) for p, i in zip(top.values.tolist(), "
+        "top.indices.tolist())]",
+        "answer = {\"answer\": ranked[0][0], \"score\": ranked[0][1], "
+        "\"alternatives\": dict(ranked[1:])}",
+        "print(answer)",
+    ]
+
+
 RUNNERS = {
     "AutoModelForVisualQuestionAnswering": answer_visual_question,
 }
+SNIPPETS = {
+    "AutoModelForVisualQuestionAnswering": answer_visual_question_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

@@ -10,6 +10,7 @@ from explorer.errors import BadInput
 from explorer.heads._common import to_numpy, top_labels
 from explorer.results import Classification, DetectedObject, Detections, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward, image_lines, to_device
 
 
 def _labels(ctx: RunContext) -> list[str]:
@@ -75,9 +76,57 @@ def detect_zero_shot(ctx: RunContext) -> Result:
                       threshold=threshold, **ctx.common(None, encoded.get("input_ids")))
 
 
+BOX_CLIP = ["limits = (image.width, image.height) * 2  # boxes are clipped to the picture",
+            "clip = lambda box: [min(max(v, 0.0), lim) for v, lim in zip(box, limits)]"]
+
+
+def _labels_line(spec: Spec) -> str:
+    return f"labels = {list(spec.inputs.get('labels') or [])!r}"
+
+
+def classify_image_zero_shot_snippet(spec: Spec) -> list[str]:
+    template = spec.option("hypothesis_template")
+    k = spec.options.get("top_k") or len(spec.inputs.get("labels") or [])
+    return image_lines(spec) + [
+        _labels_line(spec),
+        "# SigLIP-style models (a learned logit_bias) are trained with a sigmoid loss on texts",
+        "# padded to a fixed length: score and pad them that way; CLIP-style ones with a softmax.",
+        "sigmoid = hasattr(model, \"logit_bias\")",
+        f"inputs = {spec.pre}(text=[{template!r}.format(label) for label in labels], images=image,",
+        "                   return_tensors=\"pt\", truncation=True,",
+        "                   padding=\"max_length\" if sigmoid else True)",
+        *to_device(spec), *forward(),
+        "logits = outputs.logits_per_image[0].float()",
+        "probs = logits.sigmoid() if sigmoid else logits.softmax(-1)",
+        f"scores = dict(sorted(zip(labels, probs.tolist()), key=lambda kv: -kv[1])[:{k}])",
+        "print(scores)",
+    ]
+
+
+def detect_zero_shot_snippet(spec: Spec) -> list[str]:
+    return image_lines(spec) + [
+        _labels_line(spec),
+        f"inputs = {spec.pre}(text=[labels], images=image, return_tensors=\"pt\")",
+        *to_device(spec), *forward(),
+        f"found = {spec.pre}.post_process_grounded_object_detection(",
+        f"    outputs, threshold={spec.option('threshold')}, "
+        "target_sizes=[(image.height, image.width)], text_labels=[labels])[0]",
+        *BOX_CLIP,
+        "detections = sorted(((str(name), float(score), clip(box.tolist()))",
+        "                     for name, score, box in zip(found[\"text_labels\"], "
+        "found[\"scores\"], found[\"boxes\"])),",
+        "                    key=lambda d: -d[1])",
+        "print(detections)",
+    ]
+
+
 RUNNERS = {
     "AutoModelForZeroShotImageClassification": classify_image_zero_shot,
     "AutoModelForZeroShotObjectDetection": detect_zero_shot,
 }
+SNIPPETS = {
+    "AutoModelForZeroShotImageClassification": classify_image_zero_shot_snippet,
+    "AutoModelForZeroShotObjectDetection": detect_zero_shot_snippet,
+}
 
-__all__ = ["RUNNERS"]
+__all__ = ["RUNNERS", "SNIPPETS"]

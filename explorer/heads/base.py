@@ -19,6 +19,8 @@ from explorer.snippets.base import (
     shapes_print,
     to_device,
 )
+from explorer.zoo import Recipe
+from explorer.zoo.common import bert_build
 
 POOLINGS = ("mean", "cls", "pooler")
 # A dual encoder (CLIP, SigLIP, CLAP, BLIP...) embeds each modality with its own tower into one
@@ -245,5 +247,12 @@ SNIPPETS = {
     "AutoModel": embed_snippet,
     "AutoModelForPreTraining": raw_outputs_snippet,
 }
+RECIPES = [
+    Recipe("feature-extraction", "AutoModel", bert_build("AutoModel"), "tiny bare BERT",
+           {"text": ["a cat sat on the mat", "a dog sat on the rug", "stock markets fell"]}),
+    Recipe("pretraining", "AutoModelForPreTraining", bert_build("AutoModelForPreTraining"),
+           "tiny BERT with its pre-training heads (masked LM + NSP)",
+           {"text": "the cat sat on the mat"}),
+]
 
-__all__ = ["RUNNERS", "SNIPPETS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

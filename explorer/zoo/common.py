@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -133,3 +134,16 @@ def save_random(directory: Path, auto_class: str, config: Any, *preprocessors: A
 def label_maps(labels: tuple[str, ...] | list[str]) -> dict[str, Any]:
     """``id2label`` / ``label2id`` config kwargs for a label list."""
     return {"id2label": dict(enumerate(labels)), "label2id": {name: i for i, name in enumerate(labels)}}
+
+
+def bert_build(auto_class: str, **config_kwargs: object) -> Callable[[Path], None]:
+    """A build function: a tiny BERT with ``auto_class``'s head (``config_kwargs``: its labels)
+    and the zoo's WordPiece tokenizer."""
+    def build(directory: Path) -> None:
+        from transformers import AutoConfig
+
+        tok = bert_tokenizer()
+        config = AutoConfig.for_model("bert", vocab_size=len(tok), max_position_embeddings=64,
+                                      **TINY, **config_kwargs)
+        save_random(directory, auto_class, config, tok)
+    return build

@@ -29,8 +29,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A tiny CLIP and a tiny DETR detector, from the zoo's own recipes (random weights)."""
     from transformers import DetrForObjectDetection
 
+    from explorer.heads.vision import _detr_detector
     from explorer.zoo.multimodal import _clip
-    from explorer.zoo.vision import _detr_detector
 
     clip = tmp_path_factory.mktemp("clip")
     _clip(clip)

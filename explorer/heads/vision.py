@@ -50,6 +50,15 @@ from explorer.snippets.base import (
     to_device,
     top_scores,
 )
+from explorer.zoo import Recipe
+from explorer.zoo.common import (
+    DETR_SIZE,
+    label_maps,
+    make_processor,
+    model_config,
+    random_build,
+    resnet_config,
+)
 
 # ---------------------------------------------------------------------------- classification
 
@@ -431,6 +440,88 @@ def backbone_snippet(spec: Spec) -> list[str]:
     ]
 
 
+IMAGE_LABELS = ("person", "cat", "dog", "car", "tree", "sky")
+
+
+SHAPE_LABELS = ("circle", "square", "triangle")
+
+
+COCO_KEYPOINTS = ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
+                  "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+                  "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
+
+
+VIT = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+           image_size=32, patch_size=8)
+
+
+def _vit_classifier() -> tuple[Any, ...]:
+    return (model_config("vit", **VIT, **label_maps(IMAGE_LABELS)),
+            make_processor("ViTImageProcessor", size={"height": 32, "width": 32}))
+
+
+def _detr_detector() -> tuple[Any, ...]:
+    # init_std 0.3 (not 0.02): with tiny random heads every query would otherwise predict the
+    # same centred box; larger weights spread the boxes so the view has something to show.
+    config = model_config("detr", use_timm_backbone=False, use_pretrained_backbone=False,
+                          backbone_config=resnet_config(["stage4"]), d_model=32, encoder_layers=1,
+                          decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2,
+                          encoder_ffn_dim=64, decoder_ffn_dim=64, num_queries=10, init_std=0.3,
+                          **label_maps(SHAPE_LABELS))
+    return config, make_processor("DetrImageProcessor", size=DETR_SIZE)
+
+
+def _dpt() -> tuple[Any, ...]:
+    config = model_config("dpt", **{**VIT, "num_hidden_layers": 4}, backbone_out_indices=[0, 1, 2, 3],
+                          neck_hidden_sizes=[8, 16, 16, 16], fusion_hidden_size=16, head_hidden_size=8,
+                          reassemble_factors=[4, 2, 1, 0.5])
+    return config, make_processor("DPTImageProcessor", size={"height": 32, "width": 32})
+
+
+def _superpoint() -> tuple[Any, ...]:
+    config = model_config("superpoint", encoder_hidden_sizes=[8, 8, 16, 16], decoder_hidden_size=32,
+                          keypoint_decoder_dim=65, descriptor_decoder_dim=32, max_keypoints=64)
+    return config, make_processor("SuperPointImageProcessor", size={"height": 64, "width": 64})
+
+
+def _vitpose() -> tuple[Any, ...]:
+    backbone = model_config("vitpose_backbone", hidden_size=32, num_hidden_layers=2,
+                            num_attention_heads=2, mlp_ratio=2, image_size=[64, 48], patch_size=[8, 8],
+                            out_indices=[2])
+    config = model_config("vitpose", backbone_config=backbone, use_simple_decoder=True,
+                          **label_maps(COCO_KEYPOINTS))
+    return config, make_processor("VitPoseImageProcessor", size={"height": 64, "width": 48})
+
+
+def _vit_mim() -> tuple[Any, ...]:
+    return (model_config("vit", **VIT, encoder_stride=8),
+            make_processor("ViTImageProcessor", size={"height": 32, "width": 32}))
+
+
+def _swin2sr() -> tuple[Any, ...]:
+    config = model_config("swin2sr", embed_dim=8, depths=[1, 1], num_heads=[1, 1], window_size=4,
+                          image_size=16, patch_size=1, upscale=2, upsampler="pixelshuffledirect")
+    return config, make_processor("Swin2SRImageProcessor", size_divisor=4)
+
+
+def _videomae() -> tuple[Any, ...]:
+    config = model_config("videomae", **VIT, num_frames=4, tubelet_size=2,
+                          **label_maps(("walking", "waving", "sitting", "reading")))
+    return config, make_processor("VideoMAEImageProcessor", size={"shortest_edge": 32},
+                                  crop_size={"height": 32, "width": 32})
+
+
+def _resnet_backbone() -> tuple[Any, ...]:
+    config = model_config("resnet", embedding_size=8, hidden_sizes=[8, 16, 24, 32], depths=[1, 1, 1, 1],
+                          out_features=["stage1", "stage2", "stage3", "stage4"])
+    return config, make_processor("ConvNextImageProcessor", size={"shortest_edge": 64},
+                                  crop_pct=1.0)
+
+
+PHOTO = {"image": "photo.jpg"}
+SHAPES = {"image": "shapes.png"}
+
+
 RUNNERS = {
     "AutoModelForImageClassification": classify_image,
     "AutoModelForObjectDetection": detect_objects,
@@ -453,5 +544,32 @@ SNIPPETS = {
     "AutoModelForVideoClassification": classify_video_snippet,
     "AutoBackbone": backbone_snippet,
 }
+RECIPES = [
+    Recipe("image-classification", "AutoModelForImageClassification",
+           random_build("AutoModelForImageClassification", _vit_classifier),
+           "tiny ViT with a 6-class head", PHOTO),
+    Recipe("object-detection", "AutoModelForObjectDetection",
+           random_build("AutoModelForObjectDetection", _detr_detector),
+           "tiny DETR (ResNet backbone) detecting circles, squares and triangles",
+           {**SHAPES, "options": {"threshold": 0.1}}),
+    Recipe("depth-estimation", "AutoModelForDepthEstimation",
+           random_build("AutoModelForDepthEstimation", _dpt), "tiny DPT (ViT) depth estimator", PHOTO),
+    Recipe("keypoint-detection", "AutoModelForKeypointDetection",
+           random_build("AutoModelForKeypointDetection", _superpoint), "tiny SuperPoint", PHOTO),
+    Recipe("pose-estimation", "AutoModelForPoseEstimation",
+           random_build("AutoModelForPoseEstimation", _vitpose),
+           "tiny ViTPose with COCO's 17 body keypoints", PHOTO),
+    Recipe("masked-image-modeling", "AutoModelForMaskedImageModeling",
+           random_build("AutoModelForMaskedImageModeling", _vit_mim),
+           "tiny ViT with a SimMIM reconstruction head", PHOTO),
+    Recipe("image-to-image", "AutoModelForImageToImage",
+           random_build("AutoModelForImageToImage", _swin2sr), "tiny Swin2SR ×2 super-resolution",
+           SHAPES),
+    Recipe("video-classification", "AutoModelForVideoClassification",
+           random_build("AutoModelForVideoClassification", _videomae),
+           "tiny VideoMAE (4-frame clips)", {"image": "clip.gif"}),
+    Recipe("backbone", "AutoBackbone", random_build("AutoBackbone", _resnet_backbone),
+           "tiny ResNet backbone with four output stages", PHOTO),
+]
 
-__all__ = ["RUNNERS", "SNIPPETS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -147,3 +147,35 @@ def bert_build(auto_class: str, **config_kwargs: object) -> Callable[[Path], Non
                                       **TINY, **config_kwargs)
         save_random(directory, auto_class, config, tok)
     return build
+
+
+# A short DETR-style resolution: shortest side 64 px, longest 96 px.
+DETR_SIZE = {"shortest_edge": 64, "longest_edge": 96}
+
+
+# Vision recipes process images at 32–96 px, so every model is a few hundred KB and runs in
+# milliseconds, with transformers' default (torchvision-backed) image processors at small sizes.
+def model_config(model_type: str, **kwargs: Any) -> Any:
+    from transformers import AutoConfig
+
+    return AutoConfig.for_model(model_type, **kwargs)
+
+
+def make_processor(name: str, **kwargs: Any) -> Any:
+    import transformers
+
+    return getattr(transformers, name)(**kwargs)
+
+
+def resnet_config(out_features: list[str], **kwargs: Any) -> Any:
+    """A 4-stage ResNet of 8–16 channels, the backbone of the DETR / MaskFormer recipes."""
+    return model_config("resnet", embedding_size=8, hidden_sizes=[8, 16, 16, 16], depths=[1, 1, 1, 1],
+                        out_features=out_features, **kwargs)
+
+
+def random_build(auto_class: str, make: Callable[[], tuple[Any, ...]]) -> Callable[[Path], None]:
+    """A build function: ``make()`` returns ``(config, *preprocessors)``."""
+    def build(directory: Path) -> None:
+        config, *preprocessors = make()
+        save_random(directory, auto_class, config, *preprocessors)
+    return build

@@ -167,7 +167,7 @@ def test_ctc_checkpoint_with_parts_but_no_processor_class(tmp_path: Path, exampl
 
     from transformers import AutoConfig, Data2VecAudioForCTC, Wav2Vec2CTCTokenizer
 
-    from explorer.zoo.audio import _wav2vec2_features
+    from explorer.zoo.audio import wav2vec2_features
 
     vocab = {t: i for i, t in enumerate(["<pad>", "<unk>", "|", *"abcdefghijklmnopqrstuvwxyz"])}
     (tmp_path / "vocab.json").write_text(json.dumps(vocab))
@@ -177,7 +177,7 @@ def test_ctc_checkpoint_with_parts_but_no_processor_class(tmp_path: Path, exampl
                                   num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4,
                                   vocab_size=len(tok), pad_token_id=tok.pad_token_id)
     # A tokenizer and a feature extractor, saved one by one: no processor class anywhere.
-    folder = _save(tmp_path, Data2VecAudioForCTC(config), tok, _wav2vec2_features())
+    folder = _save(tmp_path, Data2VecAudioForCTC(config), tok, wav2vec2_features())
     assert (tmp_path / "preprocessor_config.json").is_file()
     result = explorer.run(folder, audio=str(examples / "speech.wav"))
     assert result.model_class == "Data2VecAudioForCTC"

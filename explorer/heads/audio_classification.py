@@ -3,6 +3,9 @@ and an x-vector per clip (speaker verification)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 from explorer.heads._audio import audio_batch, seconds_per_frame
@@ -11,6 +14,10 @@ from explorer.results import Embeddings, Frames, FrameSpan, Result
 from explorer.runner import RunContext
 from explorer.snippets.base import Spec, forward, seconds_per_frame_line, top_scores
 from explorer.snippets.base import audio_batch as audio_batch_lines
+from explorer.toyworld.speech import COMMANDS
+from explorer.zoo import Recipe
+from explorer.zoo.audio import SPEECH, wav2vec2_config, wav2vec2_features
+from explorer.zoo.common import label_maps, save_random
 
 
 def classify_audio(ctx: RunContext) -> Result:
@@ -97,6 +104,15 @@ def xvector_snippet(spec: Spec) -> list[str]:
         "\"first values\": embeddings[:, :4].tolist()})"]
 
 
+FRAME_LABELS = ("silence", "speech", "music")
+
+
+def _wav2vec2_head(auto_class: str, **config_kwargs: Any):
+    def build(directory: Path) -> None:
+        save_random(directory, auto_class, wav2vec2_config(**config_kwargs), wav2vec2_features())
+    return build
+
+
 RUNNERS = {
     "AutoModelForAudioClassification": classify_audio,
     "AutoModelForAudioFrameClassification": classify_frames,
@@ -107,5 +123,18 @@ SNIPPETS = {
     "AutoModelForAudioFrameClassification": classify_frames_snippet,
     "AutoModelForAudioXVector": xvector_snippet,
 }
+RECIPES = [
+    Recipe("audio-classification", "AutoModelForAudioClassification",
+           _wav2vec2_head("AutoModelForAudioClassification", **label_maps(COMMANDS)),
+           "tiny wav2vec2 with a speech-commands head (yes/no/up/down/left/right/on/off/stop/go)",
+           {"audio": SPEECH}),
+    Recipe("audio-frame-classification", "AutoModelForAudioFrameClassification",
+           _wav2vec2_head("AutoModelForAudioFrameClassification", **label_maps(FRAME_LABELS)),
+           "tiny wav2vec2 labelling every 20 ms frame (silence/speech/music)", {"audio": SPEECH}),
+    Recipe("audio-xvector", "AutoModelForAudioXVector",
+           _wav2vec2_head("AutoModelForAudioXVector", tdnn_dim=(32, 32, 32, 32, 64),
+                          xvector_output_dim=16),
+           "tiny wav2vec2 with an x-vector (TDNN) speaker-embedding head", {"audio": SPEECH}),
+]
 
-__all__ = ["RUNNERS", "SNIPPETS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -8,6 +8,7 @@ They decode with the checkpoint's own tokenizer / processor
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,9 @@ from explorer.results import Chunk, Result, Transcript
 from explorer.runner import RunContext
 from explorer.snippets.base import Spec, forward, seconds_per_frame_line
 from explorer.snippets.base import audio_batch as audio_batch_lines
+from explorer.zoo import Recipe
+from explorer.zoo.audio import LETTERS, SPEECH, ctc_tokenizer, wav2vec2_config, wav2vec2_features
+from explorer.zoo.common import _bpe_files, save_random
 
 
 def _sequences(out: Any) -> Any:
@@ -275,6 +279,112 @@ def transcribe_transducer_snippet(spec: Spec) -> list[str]:
         "print({\"text\": text, \"chunks\": []})"]
 
 
+def _ctc(directory: Path) -> None:
+    """wav2vec2 + a letter vocabulary."""
+    from transformers import Wav2Vec2Processor
+
+    tok = ctc_tokenizer(directory)
+    processor = Wav2Vec2Processor(feature_extractor=wav2vec2_features(), tokenizer=tok)
+    config = wav2vec2_config(vocab_size=len(tok), pad_token_id=tok.pad_token_id,
+                             ctc_loss_reduction="mean")
+    model = save_random(directory, "AutoModelForCTC", config, processor)
+    # Random logits are nearly flat; nudging the blank and the word separator up gives the demo
+    # the shape of real CTC output (many blank frames, several words with time offsets).
+    import torch
+
+    with torch.no_grad():
+        model.lm_head.bias[tok.pad_token_id] += 0.2
+        model.lm_head.bias[tok.word_delimiter_token_id] += 0.25
+    model.save_pretrained(directory)
+
+
+WHISPER_CHUNK_SECONDS = 3  # the feature extractor's window: 300 mel frames → 150 encoder positions
+
+
+WHISPER_SPECIALS = ("<|startoftranscript|>", "<|en|>", "<|translate|>", "<|transcribe|>",
+                    "<|startoflm|>", "<|startofprev|>", "<|nocaptions|>", "<|notimestamps|>")
+
+
+def _whisper_tokenizer() -> Any:
+    """The zoo's byte-level BPE plus Whisper's special tokens, then one timestamp token per 20 ms
+    of the window (Whisper reads every id above ``<|notimestamps|>`` as a timestamp)."""
+    from transformers import WhisperTokenizer
+
+    vocab, merges = _bpe_files()
+    vocab = dict(vocab)
+    stamps = [f"<|{i * 0.02:.2f}|>" for i in range(WHISPER_CHUNK_SECONDS * 50 + 1)]
+    for token in (*WHISPER_SPECIALS, *stamps):
+        vocab[token] = len(vocab)
+    return WhisperTokenizer(vocab=vocab, merges=list(merges), model_max_length=128,
+                            pad_token="<|endoftext|>",
+                            additional_special_tokens=["<|endoftext|>", *WHISPER_SPECIALS])
+
+
+def _whisper(directory: Path) -> None:
+    from transformers import (
+        AutoConfig,
+        GenerationConfig,
+        WhisperFeatureExtractor,
+        WhisperProcessor,
+    )
+
+    tok = _whisper_tokenizer()
+    features = WhisperFeatureExtractor(feature_size=80, chunk_length=WHISPER_CHUNK_SECONDS)
+    start = tok.convert_tokens_to_ids("<|startoftranscript|>")
+    config = AutoConfig.for_model(
+        "whisper", vocab_size=len(tok), d_model=32, encoder_layers=2, decoder_layers=2,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+        decoder_ffn_dim=64, num_mel_bins=80, max_source_positions=features.nb_max_frames // 2,
+        max_target_positions=128, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id, decoder_start_token_id=start, begin_suppress_tokens=None,
+        suppress_tokens=None)
+    save_random(directory, "AutoModelForSpeechSeq2Seq", config,
+                WhisperProcessor(feature_extractor=features, tokenizer=tok))
+    # Whisper's generate() reads these from the generation config (English-only, so no language
+    # or task tokens); written by hand so it is not re-derived from the model config on load.
+    GenerationConfig(
+        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id, decoder_start_token_id=start, max_length=128,
+        no_timestamps_token_id=tok.convert_tokens_to_ids("<|notimestamps|>"),
+        is_multilingual=False, max_initial_timestamp_index=50,
+    ).save_pretrained(directory)
+
+
+def _parakeet(kind: str):
+    """Parakeet RNN-T / TDT: a tiny FastConformer encoder, an LSTM prediction network, and a
+    letter tokenizer whose last token is the transducer blank."""
+    auto_class = {"rnnt": "AutoModelForRNNT", "tdt": "AutoModelForTDT"}[kind]
+
+    def build(directory: Path) -> None:
+        from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+        from transformers import (
+            AutoConfig,
+            ParakeetFeatureExtractor,
+            ParakeetProcessor,
+            ParakeetTokenizer,
+        )
+
+        pieces = ["<unk>", "<pad>", *("▁" + c for c in LETTERS[:-1]), *LETTERS, "<blank>"]
+        backend = Tokenizer(models.BPE(vocab={p: i for i, p in enumerate(pieces)}, merges=[],
+                                       unk_token="<unk>"))
+        backend.pre_tokenizer = pre_tokenizers.Metaspace()
+        backend.decoder = decoders.Metaspace()
+        tok = ParakeetTokenizer(tokenizer_object=backend, unk_token="<unk>", pad_token="<pad>",
+                                additional_special_tokens=["<blank>"])
+        blank = tok.convert_tokens_to_ids("<blank>")
+        processor = ParakeetProcessor(ParakeetFeatureExtractor(feature_size=16), tok,
+                                      decoder_type=kind)
+        encoder = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                       num_key_value_heads=2, intermediate_size=64, subsampling_conv_channels=8,
+                       num_mel_bins=16, max_position_embeddings=512)
+        config = AutoConfig.for_model(
+            f"parakeet_{kind}", vocab_size=len(tok), decoder_hidden_size=32, num_decoder_layers=1,
+            max_symbols_per_step=2, encoder_config=encoder, pad_token_id=tok.pad_token_id,
+            blank_token_id=blank, decoder_start_token_id=blank)
+        save_random(directory, auto_class, config, processor)
+    return build
+
+
 RUNNERS = {
     "AutoModelForCTC": transcribe_ctc,
     "AutoModelForSpeechSeq2Seq": transcribe_seq2seq,
@@ -287,5 +397,16 @@ SNIPPETS = {
     "AutoModelForRNNT": transcribe_transducer_snippet,
     "AutoModelForTDT": transcribe_transducer_snippet,
 }
+RECIPES = [
+    Recipe("ctc", "AutoModelForCTC", _ctc,
+           "tiny wav2vec2 with a letter CTC head (Wav2Vec2Processor)", {"audio": SPEECH}),
+    Recipe("automatic-speech-recognition", "AutoModelForSpeechSeq2Seq", _whisper,
+           "tiny English-only Whisper (3 s window) with timestamp tokens",
+           {"audio": SPEECH, "options": {"return_timestamps": True}}),
+    Recipe("rnnt", "AutoModelForRNNT", _parakeet("rnnt"),
+           "tiny Parakeet RNN-T transducer (letters)", {"audio": SPEECH}),
+    Recipe("tdt", "AutoModelForTDT", _parakeet("tdt"),
+           "tiny Parakeet TDT transducer (letters, token durations)", {"audio": SPEECH}),
+]
 
-__all__ = ["RUNNERS", "SNIPPETS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

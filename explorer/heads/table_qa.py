@@ -3,6 +3,7 @@ them, decoded by its tokenizer's ``convert_logits_to_predictions``."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from explorer.heads._text import cut_question
 from explorer.results import Answer, Label, Result
 from explorer.runner import RunContext
 from explorer.snippets.base import Spec, forward
+from explorer.zoo import Recipe
+from explorer.zoo.common import TINY, save_random
 
 
 def _cell_scores(logits: np.ndarray, token_types: np.ndarray) -> dict[tuple[int, int], float]:
@@ -118,11 +121,35 @@ def answer_table_question_snippet(spec: Spec) -> list[str]:
     ]
 
 
+AGGREGATIONS = {0: "NONE", 1: "SUM", 2: "AVERAGE", 3: "COUNT"}
+
+
+def _tapas(directory: Path) -> None:
+    from transformers import AutoConfig, TapasTokenizer
+
+    from explorer.zoo.common import wordpiece_vocab
+
+    with tempfile.TemporaryDirectory() as tmp:  # TapasTokenizer reads its vocab from a file only
+        vocab_file = Path(tmp) / "vocab.txt"
+        vocab_file.write_text("\n".join([*wordpiece_vocab(), "[EMPTY]"]) + "\n")
+        tok = TapasTokenizer(vocab_file=str(vocab_file), model_max_length=128)
+    config = AutoConfig.for_model("tapas", vocab_size=len(tok), max_position_embeddings=128,
+                                  **TINY, num_aggregation_labels=len(AGGREGATIONS),
+                                  aggregation_labels=AGGREGATIONS,
+                                  use_answer_as_supervision=True)
+    save_random(directory, "AutoModelForTableQuestionAnswering", config, tok)
+
+
 RUNNERS = {
     "AutoModelForTableQuestionAnswering": answer_table_question,
 }
 SNIPPETS = {
     "AutoModelForTableQuestionAnswering": answer_table_question_snippet,
 }
+RECIPES = [
+    Recipe("table-question-answering", "AutoModelForTableQuestionAnswering", _tapas,
+           "tiny TAPAS with cell selection and a 4-way aggregation head",
+           {"table": "table.csv", "question": "how many people live in paris"}),
+]
 
-__all__ = ["RUNNERS", "SNIPPETS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

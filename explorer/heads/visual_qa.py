@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,9 @@ from explorer.heads._text import cut_question
 from explorer.results import Answer, Result
 from explorer.runner import RunContext
 from explorer.snippets.base import Spec, drop_token_types, forward, image_lines, to_device
+from explorer.zoo import Recipe
+from explorer.zoo.common import TINY, bert_tokenizer, label_maps, save_random
+from explorer.zoo.multimodal import IMAGE
 
 
 def _generated_answer(ctx: RunContext, encoded: Any, question: str) -> Answer:
@@ -75,11 +79,32 @@ def answer_visual_question_snippet(spec: Spec) -> list[str]:
     ]
 
 
+VQA_ANSWERS = ("yes", "no", "one", "two", "red", "blue", "woman", "man", "cat", "dog")
+
+
+def _vilt(directory: Path) -> None:
+    from transformers import AutoConfig, ViltImageProcessor, ViltProcessor
+
+    tok = bert_tokenizer(model_max_length=40)
+    config = AutoConfig.for_model("vilt", vocab_size=len(tok), max_position_embeddings=40,
+                                  image_size=IMAGE, patch_size=8, max_image_length=-1, **TINY,
+                                  **label_maps(VQA_ANSWERS))
+    images = ViltImageProcessor(  # type: ignore[call-arg]  # kwargs stub incomplete
+        size={"shortest_edge": IMAGE}, size_divisor=8)
+    save_random(directory, "AutoModelForVisualQuestionAnswering", config,
+                ViltProcessor(image_processor=images, tokenizer=tok))
+
+
 RUNNERS = {
     "AutoModelForVisualQuestionAnswering": answer_visual_question,
 }
 SNIPPETS = {
     "AutoModelForVisualQuestionAnswering": answer_visual_question_snippet,
 }
+RECIPES = [
+    Recipe("visual-question-answering", "AutoModelForVisualQuestionAnswering", _vilt,
+           f"tiny ViLT with a {len(VQA_ANSWERS)}-answer VQA head",
+           {"image": "photo.jpg", "question": "what is in the picture"}),
+]
 
-__all__ = ["RUNNERS", "SNIPPETS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

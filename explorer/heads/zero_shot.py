@@ -4,6 +4,7 @@ Grounding DINO) against candidate labels the user gives."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from explorer.errors import BadInput
@@ -11,6 +12,9 @@ from explorer.heads._common import to_numpy, top_labels
 from explorer.results import Classification, DetectedObject, Detections, Result
 from explorer.runner import RunContext
 from explorer.snippets.base import Spec, forward, image_lines, to_device
+from explorer.zoo import Recipe
+from explorer.zoo.common import TINY, save_random
+from explorer.zoo.multimodal import IMAGE, VISION, clip_tokenizer
 
 
 def _labels(ctx: RunContext) -> list[str]:
@@ -120,6 +124,37 @@ def detect_zero_shot_snippet(spec: Spec) -> list[str]:
     ]
 
 
+def _clip_text(tok: Any) -> dict[str, Any]:
+    return dict(vocab_size=len(tok), max_position_embeddings=tok.model_max_length,
+                bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+                pad_token_id=tok.pad_token_id, **TINY)
+
+
+def _clip(directory: Path) -> None:
+    from transformers import AutoConfig, CLIPImageProcessor, CLIPProcessor
+
+    tok = clip_tokenizer()
+    config = AutoConfig.for_model("clip", text_config=_clip_text(tok), vision_config=VISION,
+                                  projection_dim=16)
+    images = CLIPImageProcessor(size={"shortest_edge": IMAGE},
+                                crop_size={"height": IMAGE, "width": IMAGE})
+    save_random(directory, "AutoModelForZeroShotImageClassification", config,
+                CLIPProcessor(image_processor=images, tokenizer=tok))
+
+
+def _owlvit(directory: Path) -> None:
+    from transformers import AutoConfig, OwlViTImageProcessor, OwlViTProcessor
+
+    tok = clip_tokenizer()
+    # The class head compares image features with text embeddings: same width for both.
+    config = AutoConfig.for_model("owlvit", text_config=_clip_text(tok), vision_config=VISION,
+                                  projection_dim=VISION["hidden_size"])
+    images = OwlViTImageProcessor(size={"height": IMAGE, "width": IMAGE},
+                                  crop_size={"height": IMAGE, "width": IMAGE})
+    save_random(directory, "AutoModelForZeroShotObjectDetection", config,
+                OwlViTProcessor(image_processor=images, tokenizer=tok))
+
+
 RUNNERS = {
     "AutoModelForZeroShotImageClassification": classify_image_zero_shot,
     "AutoModelForZeroShotObjectDetection": detect_zero_shot,
@@ -128,5 +163,14 @@ SNIPPETS = {
     "AutoModelForZeroShotImageClassification": classify_image_zero_shot_snippet,
     "AutoModelForZeroShotObjectDetection": detect_zero_shot_snippet,
 }
+RECIPES = [
+    Recipe("zero-shot-image-classification", "AutoModelForZeroShotImageClassification", _clip,
+           "tiny CLIP (image and text towers) with a CLIP-style BPE tokenizer",
+           {"image": "photo.jpg", "labels": ["a woman", "a man", "a cat", "a dog"]}),
+    Recipe("zero-shot-object-detection", "AutoModelForZeroShotObjectDetection", _owlvit,
+           "tiny OWL-ViT: a box per image patch, scored against each label text",
+           {"image": "photo.jpg", "labels": ["a person", "a cat"],
+            "options": {"threshold": 0.5}}),
+]
 
-__all__ = ["RUNNERS", "SNIPPETS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

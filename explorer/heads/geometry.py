@@ -17,7 +17,7 @@ from explorer.results import DepthMap, ImageOutput, Result
 from explorer.runner import RunContext
 from explorer.snippets.base import SIZE, Spec, forward, image_batch, only_accepted
 from explorer.zoo import Recipe
-from explorer.zoo.common import label_maps, make_processor, model_config, random_build
+from explorer.zoo.common import SHAPES, label_maps, make_processor, model_config, random_build
 
 
 def _dense_map(ctx: RunContext, kind: str) -> tuple[np.ndarray, object]:
@@ -80,9 +80,6 @@ def _sapiens2(auto_class: str) -> Callable[[], tuple[Any, ...]]:
         return config, make_processor("Sapiens2ImageProcessor", size={"height": 64, "width": 64},
                                       do_pad=True)
     return make
-
-
-SHAPES = {"image": "shapes.png"}
 
 
 RUNNERS = {

@@ -27,6 +27,8 @@ from explorer.snippets.base import SIZE, Spec, forward, image_batch, image_lines
 from explorer.zoo import Recipe
 from explorer.zoo.common import (
     DETR_SIZE,
+    PHOTO,
+    SHAPES,
     label_maps,
     make_processor,
     model_config,
@@ -333,10 +335,6 @@ def _vitmatte() -> tuple[Any, ...]:
 # Random heads score far below the usual 0.5 cut-off; these examples lower the thresholds so the
 # views have boxes and segments to draw.
 LOW = {"threshold": 0.0, "mask_threshold": 0.05, "overlap_mask_area_threshold": 0.0}
-
-
-PHOTO = {"image": "photo.jpg"}
-SHAPES = {"image": "shapes.png"}
 
 
 RUNNERS = {

@@ -53,6 +53,8 @@ from explorer.snippets.base import (
 from explorer.zoo import Recipe
 from explorer.zoo.common import (
     DETR_SIZE,
+    PHOTO,
+    SHAPES,
     label_maps,
     make_processor,
     model_config,
@@ -516,10 +518,6 @@ def _resnet_backbone() -> tuple[Any, ...]:
                           out_features=["stage1", "stage2", "stage3", "stage4"])
     return config, make_processor("ConvNextImageProcessor", size={"shortest_edge": 64},
                                   crop_pct=1.0)
-
-
-PHOTO = {"image": "photo.jpg"}
-SHAPES = {"image": "shapes.png"}
 
 
 RUNNERS = {

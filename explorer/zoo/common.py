@@ -151,6 +151,9 @@ def bert_build(auto_class: str, **config_kwargs: object) -> Callable[[Path], Non
 
 # A short DETR-style resolution: shortest side 64 px, longest 96 px.
 DETR_SIZE = {"shortest_edge": 64, "longest_edge": 96}
+# The example inputs of most image recipes (files in explorer/examples).
+PHOTO = {"image": "photo.jpg"}
+SHAPES = {"image": "shapes.png"}
 
 
 # Vision recipes process images at 32–96 px, so every model is a few hundred KB and runs in

@@ -29,8 +29,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A tiny CLIP and a tiny DETR detector, from the zoo's own recipes (random weights)."""
     from transformers import DetrForObjectDetection
 
-    from explorer.zoo.multimodal import _clip
-    from explorer.zoo.vision import _detr_detector
+    from explorer.heads.vision import _detr_detector
+    from explorer.heads.zero_shot import _clip
 
     clip = tmp_path_factory.mktemp("clip")
     _clip(clip)
@@ -167,7 +167,7 @@ def test_ctc_checkpoint_with_parts_but_no_processor_class(tmp_path: Path, exampl
 
     from transformers import AutoConfig, Data2VecAudioForCTC, Wav2Vec2CTCTokenizer
 
-    from explorer.zoo.audio import _wav2vec2_features
+    from explorer.zoo.audio import wav2vec2_features
 
     vocab = {t: i for i, t in enumerate(["<pad>", "<unk>", "|", *"abcdefghijklmnopqrstuvwxyz"])}
     (tmp_path / "vocab.json").write_text(json.dumps(vocab))
@@ -177,7 +177,7 @@ def test_ctc_checkpoint_with_parts_but_no_processor_class(tmp_path: Path, exampl
                                   num_conv_pos_embeddings=16, num_conv_pos_embedding_groups=4,
                                   vocab_size=len(tok), pad_token_id=tok.pad_token_id)
     # A tokenizer and a feature extractor, saved one by one: no processor class anywhere.
-    folder = _save(tmp_path, Data2VecAudioForCTC(config), tok, _wav2vec2_features())
+    folder = _save(tmp_path, Data2VecAudioForCTC(config), tok, wav2vec2_features())
     assert (tmp_path / "preprocessor_config.json").is_file()
     result = explorer.run(folder, audio=str(examples / "speech.wav"))
     assert result.model_class == "Data2VecAudioForCTC"
@@ -186,7 +186,7 @@ def test_ctc_checkpoint_with_parts_but_no_processor_class(tmp_path: Path, exampl
 
 def test_vlm_without_a_chat_template_gets_its_image_token(tmp_path: Path,
                                                          examples: Path) -> None:
-    from explorer.zoo.multimodal import _llava
+    from explorer.heads.multimodal_generation import _llava
 
     _llava(tmp_path)
     (tmp_path / "chat_template.jinja").unlink(missing_ok=True)  # a raw checkpoint: no template
@@ -238,7 +238,7 @@ def test_table_model_for_text_classification_reads_a_table_not_a_text_pair(
     """TAPAS on TabFact checks a sentence against a table: TapasTokenizer takes (table, query)."""
     from transformers import AutoConfig, AutoTokenizer, TapasForSequenceClassification
 
-    from explorer.zoo.multimodal import _tapas
+    from explorer.heads.table_qa import _tapas
 
     _tapas(tmp_path / "qa")
     tok = AutoTokenizer.from_pretrained(tmp_path / "qa")
@@ -356,7 +356,7 @@ def _has_tesseract() -> bool:
 @pytest.mark.skipif(not _has_tesseract(), reason="needs tesseract-ocr + pytesseract (make test "
                     "installs them)")
 def test_document_qa_reads_a_scanned_page_with_ocr(tmp_path: Path, examples: Path) -> None:
-    from explorer.zoo.multimodal import _layoutlmv3
+    from explorer.heads.document_qa import _layoutlmv3
 
     _layoutlmv3(tmp_path)
     result = explorer.run(str(tmp_path), "document-question-answering",
@@ -376,7 +376,7 @@ def test_document_qa_reads_a_scanned_page_with_ocr(tmp_path: Path, examples: Pat
 def test_document_qa_view_shows_the_words_read_and_the_answer_among_them(tmp_path: Path,
                                                                          examples: Path) -> None:
     from explorer import render
-    from explorer.zoo.multimodal import _layoutlmv3
+    from explorer.heads.document_qa import _layoutlmv3
 
     _layoutlmv3(tmp_path)
     result = explorer.run(str(tmp_path), "document-question-answering",

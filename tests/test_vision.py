@@ -16,8 +16,10 @@ from explorer.results import (
     Classification, DepthMap, Detections, FeatureMaps, ImageOutput, Keypoints, Result, Segmentation,
 )
 from explorer.zoo import example_kwargs
-from explorer.zoo.vision import COCO_KEYPOINTS, RECIPES
+from explorer.heads import geometry, recognition, segmentation, vision
+from explorer.heads.vision import COCO_KEYPOINTS
 
+RECIPES = vision.RECIPES + segmentation.RECIPES + geometry.RECIPES + recognition.RECIPES
 VISION = [r.name for r in RECIPES]
 SEGMENTERS = ["semantic-segmentation", "instance-segmentation", "universal-segmentation",
               "image-segmentation", "mask-generation"]

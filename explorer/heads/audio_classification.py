@@ -3,12 +3,21 @@ and an x-vector per clip (speaker verification)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 
 from explorer.heads._audio import audio_batch, seconds_per_frame
 from explorer.heads._common import classification, label_names, sigmoid, softmax, to_numpy
 from explorer.results import Embeddings, Frames, FrameSpan, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward, seconds_per_frame_line, top_scores
+from explorer.snippets.base import audio_batch as audio_batch_lines
+from explorer.toyworld.speech import COMMANDS
+from explorer.zoo import Recipe
+from explorer.zoo.audio import SPEECH, wav2vec2_config, wav2vec2_features
+from explorer.zoo.common import label_maps, save_random
 
 
 def classify_audio(ctx: RunContext) -> Result:
@@ -67,10 +76,65 @@ def xvector(ctx: RunContext) -> Result:
                       **ctx.common(outputs))
 
 
+def classify_audio_snippet(spec: Spec) -> list[str]:
+    return audio_batch_lines(spec) + forward() + ["logits = outputs.logits[0]",
+                                            *top_scores(spec, "model.config.id2label")]
+
+
+def classify_frames_snippet(spec: Spec) -> list[str]:
+    return audio_batch_lines(spec) + forward() + [
+        "probs = outputs.logits[0].float().softmax(-1)  # (frames, labels)",
+        "best = probs.argmax(-1).tolist()",
+        seconds_per_frame_line(),
+        "spans, first = [], 0  # runs of frames with the same best label",
+        "for i in range(1, len(best) + 1):",
+        "    if i == len(best) or best[i] != best[first]:",
+        "        label = best[first]",
+        "        spans.append((model.config.id2label[label], round(first * seconds, 3),",
+        "                      round(i * seconds, 3), float(probs[first:i, label].mean())))",
+        "        first = i",
+        "print(spans)  # (label, start s, end s, mean probability)",
+    ]
+
+
+def xvector_snippet(spec: Spec) -> list[str]:
+    return audio_batch_lines(spec) + forward() + [
+        "embeddings = outputs.embeddings  # one speaker vector per clip",
+        "print({\"shape\": list(embeddings.shape), "
+        "\"first values\": embeddings[:, :4].tolist()})"]
+
+
+FRAME_LABELS = ("silence", "speech", "music")
+
+
+def _wav2vec2_head(auto_class: str, **config_kwargs: Any):
+    def build(directory: Path) -> None:
+        save_random(directory, auto_class, wav2vec2_config(**config_kwargs), wav2vec2_features())
+    return build
+
+
 RUNNERS = {
     "AutoModelForAudioClassification": classify_audio,
     "AutoModelForAudioFrameClassification": classify_frames,
     "AutoModelForAudioXVector": xvector,
 }
+SNIPPETS = {
+    "AutoModelForAudioClassification": classify_audio_snippet,
+    "AutoModelForAudioFrameClassification": classify_frames_snippet,
+    "AutoModelForAudioXVector": xvector_snippet,
+}
+RECIPES = [
+    Recipe("audio-classification", "AutoModelForAudioClassification",
+           _wav2vec2_head("AutoModelForAudioClassification", **label_maps(COMMANDS)),
+           "tiny wav2vec2 with a speech-commands head (yes/no/up/down/left/right/on/off/stop/go)",
+           {"audio": SPEECH}),
+    Recipe("audio-frame-classification", "AutoModelForAudioFrameClassification",
+           _wav2vec2_head("AutoModelForAudioFrameClassification", **label_maps(FRAME_LABELS)),
+           "tiny wav2vec2 labelling every 20 ms frame (silence/speech/music)", {"audio": SPEECH}),
+    Recipe("audio-xvector", "AutoModelForAudioXVector",
+           _wav2vec2_head("AutoModelForAudioXVector", tdnn_dim=(32, 32, 32, 32, 64),
+                          xvector_output_dim=16),
+           "tiny wav2vec2 with an x-vector (TDNN) speaker-embedding head", {"audio": SPEECH}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
+from pathlib import Path
+
 from explorer.heads._audio import audio_array, audio_batch, only_accepted
 from explorer.heads._common import to_numpy
 from explorer.results import AudioOutput, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec
+from explorer.snippets.base import audio_batch as audio_batch_lines
+from explorer.zoo import Recipe
+from explorer.zoo.audio import SPEECH
+from explorer.zoo.common import save_random
 
 
 def tokenize_audio(ctx: RunContext) -> Result:
@@ -43,8 +51,38 @@ def tokenize_audio(ctx: RunContext) -> Result:
                        codes=code_array, **ctx.common())
 
 
+def tokenize_audio_snippet(spec: Spec) -> list[str]:
+    params = inspect.signature(spec.model_class.encode).parameters
+    return audio_batch_lines(spec) + [
+        f"inputs = {{k: v for k, v in inputs.items() if k in {sorted(params)!r}}}",
+        "with torch.inference_mode():",
+        "    codes = model.encode(**inputs).audio_codes  # (batch, codebooks, frames)",
+        "    audio = model.decode(audio_codes=codes).audio_values.reshape(-1)",
+        "print(\"codes (codebooks, frames):\", list(codes.shape[1:]))",
+        "print({\"shape\": list(audio.shape), \"sampling_rate\": rate})"]
+
+
+def _dac(directory: Path) -> None:
+    """DAC codec: 64 samples → one frame of 2 codebook indices, and back."""
+    from transformers import AutoConfig, DacFeatureExtractor
+
+    config = AutoConfig.for_model(
+        "dac", encoder_hidden_size=4, downsampling_ratios=[2, 4, 8], upsampling_ratios=[8, 4, 2],
+        decoder_hidden_size=16, n_codebooks=2, codebook_size=32, codebook_dim=4, hidden_size=16,
+        sampling_rate=16000, hop_length=64)
+    save_random(directory, "AutoModelForAudioTokenization", config,
+                DacFeatureExtractor(feature_size=1, sampling_rate=16000, hop_length=64))
+
+
 RUNNERS = {
     "AutoModelForAudioTokenization": tokenize_audio,
 }
+SNIPPETS = {
+    "AutoModelForAudioTokenization": tokenize_audio_snippet,
+}
+RECIPES = [
+    Recipe("audio-tokenization", "AutoModelForAudioTokenization", _dac,
+           "tiny DAC codec: audio → 2 codebooks → audio", {"audio": SPEECH}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -10,6 +10,17 @@ from explorer.errors import BadInput
 from explorer.heads._common import output_shapes, pad_batch, to_numpy
 from explorer.results import Embeddings, RawOutput, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import (
+    Spec,
+    audio_batch,
+    embeddings_print,
+    forward,
+    image_batch,
+    shapes_print,
+    to_device,
+)
+from explorer.zoo import Recipe
+from explorer.zoo.common import bert_build
 
 POOLINGS = ("mean", "cls", "pooler")
 # A dual encoder (CLIP, SigLIP, CLAP, BLIP...) embeds each modality with its own tower into one
@@ -187,9 +198,61 @@ def decoder_start(ctx: RunContext, count: int) -> Any:
     return torch.full((count, 1), start, dtype=torch.long)
 
 
+def _pooling(spec: Spec, mask: bool) -> list[str]:
+    pooling = spec.option("pooling")
+    if pooling == "pooler":
+        return ["embeddings = outputs.pooler_output  # the model's own pooling head"]
+    lines = ["hidden = outputs.last_hidden_state"]
+    if pooling == "cls":
+        return lines + ["embeddings = hidden[:, 0]  # the first ([CLS]) token"]
+    if mask:
+        return lines + [
+            "mask = inputs[\"attention_mask\"].unsqueeze(-1).to(hidden.dtype)",
+            "embeddings = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)  "
+            "# mean of real tokens"]
+    return lines + ["embeddings = hidden.mean(dim=1)",
+                    "if hidden.ndim == 4:  # a conv feature map: average over space",
+                    "    embeddings = hidden.mean(dim=(2, 3))"]
+
+
+def _base_inputs(spec: Spec) -> list[str]:
+    """The input the base model's preprocessor takes: texts, else an image, else audio."""
+    if spec.texts:
+        return [f"texts = {spec.texts!r}",
+                f"inputs = {spec.part('tokenizer')}(texts, padding=True, truncation=True, "
+                "return_tensors=\"pt\")", *to_device(spec)]
+    if "image" in spec.inputs:
+        return image_batch(spec)
+    return audio_batch(spec)
+
+
+def embed_snippet(spec: Spec) -> list[str]:
+    """AutoModel / AutoModelForTextEncoding: hidden states pooled into one vector per input."""
+    encoder = getattr(spec.config, "is_encoder_decoder", False)
+    call = ["with torch.inference_mode():",
+            "    outputs = model.get_encoder()(**inputs)  # encoder-decoder: the encoder's vectors"
+            if encoder else "    outputs = model(**inputs)"]
+    return _base_inputs(spec) + call + _pooling(spec, mask=bool(spec.texts)) + embeddings_print()
+
+
+def raw_outputs_snippet(spec: Spec) -> list[str]:
+    return _base_inputs(spec) + forward() + shapes_print()
+
+
 RUNNERS = {
     "AutoModel": embed,
     "AutoModelForPreTraining": raw_outputs,
 }
+SNIPPETS = {
+    "AutoModel": embed_snippet,
+    "AutoModelForPreTraining": raw_outputs_snippet,
+}
+RECIPES = [
+    Recipe("feature-extraction", "AutoModel", bert_build("AutoModel"), "tiny bare BERT",
+           {"text": ["a cat sat on the mat", "a dog sat on the rug", "stock markets fell"]}),
+    Recipe("pretraining", "AutoModelForPreTraining", bert_build("AutoModelForPreTraining"),
+           "tiny BERT with its pre-training heads (masked LM + NSP)",
+           {"text": "the cat sat on the mat"}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

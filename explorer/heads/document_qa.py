@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,10 @@ from explorer.heads._multimodal import processor_part
 from explorer.heads._text import cut_question
 from explorer.results import Answer, Result
 from explorer.runner import RunContext, accepted
+from explorer.snippets.base import Spec, drop_token_types, forward, image_lines
+from explorer.zoo import Recipe
+from explorer.zoo.common import TINY, save_random
+from explorer.zoo.multimodal import DOCUMENT_TEXT, IMAGE, roberta_vocab
 
 
 def _ocr_available() -> bool:
@@ -125,12 +130,93 @@ def answer_document_question(ctx: RunContext) -> Result:
     return Answer(answer=answer, score=score, question=question, context=text, start=start,
                   end=end, start_logits=start_logits[:n], end_logits=end_logits[:n],
                   words=tuple(words), answer_words=(first, last),
-                  word_boxes=tuple(tuple(b) for b in boxes) if read_by_ocr else (),
+                  word_boxes=tuple((b[0], b[1], b[2], b[3]) for b in boxes) if read_by_ocr else (),
                   **ctx.common(outputs, encoded["input_ids"]))
+
+
+def _page_words_snippet(spec: Spec) -> list[str]:
+    context = spec.inputs.get("context")
+    if context and str(context).strip():
+        return [
+            f"words = {str(context)!r}.split()",
+            "# Stand-in layout (no OCR): words left to right in lines of 80 characters, on the",
+            "# 0-1000 page grid the model's 2-D positions use.",
+            "boxes, x, y = [], 0, 0",
+            "for word in words:",
+            "    width = min(len(word), 80) * 12",
+            "    if x and x + width > 1000:",
+            "        x, y = 0, min(y + 25, 975)",
+            "    boxes.append([x, y, x + width, y + 25])",
+            "    x += width + 12",
+        ]
+    return [f"page = {spec.part('image_processor')}(image, apply_ocr=True, return_tensors=\"pt\")"
+            "  # Tesseract OCR (pytesseract)",
+            "words, boxes = list(page[\"words\"][0]), [list(b) for b in page[\"boxes\"][0]]"]
+
+
+def answer_document_question_snippet(spec: Spec) -> list[str]:
+    tokenizer = spec.part("tokenizer")
+    limit = spec.option("max_answer_length")
+    pixels = "pixel_values" if "pixel_values" in inspect.signature(
+        spec.model_class.forward).parameters else "image"
+    return image_lines(spec) + [f"question = {spec.inputs.get('question', '')!r}",
+                                *_page_words_snippet(spec)] + [
+        f"inputs = {tokenizer}(question, words, boxes=boxes, truncation=\"only_second\", "
+        "return_tensors=\"pt\")",
+        "word_ids, in_page = inputs.word_ids(0), torch.tensor([s == 1 for s in "
+        "inputs.sequence_ids(0)])",
+        f"inputs[{pixels!r}] = {spec.part('image_processor')}(image, apply_ocr=False, "
+        "return_tensors=\"pt\")[\"pixel_values\"]",
+        *drop_token_types(spec), *forward(),
+        "n = len(word_ids)  # image patches follow the text tokens",
+        "start = outputs.start_logits[0, :n].float().masked_fill(~in_page, "
+        "-float(\"inf\")).softmax(-1)",
+        "end = outputs.end_logits[0, :n].float().masked_fill(~in_page, "
+        "-float(\"inf\")).softmax(-1)",
+        f"pairs = torch.outer(start, end).triu().tril({limit - 1})  "
+        f"# start ≤ end, at most {limit} tokens",
+        "s, e = divmod(int(pairs.argmax()), pairs.shape[1])",
+        "answer = {\"answer\": \" \".join(words[word_ids[s]:word_ids[e] + 1]), "
+        "\"score\": float(pairs[s, e])}",
+        "print(answer)",
+    ]
+
+
+def _layoutlmv3(directory: Path) -> None:
+    from transformers import (
+        AutoConfig,
+        LayoutLMv3ImageProcessor,
+        LayoutLMv3Processor,
+        LayoutLMv3Tokenizer,
+    )
+
+    vocab, merges = roberta_vocab()
+    tok = LayoutLMv3Tokenizer(vocab=dict(vocab),
+                              merges=list(merges),  # type: ignore[arg-type]  # tuples work at runtime
+                              model_max_length=128)
+    # 4 * coordinate_size + 2 * shape_size = hidden_size (the 2-D position embeddings).
+    config = AutoConfig.for_model(
+        "layoutlmv3", vocab_size=len(tok), max_position_embeddings=130, **TINY,
+        coordinate_size=6, shape_size=4, input_size=IMAGE, patch_size=16,
+        pad_token_id=tok.pad_token_id, bos_token_id=tok.cls_token_id,
+        eos_token_id=tok.sep_token_id)
+    # apply_ocr stays on, as in hub checkpoints; the runner switches it per call.
+    images = LayoutLMv3ImageProcessor(size={"height": IMAGE, "width": IMAGE})
+    save_random(directory, "AutoModelForDocumentQuestionAnswering", config,
+                LayoutLMv3Processor(image_processor=images, tokenizer=tok))
 
 
 RUNNERS = {
     "AutoModelForDocumentQuestionAnswering": answer_document_question,
 }
+SNIPPETS = {
+    "AutoModelForDocumentQuestionAnswering": answer_document_question_snippet,
+}
+RECIPES = [
+    Recipe("document-question-answering", "AutoModelForDocumentQuestionAnswering", _layoutlmv3,
+           "tiny LayoutLMv3 (text, 2-D positions and image patches) with a span head",
+           {"image": "document.png", "question": "what is the total",
+            "context": DOCUMENT_TEXT}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

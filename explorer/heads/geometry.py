@@ -6,12 +6,18 @@ to the input; normals are shown as the usual RGB picture, a pointmap by its z (d
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from explorer.heads._common import to_numpy
 from explorer.heads._vision import forward_image, height_width
 from explorer.results import DepthMap, ImageOutput, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import SIZE, Spec, forward, image_batch, only_accepted
+from explorer.zoo import Recipe
+from explorer.zoo.common import SHAPES, label_maps, make_processor, model_config, random_build
 
 
 def _dense_map(ctx: RunContext, kind: str) -> tuple[np.ndarray, object]:
@@ -42,9 +48,55 @@ def estimate_pointmap(ctx: RunContext) -> Result:
                     depth=depth, **ctx.common(outputs))
 
 
+def normals_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"normals = {spec.pre}.post_process_normal_estimation(outputs, target_sizes={SIZE})[0]"
+        "[\"normals\"]  # (3, h, w): x, y, z",
+        "print({\"shape\": [*normals.shape[1:], 3]})  # shown as an RGB picture",
+    ]
+
+
+def pointmap_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"points = {spec.pre}.post_process_pointmap_estimation(outputs, target_sizes={SIZE})[0]"
+        "[\"pointmap\"]  # (3, h, w): x, y, z in camera space",
+        "depth = points[2]  # z: the distance along the camera axis",
+        "print({\"shape\": list(depth.shape), \"min\": float(depth.min()), "
+        "\"max\": float(depth.max())})",
+    ]
+
+
+def _sapiens2(auto_class: str) -> Callable[[], tuple[Any, ...]]:
+    """A 2-layer Sapiens2 with a small upsampling head; 3 outputs per pixel (x, y, z)."""
+    def make() -> tuple[Any, ...]:
+        head = dict(upsample_out_channels=[16, 16], upsample_kernel_sizes=[4, 4],
+                    conv_out_channels=[16], conv_kernel_sizes=[1], scale_conv_out_channels=[16],
+                    scale_conv_kernel_sizes=[1], scale_final_hidden_sizes=[16, 8])
+        config = model_config("sapiens2", hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                              num_attention_heads=2, num_key_value_heads_per_layer=[2, 2],
+                              num_register_tokens=2, image_size=64, patch_size=16, head_config=head,
+                              **label_maps(("x", "y", "z")))
+        # do_pad: the processor pads to the model's square input and post-processing removes it.
+        return config, make_processor("Sapiens2ImageProcessor", size={"height": 64, "width": 64},
+                                      do_pad=True)
+    return make
+
+
 RUNNERS = {
     "AutoModelForNormalEstimation": estimate_normals,
     "AutoModelForPointmapEstimation": estimate_pointmap,
 }
+SNIPPETS = {
+    "AutoModelForNormalEstimation": normals_snippet,
+    "AutoModelForPointmapEstimation": pointmap_snippet,
+}
+RECIPES = [
+    Recipe("normal-estimation", "AutoModelForNormalEstimation",
+           random_build("AutoModelForNormalEstimation", _sapiens2("AutoModelForNormalEstimation")),
+           "tiny Sapiens2: a surface normal per pixel", SHAPES),
+    Recipe("pointmap-estimation", "AutoModelForPointmapEstimation",
+           random_build("AutoModelForPointmapEstimation", _sapiens2("AutoModelForPointmapEstimation")),
+           "tiny Sapiens2: a camera-space 3-D point per pixel", SHAPES),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -4,13 +4,18 @@ checkpoint's chat template (``apply_chat_template``) when it has one."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from explorer.errors import BadInput
 from explorer.heads._multimodal import new_tokens, processor_part, sequence_probability
-from explorer.heads._text import cut_text, generation_budget, prompt_limit, readable_pieces
+from explorer.heads._text import context_length, cut_text, generation_budget, prompt_limit, readable_pieces
 from explorer.results import Generation, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, drop_token_types, image_lines, to_device
+from explorer.zoo import Recipe
+from explorer.zoo.common import TINY, bert_tokenizer, bpe_tokenizer, save_random
+from explorer.zoo.multimodal import IMAGE, VISION
 
 
 def _media(ctx: RunContext, kinds: Sequence[str]) -> dict[str, Any]:
@@ -134,9 +139,112 @@ def generate_multimodal(ctx: RunContext) -> Result:
     return _generate_from(ctx, ("image", "audio"))
 
 
+def generate_from_snippet(spec: Spec) -> list[str]:
+    """Image (+ audio) + prompt → text, in the checkpoint's chat template when it has one."""
+    prompt = spec.first_text
+    chat = bool(getattr(spec.preprocessor, "chat_template", None)) and spec.option("chat_template")
+    token = getattr(spec.preprocessor, "image_token", None)
+    chat = chat and not (token and token in prompt)
+    media = "image" in spec.inputs
+    lines = image_lines(spec) if media else []
+    lines.append(f"prompt = {prompt!r}")
+    if chat:
+        content = ("[{\"type\": \"image\"}, " if media else "[") + (
+            "{\"type\": \"text\", \"text\": prompt}]" if prompt else "]")
+        lines += [f"messages = [{{\"role\": \"user\", \"content\": {content}}}]",
+                  f"text = {spec.pre}.apply_chat_template(messages, add_generation_prompt=True, "
+                  "tokenize=False)"]
+    else:
+        lines.append("text = prompt")
+    args = "text=text or None" + (", images=image" if media else "")
+    asked = spec.option("max_new_tokens")
+    positions = context_length(spec.config)
+    keep = prompt_limit(spec.config, asked)
+    used = "inputs[\"input_ids\"].shape[1]" if prompt or chat else "1"
+    budget = (f"min({asked}, {positions} - {used})  # {positions} positions hold prompt + new "
+              "tokens" if positions and keep else str(asked))
+    continues = not chat and bool(prompt) and not getattr(spec.config, "is_encoder_decoder",
+                                                          False)
+    reply = "f\"{prompt} {reply}\".strip()  # a captioner continues the prompt" \
+        if continues and not spec.option("only_new") else "reply  # a chat model answers"
+    return lines + [
+        f"inputs = {spec.pre}({args}, return_tensors=\"pt\")", *to_device(spec),
+        *drop_token_types(spec),
+        f"max_new_tokens = {budget}",
+        "with torch.inference_mode():",
+        "    out = model.generate(**inputs, max_new_tokens=max_new_tokens, "
+        f"do_sample={bool(spec.option('do_sample'))}, output_scores=True, "
+        "return_dict_in_generate=True)",
+        "new_ids = out.sequences[0, -len(out.scores):]  # some models return the prompt too",
+        f"reply = {spec.part('tokenizer')}.decode(new_ids, skip_special_tokens=True).strip()",
+        f"text = {reply}",
+        "print(text)",
+    ]
+
+
+def _blip(directory: Path) -> None:
+    from transformers import AutoConfig, BlipImageProcessor, BlipProcessor
+
+    tok = bert_tokenizer(model_max_length=32)
+    # BLIP starts decoding from bos (its [DEC] token; [CLS] here) and stops at [SEP].
+    text = dict(vocab_size=len(tok), max_position_embeddings=32, **TINY,
+                bos_token_id=tok.cls_token_id, sep_token_id=tok.sep_token_id,
+                eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id)
+    config = AutoConfig.for_model("blip", text_config=text, vision_config=VISION,
+                                  projection_dim=16)
+    images = BlipImageProcessor(size={"height": IMAGE, "width": IMAGE})
+    save_random(directory, "AutoModelForImageTextToText", config,
+                BlipProcessor(image_processor=images, tokenizer=tok))
+
+
+# A minimal chat template: one user turn whose content lists images / audio / text in order.
+CHAT_TEMPLATE = (
+    "{% for m in messages %}{{ m['role'] }}: {% if m['content'] is string %}{{ m['content'] }}"
+    "{% else %}{% for c in m['content'] %}{% if c['type'] == 'image' %}<image>\n"
+    "{% elif c['type'] == 'text' %}{{ c['text'] }}{% endif %}{% endfor %}{% endif %}\n"
+    "{% endfor %}{% if add_generation_prompt %}assistant:{% endif %}"
+)
+
+
+def _llava(directory: Path) -> None:
+    from transformers import AutoConfig, CLIPImageProcessor, LlavaProcessor
+
+    tok = bpe_tokenizer(model_max_length=128, extra_special_tokens={"image_token": "<image>"})
+    text = AutoConfig.for_model(
+        "llama", vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=128,
+        bos_token_id=tok.eos_token_id, eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id)
+    vision = AutoConfig.for_model("clip_vision_model", **VISION)
+    patches = (IMAGE // VISION["patch_size"]) ** 2
+    config = AutoConfig.for_model("llava", vision_config=vision, text_config=text,
+                                  image_token_index=tok.convert_tokens_to_ids("<image>"),
+                                  image_seq_length=patches, vision_feature_layer=-1)
+    images = CLIPImageProcessor(size={"shortest_edge": IMAGE},
+                                crop_size={"height": IMAGE, "width": IMAGE})
+    # num_additional_image_tokens=1: the CLIP tower's CLS token, dropped by the "default" strategy.
+    processor = LlavaProcessor(image_processor=images, tokenizer=tok,
+                               patch_size=VISION["patch_size"],
+                               vision_feature_select_strategy="default",
+                               num_additional_image_tokens=1, chat_template=CHAT_TEMPLATE)
+    save_random(directory, "AutoModelForMultimodalLM", config, processor)
+
+
 RUNNERS = {
     "AutoModelForImageTextToText": generate_from_image,
     "AutoModelForMultimodalLM": generate_multimodal,
 }
+SNIPPETS = {
+    "AutoModelForImageTextToText": generate_from_snippet,
+    "AutoModelForMultimodalLM": generate_from_snippet,
+}
+RECIPES = [
+    Recipe("image-text-to-text", "AutoModelForImageTextToText", _blip,
+           "tiny BLIP captioner (vision encoder + text decoder)",
+           {"image": "photo.jpg", "text": "a picture of"}),
+    Recipe("any-to-any", "AutoModelForMultimodalLM", _llava,
+           "tiny LLaVA (CLIP vision tower + Llama) with a chat template",
+           {"image": "photo.jpg", "text": "what is in the picture"}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from explorer.heads._text import (
     prompt_limit,
     readable_pieces,
 )
+from explorer.heads.base import embed_snippet
 from explorer.results import (
     Answer,
     Candidate,
@@ -28,6 +30,17 @@ from explorer.results import (
     TokenSpans,
 )
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward, to_device, top_scores
+from explorer.zoo import Recipe
+from explorer.zoo.common import (
+    EXAMPLE_LABELS,
+    NER_LABELS,
+    bart_tokenizer,
+    bert_build,
+    bpe_tokenizer,
+    label_maps,
+    save_random,
+)
 
 
 def _encode(ctx: RunContext, *texts: str, **kwargs: object) -> dict:
@@ -297,6 +310,183 @@ def _encode_texts(ctx: RunContext) -> Result:
     return embed(ctx)
 
 
+def classify_text_snippet(spec: Spec) -> list[str]:
+    pair = spec.inputs.get("text_pair")
+    args = f"{spec.first_text!r}" + (f", {pair!r}" if pair else "")
+    return [f"inputs = {spec.pre}({args}, truncation=True, return_tensors=\"pt\")",
+            *to_device(spec), *forward(), "logits = outputs.logits[0]",
+            *top_scores(spec, "model.config.id2label")]
+
+
+def fill_mask_snippet(spec: Spec) -> list[str]:
+    return [
+        f"text = {spec.first_text!r}",
+        "for generic in (\"[MASK]\", \"<mask>\", \"[mask]\"):  # any mask spelling → this model's",
+        f"    text = text.replace(generic, {spec.pre}.mask_token)",
+        f"inputs = {spec.pre}(text, truncation=True, return_tensors=\"pt\")",
+        *to_device(spec),
+        f"position = (inputs[\"input_ids\"][0] == {spec.pre}.mask_token_id).nonzero()[0, 0]",
+        *forward(),
+        "probs = outputs.logits[0, position].float().softmax(-1)",
+        f"top = probs.topk({spec.option('top_k')})",
+        f"candidates = [({spec.pre}.decode([i]).strip(), p)",
+        "              for p, i in zip(top.values.tolist(), top.indices.tolist())]",
+        "print(candidates)",
+    ]
+
+
+def classify_tokens_snippet(spec: Spec) -> list[str]:
+    return [
+        f"text = {spec.first_text!r}",
+        f"inputs = {spec.pre}(text, truncation=True, return_offsets_mapping=True, "
+        "return_tensors=\"pt\")",
+        "offsets = inputs.pop(\"offset_mapping\")[0].tolist()",
+        *to_device(spec), *forward(),
+        "probs = outputs.logits[0].float().softmax(-1)",
+        "# Merge tokens into entity spans: B- starts a span, I- (same type) continues it.",
+        "spans, current = [], None",
+        "for (start, end), p in zip(offsets, probs):",
+        "    label = model.config.id2label[int(p.argmax())]",
+        "    kind = label[2:] if label[:2] in (\"B-\", \"I-\") else label",
+        "    if start == end or kind == \"O\":  # a special token, or outside any entity",
+        "        current = None",
+        "        continue",
+        "    if current and current[\"label\"] == kind and not label.startswith(\"B-\"):",
+        "        current[\"end\"] = end",
+        "        current[\"scores\"].append(float(p.max()))",
+        "    else:",
+        "        current = {\"label\": kind, \"start\": start, \"end\": end, "
+        "\"scores\": [float(p.max())]}",
+        "        spans.append(current)",
+        "entities = [(text[s[\"start\"]:s[\"end\"]], s[\"label\"], "
+        "sum(s[\"scores\"]) / len(s[\"scores\"]))",
+        "            for s in spans]",
+        "print(entities)",
+    ]
+
+
+def _fit_question(spec: Spec) -> list[str]:
+    """The runner's cut of a question longer than half the model's positions (``cut_question``)."""
+    positions = context_length(spec.config)
+    question = str(spec.inputs.get("question") or "")
+    if not positions or len(question) <= positions // 2:  # a token covers at least a character
+        return []
+    tokenizer = spec.part("tokenizer")
+    return [f"ids = {tokenizer}(question, add_special_tokens=False)[\"input_ids\"]",
+            f"if len(ids) > {positions // 2}:  # {positions} positions: the question gets half",
+            f"    question = {tokenizer}.decode(ids[:{positions // 2}], skip_special_tokens=True)"]
+
+
+def answer_question_snippet(spec: Spec) -> list[str]:
+    limit = spec.option("max_answer_length")
+    return [
+        f"question, context = {spec.inputs.get('question', '')!r}, "
+        f"{spec.inputs.get('context', '')!r}",
+        *_fit_question(spec),
+        f"inputs = {spec.pre}(question, context, truncation=\"only_second\", "
+        "return_offsets_mapping=True, return_tensors=\"pt\")",
+        "offsets = inputs.pop(\"offset_mapping\")[0].tolist()",
+        "in_context = torch.tensor([s == 1 for s in inputs.sequence_ids(0)])",
+        *to_device(spec), *forward(),
+        "start = outputs.start_logits[0].float().masked_fill(~in_context, "
+        "-float(\"inf\")).softmax(-1)",
+        "end = outputs.end_logits[0].float().masked_fill(~in_context, -float(\"inf\")).softmax(-1)",
+        f"pairs = torch.outer(start, end).triu().tril({limit - 1})  "
+        f"# start ≤ end, at most {limit} tokens",
+        "s, e = divmod(int(pairs.argmax()), pairs.shape[1])",
+        "answer = {\"answer\": context[offsets[s][0]:offsets[e][1]],",
+        "          \"score\": float(pairs[s, e])}",
+        "print(answer)",
+    ]
+
+
+def generate_text_snippet(spec: Spec) -> list[str]:
+    asked = spec.option("max_new_tokens")
+    sample = bool(spec.option("do_sample"))
+    encoder_decoder = bool(getattr(spec.config, "is_encoder_decoder", False))
+    positions = context_length(spec.config, decoder=encoder_decoder)
+    keep = None if encoder_decoder else prompt_limit(spec.config, asked)
+    cut = f", max_length={keep}" if keep else ""
+    lines = [f"prompt = {spec.first_text!r}",
+             f"inputs = {spec.pre}(prompt, truncation=True{cut}, return_tensors=\"pt\")",
+             *to_device(spec),
+             f"pad = {spec.pre}.pad_token_id if {spec.pre}.pad_token_id is not None else "
+             f"{spec.pre}.eos_token_id"]
+    if positions and encoder_decoder:
+        lines.append(f"max_new_tokens = min({asked}, {positions - 1})  "
+                     f"# the decoder has {positions} positions, one for its start token")
+    elif positions:
+        lines.append(f"max_new_tokens = min({asked}, {positions} - inputs[\"input_ids\"].shape[1])"
+                     f"  # {positions} positions hold prompt + new tokens")
+    else:
+        lines.append(f"max_new_tokens = {asked}")
+    only_new = bool(spec.option("only_new")) and not encoder_decoder
+    sequence = "out[0, inputs[\"input_ids\"].shape[1]:]" if only_new else "out[0]"
+    why = ("the reply alone" if encoder_decoder or only_new else
+           "prompt and continuation decoded together")
+    return lines + [
+        "with torch.inference_mode():",
+        f"    out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample={sample}, "
+        "pad_token_id=pad)",
+        f"text = {spec.pre}.decode({sequence}, skip_special_tokens=True)  # {why}",
+        "print(text)",
+    ]
+
+
+def next_sentence_snippet(spec: Spec) -> list[str]:
+    return [
+        f"inputs = {spec.pre}({spec.first_text!r}, {spec.inputs.get('text_pair', '')!r}, "
+        "truncation=True, return_tensors=\"pt\")",
+        *to_device(spec), *forward(),
+        "probs = outputs.logits[0].float().softmax(-1)  # BERT: index 0 = B follows A",
+        "scores = dict(sorted(zip([\"is next\", \"not next\"], probs.tolist()), "
+        "key=lambda kv: -kv[1]))",
+        "print(scores)",
+    ]
+
+
+def multiple_choice_snippet(spec: Spec) -> list[str]:
+    return [
+        f"prompt, choices = {spec.first_text!r}, {list(spec.inputs.get('labels') or [])!r}",
+        f"encoded = {spec.pre}([prompt] * len(choices), choices, truncation=True, padding=True, "
+        "return_tensors=\"pt\")",
+        "inputs = {k: v.unsqueeze(0) for k, v in encoded.items()}  # (1, choices, tokens)",
+        *forward(),
+        "probs = outputs.logits[0].float().softmax(-1)",
+        "scores = dict(sorted(zip(choices, probs.tolist()), key=lambda kv: -kv[1]))",
+        "print(scores)",
+    ]
+
+
+SENTENCE = "the teacher and the student read a good book in paris"
+
+
+def _gpt2(directory: Path) -> None:
+    from transformers import AutoConfig
+
+    tok = bpe_tokenizer()
+    config = AutoConfig.for_model("gpt2", vocab_size=len(tok), n_positions=64, n_embd=32, n_layer=2,
+                                  n_head=2, bos_token_id=tok.eos_token_id,
+                                  eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    save_random(directory, "AutoModelForCausalLM", config, tok)
+
+
+def _bart(directory: Path) -> None:
+    from transformers import AutoConfig
+
+    tok = bart_tokenizer()
+    config = AutoConfig.for_model(
+        "bart", vocab_size=len(tok), d_model=32, encoder_layers=2, decoder_layers=2,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+        decoder_ffn_dim=64, max_position_embeddings=64, pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id, forced_eos_token_id=tok.eos_token_id)
+    model = save_random(directory, "AutoModelForSeq2SeqLM", config, tok)
+    # Random weights pick </s> first, which would make every demo generation empty.
+    model.generation_config.min_new_tokens = 6
+    model.generation_config.save_pretrained(directory)
+
+
 RUNNERS = {
     "AutoModelForSequenceClassification": classify_text,
     "AutoModelForTokenClassification": classify_tokens,
@@ -308,5 +498,42 @@ RUNNERS = {
     "AutoModelForNextSentencePrediction": next_sentence,
     "AutoModelForTextEncoding": _encode_texts,
 }
+SNIPPETS = {
+    "AutoModelForSequenceClassification": classify_text_snippet,
+    "AutoModelForTokenClassification": classify_tokens_snippet,
+    "AutoModelForQuestionAnswering": answer_question_snippet,
+    "AutoModelForMaskedLM": fill_mask_snippet,
+    "AutoModelForCausalLM": generate_text_snippet,
+    "AutoModelForSeq2SeqLM": generate_text_snippet,
+    "AutoModelForMultipleChoice": multiple_choice_snippet,
+    "AutoModelForNextSentencePrediction": next_sentence_snippet,
+    "AutoModelForTextEncoding": embed_snippet,
+}
+RECIPES = [
+    Recipe("text-classification", "AutoModelForSequenceClassification",
+           bert_build("AutoModelForSequenceClassification", **label_maps(EXAMPLE_LABELS)),
+           "tiny BERT with a 2-label sentiment head",
+           {"text": "this movie was very good"}),
+    Recipe("token-classification", "AutoModelForTokenClassification",
+           bert_build("AutoModelForTokenClassification", **label_maps(NER_LABELS)),
+           "tiny BERT with a BIO named-entity head", {"text": SENTENCE}),
+    Recipe("question-answering", "AutoModelForQuestionAnswering",
+           bert_build("AutoModelForQuestionAnswering"), "tiny BERT with a span (start/end) head",
+           {"question": "where is the book", "context": SENTENCE}),
+    Recipe("fill-mask", "AutoModelForMaskedLM", bert_build("AutoModelForMaskedLM"),
+           "tiny BERT with its masked-LM head", {"text": "paris is the [MASK] of france"}),
+    Recipe("multiple-choice", "AutoModelForMultipleChoice", bert_build("AutoModelForMultipleChoice"),
+           "tiny BERT with a multiple-choice head",
+           {"text": "the cat sat on the", "labels": ["mat", "sky", "moon"]}),
+    Recipe("next-sentence-prediction", "AutoModelForNextSentencePrediction",
+           bert_build("AutoModelForNextSentencePrediction"), "tiny BERT with its NSP head",
+           {"text": "the cat sat on the mat", "text_pair": "it was a happy cat"}),
+    Recipe("text-encoding", "AutoModelForTextEncoding", bert_build("AutoModelForTextEncoding"),
+           "tiny BERT text encoder", {"text": ["a cat sat on the mat", "a dog sat on the rug"]}),
+    Recipe("text-generation", "AutoModelForCausalLM", _gpt2, "tiny GPT-2",
+           {"text": "the student read a"}),
+    Recipe("text2text-generation", "AutoModelForSeq2SeqLM", _bart, "tiny BART encoder-decoder",
+           {"text": "the cat sat on the mat"}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -23,6 +23,18 @@ from explorer.heads._vision import (
 )
 from explorer.results import ImageOutput, Result, Segment, Segmentation
 from explorer.runner import RunContext
+from explorer.snippets.base import SIZE, Spec, forward, image_batch, image_lines, only_accepted, post_kwargs
+from explorer.zoo import Recipe
+from explorer.zoo.common import (
+    DETR_SIZE,
+    PHOTO,
+    SHAPES,
+    label_maps,
+    make_processor,
+    model_config,
+    random_build,
+    resnet_config,
+)
 
 # ---------------------------------------------------------------------------- segmentation
 
@@ -178,6 +190,153 @@ def matte(ctx: RunContext) -> Result:
     return ImageOutput(shape=rgb.shape, image=rgb, **ctx.common(outputs))
 
 
+def segment_snippet(spec: Spec) -> list[str]:
+    kind = str(spec.option("kind"))
+    method = f"post_process_{kind}_segmentation"
+    opts = {k: spec.options.get(k) for k in ("threshold", "mask_threshold",
+                                              "overlap_mask_area_threshold")}
+    extra = post_kwargs(spec, method, target_sizes=SIZE, label_ids_to_fuse="set()", **opts)
+    lines = image_batch(spec) + only_accepted(spec) + forward() + [
+        f"found = {spec.part('image_processor')}.{method}(", f"    outputs{extra})[0]"]
+    if kind == "semantic":
+        return lines + [
+            "probs = outputs.logits[0].float().softmax(0)  # (labels, h, w) at the logits' size",
+            "winners = probs.argmax(0)",
+            "segments = []  # (label, pixels, mean probability where the label wins)",
+            "for label_id, pixels in zip(*found.unique(return_counts=True)):",
+            "    won = winners == label_id",
+            "    score = float(probs[label_id][won].mean()) if won.any() else None",
+            "    segments.append((model.config.id2label[int(label_id)], int(pixels), score))",
+            "segments.sort(key=lambda s: -s[1])",
+            "print(segments)",
+        ]
+    return lines + [
+        "info = {s[\"id\"]: s for s in found[\"segments_info\"]}",
+        "ids, areas = found[\"segmentation\"].round().long().unique(return_counts=True)",
+        "segments = [(model.config.id2label[info[int(i)][\"label_id\"]], int(area), "
+        "float(info[int(i)].get(\"score\", 0.0)))",
+        "            for i, area in zip(ids, areas) if int(i) in info]  # (label, pixels, score)",
+        "segments.sort(key=lambda s: -s[2])",
+        "print(segments)",
+    ]
+
+
+def mask_generation_snippet(spec: Spec) -> list[str]:
+    given = spec.options.get("points")
+    if given:
+        pairs = [[float(v) for v in p.split(",")] for p in given.split(";") if p.strip()] \
+            if isinstance(given, str) else [list(map(float, p)) for p in given]
+        points = f"points = {pairs!r}"
+    else:
+        points = "points = [[image.width / 2, image.height / 2]]  # one point at the centre"
+    post = post_kwargs(spec, "post_process_masks", original_sizes="inputs[\"original_sizes\"]",
+                        reshaped_input_sizes="inputs.get(\"reshaped_input_sizes\")")
+    return image_lines(spec) + [
+        points,
+        f"inputs = {spec.pre}(images=image, input_points=[[points]], "
+        "input_labels=[[[1] * len(points)]], return_tensors=\"pt\")",
+        *forward(batch="{k: v for k, v in inputs.items() if k not in (\"original_sizes\", "
+                 "\"reshaped_input_sizes\")}"),
+        f"masks = {spec.part('image_processor')}.post_process_masks(outputs.pred_masks{post})"
+        "[0][0] > 0.5",
+        "scores = outputs.iou_scores[0, 0]",
+        "painted = torch.full(masks.shape[1:], -1)",
+        "for i in scores.argsort():  # lowest score first: the best mask wins where they overlap",
+        "    painted[masks[i]] = int(i)",
+        "segments = [(f\"mask {int(i)}\", int((painted == i).sum()), float(scores[i]))",
+        "            for i in scores.argsort(descending=True)]",
+        "print(segments)  # (mask, pixels, predicted IoU)",
+    ]
+
+
+def matte_snippet(spec: Spec) -> list[str]:
+    trimap = spec.options.get("trimap")
+    trimap_line = (f"trimap = Image.open({str(trimap)!r}).convert(\"L\")" if trimap else
+                   "trimap = Image.new(\"L\", image.size, 128)  # every pixel unknown")
+    return image_lines(spec) + [
+        trimap_line,
+        f"inputs = {spec.pre}(images=image, trimaps=trimap, return_tensors=\"pt\")",
+        *forward(),
+        "alpha = outputs.alphas[0, 0, : image.height, : image.width]  # crop the padding",
+        "print({\"shape\": [*alpha.shape, 3]})  # shown as a grey image: white = foreground",
+    ]
+
+
+SCENE_LABELS = ("background", "sky", "grass", "circle", "square", "triangle")
+
+
+def _detr_panoptic() -> tuple[Any, ...]:
+    # The mask head needs d_model + heads divisible by 8 and d_model / 16 channels at the end.
+    config = model_config("detr", use_timm_backbone=False, use_pretrained_backbone=False,
+                          backbone_config=resnet_config(["stage1", "stage2", "stage3", "stage4"]),
+                          d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=8,
+                          decoder_attention_heads=8, encoder_ffn_dim=64, decoder_ffn_dim=64,
+                          num_queries=8, **label_maps(SCENE_LABELS))
+    return config, make_processor("DetrImageProcessor", size=DETR_SIZE)
+
+
+def _segformer() -> tuple[Any, ...]:
+    config = model_config("segformer", num_encoder_blocks=2, depths=[1, 1], sr_ratios=[2, 1],
+                          hidden_sizes=[8, 16], patch_sizes=[7, 3], strides=[4, 2],
+                          num_attention_heads=[1, 2], mlp_ratios=[2, 2], decoder_hidden_size=16,
+                          **label_maps(SCENE_LABELS))
+    return config, make_processor("SegformerImageProcessor", size={"height": 64, "width": 64})
+
+
+def _maskformer() -> tuple[Any, ...]:
+    # Its FPN uses GroupNorm(32, ...): feature sizes must be multiples of 32.
+    decoder = model_config("detr", d_model=32, encoder_layers=1, decoder_layers=1,
+                           encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+                           decoder_ffn_dim=64, num_queries=8)
+    config = model_config("maskformer", backbone_config=resnet_config(["stage1", "stage2", "stage3",
+                                                             "stage4"]),
+                     decoder_config=decoder, fpn_feature_size=32, mask_feature_size=32,
+                     num_queries=8, **label_maps(SCENE_LABELS))
+    return config, make_processor("MaskFormerImageProcessor", size=DETR_SIZE)
+
+
+def _mask2former() -> tuple[Any, ...]:
+    config = model_config("mask2former", backbone_config=resnet_config(["stage1", "stage2", "stage3",
+                                                             "stage4"]),
+                     feature_size=32, mask_feature_size=32, hidden_dim=32,
+                     encoder_feedforward_dim=32, dim_feedforward=32, encoder_layers=1,
+                     decoder_layers=2, num_attention_heads=2, num_queries=8, common_stride=4,
+                     **label_maps(SCENE_LABELS))
+    return config, make_processor("Mask2FormerImageProcessor", size=DETR_SIZE)
+
+
+def _sam() -> tuple[Any, ...]:
+    from transformers import SamProcessor
+
+    config = model_config(
+        "sam",
+        vision_config=dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, mlp_dim=64,
+                           image_size=64, patch_size=8, output_channels=16, window_size=4,
+                           global_attn_indexes=[1], num_pos_feats=8),
+        prompt_encoder_config=dict(hidden_size=16, image_size=64, patch_size=8,
+                                   mask_input_channels=4),
+        mask_decoder_config=dict(hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                                 mlp_dim=32, iou_head_hidden_dim=16))
+    images = make_processor("SamImageProcessor", size={"longest_edge": 64},
+                            pad_size={"height": 64, "width": 64})
+    return config, SamProcessor(image_processor=images)
+
+
+def _vitmatte() -> tuple[Any, ...]:
+    # ViTDet with 16 px patches: the matting decoder fuses it with stride-2/4/8 detail features.
+    backbone = model_config("vitdet", hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                            mlp_ratio=2, image_size=64, pretrain_image_size=64, patch_size=16,
+                            num_channels=4, out_features=["stage2"])
+    config = model_config("vitmatte", backbone_config=backbone, hidden_size=32,
+                          convstream_hidden_sizes=[8, 16, 16], fusion_hidden_sizes=[16, 16, 8, 8])
+    return config, make_processor("VitMatteImageProcessor", size_divisor=32)
+
+
+# Random heads score far below the usual 0.5 cut-off; these examples lower the thresholds so the
+# views have boxes and segments to draw.
+LOW = {"threshold": 0.0, "mask_threshold": 0.05, "overlap_mask_area_threshold": 0.0}
+
+
 RUNNERS = {
     "AutoModelForSemanticSegmentation": segment,
     "AutoModelForInstanceSegmentation": segment,
@@ -186,5 +345,34 @@ RUNNERS = {
     "AutoModelForMaskGeneration": generate_masks,
     "AutoModelForImageMatting": matte,
 }
+SNIPPETS = {
+    "AutoModelForSemanticSegmentation": segment_snippet,
+    "AutoModelForInstanceSegmentation": segment_snippet,
+    "AutoModelForUniversalSegmentation": segment_snippet,
+    "AutoModelForImageSegmentation": segment_snippet,
+    "AutoModelForMaskGeneration": mask_generation_snippet,
+    "AutoModelForImageMatting": matte_snippet,
+}
+RECIPES = [
+    Recipe("semantic-segmentation", "AutoModelForSemanticSegmentation",
+           random_build("AutoModelForSemanticSegmentation", _segformer),
+           "tiny SegFormer labelling every pixel", SHAPES),
+    Recipe("instance-segmentation", "AutoModelForInstanceSegmentation",
+           random_build("AutoModelForInstanceSegmentation", _maskformer),
+           "tiny MaskFormer (ResNet backbone): a mask per object",
+           {**SHAPES, "options": {"threshold": 0.0}}),
+    Recipe("universal-segmentation", "AutoModelForUniversalSegmentation",
+           random_build("AutoModelForUniversalSegmentation", _mask2former),
+           "tiny Mask2Former (ResNet backbone): panoptic segmentation",
+           {**SHAPES, "options": LOW}),
+    Recipe("image-segmentation", "AutoModelForImageSegmentation",
+           random_build("AutoModelForImageSegmentation", _detr_panoptic),
+           "tiny DETR with a mask head: panoptic segmentation", {**SHAPES, "options": LOW}),
+    Recipe("mask-generation", "AutoModelForMaskGeneration",
+           random_build("AutoModelForMaskGeneration", _sam), "tiny SAM (point prompts)", SHAPES),
+    Recipe("image-matting", "AutoModelForImageMatting",
+           random_build("AutoModelForImageMatting", _vitmatte), "tiny ViTMatte (ViTDet backbone)",
+           PHOTO),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -8,6 +8,7 @@ They decode with the checkpoint's own tokenizer / processor
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,9 +16,14 @@ import numpy as np
 from explorer.errors import BadInput
 from explorer.heads._audio import audio_batch, audio_input, seconds_per_frame, takes, text_tokenizer
 from explorer.heads._common import to_numpy
-from explorer.heads._text import generation_budget
+from explorer.heads._text import context_length, generation_budget
 from explorer.results import Chunk, Result, Transcript
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward, seconds_per_frame_line
+from explorer.snippets.base import audio_batch as audio_batch_lines
+from explorer.zoo import Recipe
+from explorer.zoo.audio import LETTERS, SPEECH, ctc_tokenizer, wav2vec2_config, wav2vec2_features
+from explorer.zoo.common import _bpe_files, save_random
 
 
 def _sequences(out: Any) -> Any:
@@ -210,11 +216,197 @@ def transcribe_transducer(ctx: RunContext) -> Result:
     return Transcript(text=text.strip(), chunks=chunks, sampling_rate=rate, **ctx.common())
 
 
+def transcribe_ctc_snippet(spec: Spec) -> list[str]:
+    tokenizer = spec.part("tokenizer")
+    lines = audio_batch_lines(spec) + forward() + [
+        "ids = outputs.logits[0].argmax(-1).tolist()  # one token per frame"]
+    if spec.takes(getattr(getattr(spec.preprocessor, "tokenizer", spec.preprocessor), "decode",
+                          None), "output_word_offsets"):
+        return lines + [
+            f"decoded = {tokenizer}.decode(ids, output_word_offsets=True)  "
+            "# collapses repeats, drops the blank",
+            seconds_per_frame_line(),
+            "words = [(w[\"word\"], round(float(w[\"start_offset\"]) * seconds, 3), "
+            "round(float(w[\"end_offset\"]) * seconds, 3))",
+            "         for w in decoded.word_offsets]",
+            "print({\"text\": decoded.text.strip(), \"chunks\": words})",
+        ]
+    return lines + [f"text = {tokenizer}.decode(ids).strip()  # collapses repeats, drops the blank",
+                    "print({\"text\": text, \"chunks\": []})"]
+
+
+def transcribe_seq2seq_snippet(spec: Spec) -> list[str]:
+    tokenizer = spec.part("tokenizer")
+    positions = context_length(spec.config, decoder=True)
+    asked = spec.option("max_new_tokens")
+    new = min(asked, positions - 4) if positions else asked
+    kwargs = f"max_new_tokens={new}"
+    if spec.option("return_timestamps"):
+        kwargs += ", return_timestamps=True"
+    if spec.option("language"):
+        kwargs += f", language={spec.option('language')!r}"
+    lines = audio_batch_lines(spec) + [
+        "with torch.inference_mode():",
+        f"    sequence = model.generate(**inputs, {kwargs})[0]"
+        + (f"  # {positions} decoder positions, 4 for its prompt" if new < asked else ""),
+        f"text = {tokenizer}.decode(sequence, skip_special_tokens=True).strip()"]
+    if spec.option("return_timestamps"):
+        return lines + [
+            f"offsets = {tokenizer}.decode(sequence, output_offsets=True, "
+            "skip_special_tokens=True)[\"offsets\"]",
+            "chunks = [(o[\"text\"], *o[\"timestamp\"]) for o in offsets]  # (text, start, end)",
+            "print({\"text\": text, \"chunks\": chunks})"]
+    return lines + ["print({\"text\": text, \"chunks\": []})"]
+
+
+def transcribe_transducer_snippet(spec: Spec) -> list[str]:
+    limit = spec.options.get("max_new_tokens")
+    kwargs = f", max_new_tokens={int(limit)}" if limit is not None else ""
+    lines = audio_batch_lines(spec, ", return_attention_mask=True") + [
+        "with torch.inference_mode():",
+        f"    out = model.generate(**inputs{kwargs})"]
+    if spec.takes(getattr(spec.preprocessor, "decode", None), "durations"):
+        return lines + [
+            "# Each token's frames (its duration): the processor turns them into times",
+            f"texts, stamps = {spec.pre}.decode(out.sequences, durations=out.durations, "
+            "skip_special_tokens=True)",
+            "chunks = [(s[\"token\"], round(float(s[\"start\"]), 3), round(float(s[\"end\"]), 3)) "
+            "for s in stamps[0]]",
+            "text = texts[0] if isinstance(texts, list) else texts",
+            "print({\"text\": text.strip(), \"chunks\": chunks})"]
+    return lines + [
+        f"text = {spec.pre}.batch_decode(out.sequences, skip_special_tokens=True)[0].strip()",
+        "print({\"text\": text, \"chunks\": []})"]
+
+
+def _ctc(directory: Path) -> None:
+    """wav2vec2 + a letter vocabulary."""
+    from transformers import Wav2Vec2Processor
+
+    tok = ctc_tokenizer(directory)
+    processor = Wav2Vec2Processor(feature_extractor=wav2vec2_features(), tokenizer=tok)
+    config = wav2vec2_config(vocab_size=len(tok), pad_token_id=tok.pad_token_id,
+                             ctc_loss_reduction="mean")
+    model = save_random(directory, "AutoModelForCTC", config, processor)
+    # Random logits are nearly flat; nudging the blank and the word separator up gives the demo
+    # the shape of real CTC output (many blank frames, several words with time offsets).
+    import torch
+
+    with torch.no_grad():
+        model.lm_head.bias[tok.pad_token_id] += 0.2
+        model.lm_head.bias[tok.word_delimiter_token_id] += 0.25
+    model.save_pretrained(directory)
+
+
+WHISPER_CHUNK_SECONDS = 3  # the feature extractor's window: 300 mel frames → 150 encoder positions
+
+
+WHISPER_SPECIALS = ("<|startoftranscript|>", "<|en|>", "<|translate|>", "<|transcribe|>",
+                    "<|startoflm|>", "<|startofprev|>", "<|nocaptions|>", "<|notimestamps|>")
+
+
+def _whisper_tokenizer() -> Any:
+    """The zoo's byte-level BPE plus Whisper's special tokens, then one timestamp token per 20 ms
+    of the window (Whisper reads every id above ``<|notimestamps|>`` as a timestamp)."""
+    from transformers import WhisperTokenizer
+
+    vocab, merges = _bpe_files()
+    vocab = dict(vocab)
+    stamps = [f"<|{i * 0.02:.2f}|>" for i in range(WHISPER_CHUNK_SECONDS * 50 + 1)]
+    for token in (*WHISPER_SPECIALS, *stamps):
+        vocab[token] = len(vocab)
+    return WhisperTokenizer(vocab=vocab, merges=list(merges), model_max_length=128,
+                            pad_token="<|endoftext|>",
+                            additional_special_tokens=["<|endoftext|>", *WHISPER_SPECIALS])
+
+
+def _whisper(directory: Path) -> None:
+    from transformers import (
+        AutoConfig,
+        GenerationConfig,
+        WhisperFeatureExtractor,
+        WhisperProcessor,
+    )
+
+    tok = _whisper_tokenizer()
+    features = WhisperFeatureExtractor(feature_size=80, chunk_length=WHISPER_CHUNK_SECONDS)
+    start = tok.convert_tokens_to_ids("<|startoftranscript|>")
+    config = AutoConfig.for_model(
+        "whisper", vocab_size=len(tok), d_model=32, encoder_layers=2, decoder_layers=2,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
+        decoder_ffn_dim=64, num_mel_bins=80, max_source_positions=features.nb_max_frames // 2,
+        max_target_positions=128, pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id, decoder_start_token_id=start, begin_suppress_tokens=None,
+        suppress_tokens=None)
+    save_random(directory, "AutoModelForSpeechSeq2Seq", config,
+                WhisperProcessor(feature_extractor=features, tokenizer=tok))
+    # Whisper's generate() reads these from the generation config (English-only, so no language
+    # or task tokens); written by hand so it is not re-derived from the model config on load.
+    GenerationConfig(
+        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        pad_token_id=tok.pad_token_id, decoder_start_token_id=start, max_length=128,
+        no_timestamps_token_id=tok.convert_tokens_to_ids("<|notimestamps|>"),
+        is_multilingual=False, max_initial_timestamp_index=50,
+    ).save_pretrained(directory)
+
+
+def _parakeet(kind: str):
+    """Parakeet RNN-T / TDT: a tiny FastConformer encoder, an LSTM prediction network, and a
+    letter tokenizer whose last token is the transducer blank."""
+    auto_class = {"rnnt": "AutoModelForRNNT", "tdt": "AutoModelForTDT"}[kind]
+
+    def build(directory: Path) -> None:
+        from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+        from transformers import (
+            AutoConfig,
+            ParakeetFeatureExtractor,
+            ParakeetProcessor,
+            ParakeetTokenizer,
+        )
+
+        pieces = ["<unk>", "<pad>", *("▁" + c for c in LETTERS[:-1]), *LETTERS, "<blank>"]
+        backend = Tokenizer(models.BPE(vocab={p: i for i, p in enumerate(pieces)}, merges=[],
+                                       unk_token="<unk>"))
+        backend.pre_tokenizer = pre_tokenizers.Metaspace()
+        backend.decoder = decoders.Metaspace()
+        tok = ParakeetTokenizer(tokenizer_object=backend, unk_token="<unk>", pad_token="<pad>",
+                                additional_special_tokens=["<blank>"])
+        blank = tok.convert_tokens_to_ids("<blank>")
+        processor = ParakeetProcessor(ParakeetFeatureExtractor(feature_size=16), tok,
+                                      decoder_type=kind)
+        encoder = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                       num_key_value_heads=2, intermediate_size=64, subsampling_conv_channels=8,
+                       num_mel_bins=16, max_position_embeddings=512)
+        config = AutoConfig.for_model(
+            f"parakeet_{kind}", vocab_size=len(tok), decoder_hidden_size=32, num_decoder_layers=1,
+            max_symbols_per_step=2, encoder_config=encoder, pad_token_id=tok.pad_token_id,
+            blank_token_id=blank, decoder_start_token_id=blank)
+        save_random(directory, auto_class, config, processor)
+    return build
+
+
 RUNNERS = {
     "AutoModelForCTC": transcribe_ctc,
     "AutoModelForSpeechSeq2Seq": transcribe_seq2seq,
     "AutoModelForRNNT": transcribe_transducer,
     "AutoModelForTDT": transcribe_transducer,
 }
+SNIPPETS = {
+    "AutoModelForCTC": transcribe_ctc_snippet,
+    "AutoModelForSpeechSeq2Seq": transcribe_seq2seq_snippet,
+    "AutoModelForRNNT": transcribe_transducer_snippet,
+    "AutoModelForTDT": transcribe_transducer_snippet,
+}
+RECIPES = [
+    Recipe("ctc", "AutoModelForCTC", _ctc,
+           "tiny wav2vec2 with a letter CTC head (Wav2Vec2Processor)", {"audio": SPEECH}),
+    Recipe("automatic-speech-recognition", "AutoModelForSpeechSeq2Seq", _whisper,
+           "tiny English-only Whisper (3 s window) with timestamp tokens",
+           {"audio": SPEECH, "options": {"return_timestamps": True}}),
+    Recipe("rnnt", "AutoModelForRNNT", _parakeet("rnnt"),
+           "tiny Parakeet RNN-T transducer (letters)", {"audio": SPEECH}),
+    Recipe("tdt", "AutoModelForTDT", _parakeet("tdt"),
+           "tiny Parakeet TDT transducer (letters, token durations)", {"audio": SPEECH}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -4,7 +4,9 @@ MusicGen) for the text, made as the text-to-audio pipeline makes it."""
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from explorer.errors import BadInput
@@ -13,6 +15,9 @@ from explorer.heads._common import to_numpy
 from explorer.heads._text import FALLBACK_TOKENS, context_length, cut_text
 from explorer.results import AudioOutput, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, to_device
+from explorer.zoo import Recipe
+from explorer.zoo.common import bpe_tokenizer, save_random
 
 # Where text-to-audio models keep their sampling rate.
 _RATE_FIELDS = ("sampling_rate", "sample_rate")
@@ -134,9 +139,109 @@ def text_to_waveform(ctx: RunContext) -> Result:
     return _synthesize(ctx, "waveform")
 
 
+def _rate(spec: Spec) -> str:
+    for part in (spec.config, *(getattr(spec.config, n, None) for n in
+                                ("audio_encoder", "codec_config", "audio_config",
+                                 "vocoder_config"))):
+        for name in ("sampling_rate", "sample_rate"):
+            if part is not None and isinstance(getattr(part, name, None), (int, float)):
+                return str(int(getattr(part, name)))
+    return "16000"
+
+
+def synthesize_snippet(spec: Spec) -> list[str]:
+    """Text → audio: ``generate`` when the model can (SpeechT5), else one forward pass (VITS),
+    seeded like the explorer's run."""
+    generates = spec.model_class.can_generate()
+    entry = spec.model_class.generate if generates else spec.model_class.forward
+    limit = (context_length(spec.config) or FALLBACK_TOKENS) - 2
+    lines = [f"text = {spec.first_text!r}",
+             f"inputs = {spec.part('tokenizer')}(text, return_tensors=\"pt\", truncation=True, "
+             f"max_length={limit + 2})", *to_device(spec)]
+    params = inspect.signature(entry).parameters
+    dim = getattr(spec.config, "speaker_embedding_dim", None)
+    call = "**inputs"
+    if dim and "speaker_embeddings" in params:
+        lines.append(f"voice = torch.zeros(1, {int(dim)})  # a neutral voice; real ones are a "
+                     "speaker's x-vector")
+        call += ", speaker_embeddings=voice"
+    speaker = spec.options.get("speaker_id")
+    if speaker is not None:
+        call += f", speaker_id={int(speaker)}"
+    if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        lines += [f"inputs = {{k: v for k, v in inputs.items() if k in {sorted(params)!r}}}"]
+    lines += [f"torch.manual_seed({spec.option('seed')})  # sampling inside the model: repeatable",
+              "with torch.inference_mode():",
+              f"    out = model{'.generate' if generates else ''}({call})"]
+    kind = "spectrogram" if spec.task_spec.auto_class == "AutoModelForTextToSpectrogram" else "waveform"
+    if kind == "spectrogram":
+        lines.append("audio = out[0] if out.ndim == 3 else out  # (frames, mel bins)")
+    else:
+        lines += ["waveform = out if hasattr(out, \"shape\") else out.waveform",
+                  "audio = waveform.reshape(-1, waveform.shape[-1]).mean(0)  # channels → mono"]
+    return lines + [f"print({{\"shape\": list(audio.shape), \"sampling_rate\": {_rate(spec)}}})"]
+
+
+SENTENCE = "the cat sat on the mat"
+
+
+def _speecht5(directory: Path) -> None:
+    """SpeechT5 text → mel spectrogram. Real checkpoints tokenize with SentencePiece (not a
+    dependency here), so the zoo uses its byte-level BPE tokenizer."""
+    from transformers import AutoConfig
+
+    tok = bpe_tokenizer()
+    config = AutoConfig.for_model(
+        "speecht5", vocab_size=len(tok), hidden_size=32, encoder_layers=2,
+        encoder_attention_heads=2, encoder_ffn_dim=64, decoder_layers=2, decoder_attention_heads=2,
+        decoder_ffn_dim=64, conv_dim=(16,) * 7, num_conv_pos_embeddings=16,
+        num_conv_pos_embedding_groups=4, num_mel_bins=16, speech_decoder_prenet_units=32,
+        speaker_embedding_dim=16, speech_decoder_postnet_units=32, speech_decoder_postnet_layers=2,
+        max_speech_positions=256, max_text_positions=64, encoder_max_relative_position=32,
+        pad_token_id=tok.pad_token_id, bos_token_id=tok.eos_token_id,
+        eos_token_id=tok.eos_token_id, decoder_start_token_id=tok.eos_token_id)
+    model = save_random(directory, "AutoModelForTextToSpectrogram", config, tok)
+    # Random stop logits would end the spectrogram after one step; make the model never ask to
+    # stop, so it runs to generate()'s length limit (maxlenratio × the text length).
+    import torch
+
+    with torch.no_grad():
+        model.speech_decoder_postnet.prob_out.bias.fill_(-10.0)
+    model.save_pretrained(directory)
+
+
+def _vits(directory: Path) -> None:
+    """VITS (MMS-TTS style): characters in, waveform out, no phonemizer."""
+    from transformers import AutoConfig, VitsTokenizer
+
+    chars = ["<pad>", *" abcdefghijklmnopqrstuvwxyz'.,?!-", "<unk>"]
+    vocab_file = directory / "vocab.json"
+    vocab_file.write_text(json.dumps({c: i for i, c in enumerate(chars)}))
+    tok = VitsTokenizer(str(vocab_file), phonemize=False, normalize=True, add_blank=True)
+    config = AutoConfig.for_model(
+        "vits", vocab_size=len(chars), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+        ffn_dim=32, flow_size=16, spectrogram_bins=17, upsample_initial_channel=16,
+        resblock_kernel_sizes=[3], resblock_dilation_sizes=[[1, 3]],
+        duration_predictor_filter_channels=16, duration_predictor_num_flows=2,
+        prior_encoder_num_flows=2, prior_encoder_num_wavenet_layers=2,
+        posterior_encoder_num_wavenet_layers=2, pad_token_id=0, sampling_rate=16000,
+        speaking_rate=4.0)  # random durations are long; keep the clip a few seconds
+    save_random(directory, "AutoModelForTextToWaveform", config, tok)
+
+
 RUNNERS = {
     "AutoModelForTextToSpectrogram": text_to_spectrogram,
     "AutoModelForTextToWaveform": text_to_waveform,
 }
+SNIPPETS = {
+    "AutoModelForTextToSpectrogram": synthesize_snippet,
+    "AutoModelForTextToWaveform": synthesize_snippet,
+}
+RECIPES = [
+    Recipe("text-to-spectrogram", "AutoModelForTextToSpectrogram", _speecht5,
+           "tiny SpeechT5 text-to-speech (mel spectrogram out)", {"text": SENTENCE}),
+    Recipe("text-to-speech", "AutoModelForTextToWaveform", _vits,
+           "tiny VITS (MMS-TTS style) text-to-waveform", {"text": SENTENCE}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

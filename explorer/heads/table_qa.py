@@ -3,6 +3,8 @@ them, decoded by its tokenizer's ``convert_logits_to_predictions``."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,9 @@ from explorer.heads._common import sigmoid, to_numpy, top_labels
 from explorer.heads._text import cut_question
 from explorer.results import Answer, Label, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward
+from explorer.zoo import Recipe
+from explorer.zoo.common import TINY, save_random
 
 
 def _cell_scores(logits: np.ndarray, token_types: np.ndarray) -> dict[tuple[int, int], float]:
@@ -79,8 +84,72 @@ def answer_table_question(ctx: RunContext) -> Result:
                   **ctx.common(outputs, encoded["input_ids"]))
 
 
+def answer_table_question_snippet(spec: Spec) -> list[str]:
+    table = spec.inputs["table"]
+    source = (f"pandas.read_csv({str(table)!r}, dtype=str, keep_default_na=False, "
+              "skipinitialspace=True)" if Path(str(table)).is_file() else
+              f"pandas.read_csv(io.StringIO({str(table)!r}), dtype=str, keep_default_na=False, "
+              "skipinitialspace=True)")
+    names = getattr(spec.config, "aggregation_labels", None) or {}
+    operators = [str(names.get(i, names.get(str(i), f"AGG_{i}"))) for i in range(len(names))]
+    return [
+        f"table = {source}",
+        f"question = {spec.inputs.get('question', '')!r}",
+        f"inputs = {spec.pre}(table=table, queries=question, truncation=True, "
+        "return_tensors=\"pt\")",
+        *forward(),
+        "logits, aggregation = outputs.logits.float(), outputs.logits_aggregation.float()",
+        f"cells_found, operator = {spec.pre}.convert_logits_to_predictions(",
+        f"    inputs, logits, aggregation, cell_classification_threshold="
+        f"{spec.option('threshold')})",
+        "cells = [table.iat[row, column] for row, column in cells_found[0]]",
+        "# A cell's score: the mean probability of its tokens (token types: segment, column, row).",
+        "per_cell = {}",
+        "for p, (segment, column, row) in zip(logits[0].sigmoid().tolist(), "
+        "inputs[\"token_type_ids\"][0, :, :3].tolist()):",
+        "    if segment == 1 and column > 0 and row > 0:",
+        "        per_cell.setdefault((row - 1, column - 1), []).append(p)",
+        "score = sum(sum(per_cell[c]) / len(per_cell[c]) for c in cells_found[0]) / "
+        "max(len(cells_found[0]), 1)",
+        f"operators = {operators!r}",
+        "agg = aggregation[0].softmax(-1)",
+        "alternatives = dict(sorted(zip(operators, agg.tolist()), key=lambda kv: -kv[1]))",
+        "answer = \", \".join(cells)",
+        "if operators[operator[0]] != \"NONE\" and cells:",
+        "    answer = f\"{operators[operator[0]]} > {answer}\"",
+        "print({\"answer\": answer, \"score\": score, \"alternatives\": alternatives})",
+    ]
+
+
+AGGREGATIONS = {0: "NONE", 1: "SUM", 2: "AVERAGE", 3: "COUNT"}
+
+
+def _tapas(directory: Path) -> None:
+    from transformers import AutoConfig, TapasTokenizer
+
+    from explorer.zoo.common import wordpiece_vocab
+
+    with tempfile.TemporaryDirectory() as tmp:  # TapasTokenizer reads its vocab from a file only
+        vocab_file = Path(tmp) / "vocab.txt"
+        vocab_file.write_text("\n".join([*wordpiece_vocab(), "[EMPTY]"]) + "\n")
+        tok = TapasTokenizer(vocab_file=str(vocab_file), model_max_length=128)
+    config = AutoConfig.for_model("tapas", vocab_size=len(tok), max_position_embeddings=128,
+                                  **TINY, num_aggregation_labels=len(AGGREGATIONS),
+                                  aggregation_labels=AGGREGATIONS,
+                                  use_answer_as_supervision=True)
+    save_random(directory, "AutoModelForTableQuestionAnswering", config, tok)
+
+
 RUNNERS = {
     "AutoModelForTableQuestionAnswering": answer_table_question,
 }
+SNIPPETS = {
+    "AutoModelForTableQuestionAnswering": answer_table_question_snippet,
+}
+RECIPES = [
+    Recipe("table-question-answering", "AutoModelForTableQuestionAnswering", _tapas,
+           "tiny TAPAS with cell selection and a 4-way aggregation head",
+           {"table": "table.csv", "question": "how many people live in paris"}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

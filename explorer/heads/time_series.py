@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from explorer.errors import BadInput
 from explorer.heads._common import output_shapes, to_numpy
 from explorer.inputs import load_table
 from explorer.results import RawOutput, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, shapes_print
 from explorer.zoo import Recipe
-
-if TYPE_CHECKING:  # the snippets package collects SNIPPETS from here: no import cycle
-    from explorer.snippets.base import Spec
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
@@ -56,8 +53,6 @@ def forecast(ctx: RunContext) -> Result:
 
 
 def forecast_snippet(spec: Spec) -> list[str]:
-    from explorer.snippets.base import shapes_print  # here: see the TYPE_CHECKING import
-
     column, values = past_values(load_table(spec.inputs["table"]))
     series = ", ".join(f"{v:g}" for v in values)
     return [f"series = [{series}]  # the {column!r} column of the table",

@@ -9,6 +9,7 @@ the input image's size, so boxes, maps and keypoints line up with the picture th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from explorer.heads._vision import (
     resize_rgb,
     to_uint8,
 )
+from explorer.inputs import CLIP_SUFFIXES, read_clip
 from explorer.results import (
     Classification,
     DepthMap,
@@ -37,6 +39,28 @@ from explorer.results import (
     Result,
 )
 from explorer.runner import RunContext
+from explorer.snippets.base import (
+    SIZE,
+    Spec,
+    forward,
+    image_batch,
+    image_lines,
+    only_accepted,
+    post_kwargs,
+    to_device,
+    top_scores,
+)
+from explorer.zoo import Recipe
+from explorer.zoo.common import (
+    DETR_SIZE,
+    PHOTO,
+    SHAPES,
+    label_maps,
+    make_processor,
+    model_config,
+    random_build,
+    resnet_config,
+)
 
 # ---------------------------------------------------------------------------- classification
 
@@ -288,6 +312,214 @@ def backbone_features(ctx: RunContext) -> Result:
                        maps=maps, **ctx.common(outputs))
 
 
+def classify_image_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + forward() + ["logits = outputs.logits[0]",
+                                            *top_scores(spec, "model.config.id2label")]
+
+
+def _clip_lines(path: str) -> list[str]:
+    """Lines that read every frame of the clip at ``path`` into ``clip`` (RGB PIL images)."""
+    if Path(path).suffix.lower() in CLIP_SUFFIXES:
+        return [f"with av.open({path!r}) as container:  # PyAV decodes MP4, WebM, ...",
+                "    clip = [frame.to_image() for frame in container.decode(video=0)]"]
+    return [f"gif = Image.open({path!r})  # an animated GIF: every frame, in RGB",
+            "clip = [gif.seek(i) or gif.convert(\"RGB\") for i in range(gif.n_frames)]"]
+
+
+def classify_video_snippet(spec: Spec) -> list[str]:
+    frames = next((v for name in ("num_frames", "frames_per_clip", "num_frames_per_clip")
+                   for v in [getattr(spec.config, name, None)] if isinstance(v, int) and v > 0), 8)
+    path = str(spec.inputs["image"])
+    if read_clip(path):
+        read = _clip_lines(path) + [
+            f"frames = [clip[i * len(clip) // {frames}] for i in range({frames})]  # evenly "
+            "spread, the model's clip length"]
+    else:
+        read = image_lines(spec) + [
+            f"frames = [image] * {frames}  # a still image repeated into a clip of the model's "
+            "length"]
+    return read + [
+        f"inputs = {spec.pre}(frames, return_tensors=\"pt\")", *to_device(spec, floats=True),
+        *forward(), "logits = outputs.logits[0]", *top_scores(spec, "model.config.id2label")]
+
+
+def detect_snippet(spec: Spec) -> list[str]:
+    threshold = spec.option("threshold")
+    extra = post_kwargs(spec, "post_process_object_detection", threshold=threshold,
+                         target_sizes=SIZE)
+    return image_batch(spec) + forward() + [
+        f"found = {spec.pre}.post_process_object_detection(",
+        f"    outputs{extra})[0]",
+        "limits = (image.width, image.height) * 2  # boxes are clipped to the picture",
+        "detections = [(model.config.id2label[int(label)], float(score),",
+        "               [min(max(v, 0.0), lim) for v, lim in zip(box.tolist(), limits)])",
+        "              for score, label, box in zip(found[\"scores\"], found[\"labels\"], "
+        "found[\"boxes\"])]",
+        f"detections = sorted(detections, key=lambda d: -d[1])[:{spec.option('top_k')}]",
+        "print(detections)",
+    ]
+
+
+def depth_snippet(spec: Spec) -> list[str]:
+    extra = post_kwargs(spec, "post_process_depth_estimation", target_sizes=SIZE,
+                         source_sizes=SIZE)
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"depth = {spec.pre}.post_process_depth_estimation(outputs{extra})[0][\"predicted_depth\"]",
+        "print({\"shape\": list(depth.shape), \"min\": float(depth.min()), "
+        "\"max\": float(depth.max())})",
+    ]
+
+
+def keypoints_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + only_accepted(spec) + forward() + [
+        f"found = {spec.pre}.post_process_keypoint_detection(outputs, target_sizes={SIZE})[0]",
+        f"keep = found[\"scores\"] >= {spec.option('threshold')}",
+        "order = found[\"scores\"][keep].argsort(descending=True, stable=True)"
+        f"[:{spec.option('top_k')}]",
+        "points = [(*found[\"keypoints\"][keep][i].float().tolist(), "
+        "float(found[\"scores\"][keep][i])) for i in order]",
+        "print({\"keypoints\": len(points), \"best\": points[:5]})  # (x, y, score)",
+    ]
+
+
+def pose_snippet(spec: Spec) -> list[str]:
+    box = spec.options.get("box")
+    if box:
+        x0, y0, x1, y1 = (float(v) for v in (box.split(",") if isinstance(box, str) else box))
+        box_line = f"boxes = [[[{x0}, {y0}, {x1 - x0}, {y1 - y0}]]]  # COCO x, y, w, h"
+    else:
+        box_line = ("boxes = [[[0.0, 0.0, float(image.width), float(image.height)]]]  "
+                    "# one person box: the whole image (COCO x, y, w, h)")
+    experts = getattr(getattr(spec.config, "backbone_config", None), "num_experts", 1) or 1
+    lines = image_lines(spec) + [box_line,
+                                 f"inputs = {spec.pre}(images=image, boxes=boxes, "
+                                 "return_tensors=\"pt\")"]
+    if experts > 1:
+        lines.append("inputs[\"dataset_index\"] = torch.zeros(1, dtype=torch.long)  "
+                     "# ViTPose+ expert 0 (COCO)")
+    extra = post_kwargs(spec, "post_process_pose_estimation", boxes="boxes")
+    return lines + only_accepted(spec) + forward() + [
+        f"found = {spec.pre}.post_process_pose_estimation(outputs{extra})[0][0]",
+        "points = [(model.config.id2label[int(label)], *xy.tolist(), float(score))",
+        "          for label, xy, score in zip(found[\"labels\"], found[\"keypoints\"], "
+        "found[\"scores\"])]",
+        "print(points)  # (keypoint, x, y, score)",
+    ]
+
+
+def masked_image_modeling_snippet(spec: Spec) -> list[str]:
+    patch = getattr(spec.config, "patch_size", 16)
+    patch = patch[0] if isinstance(patch, (list, tuple)) else patch
+    ratio, seed = spec.option("mask_ratio"), spec.option("seed")
+    return image_batch(spec) + [
+        f"rows, cols = (n // {patch} for n in inputs[\"pixel_values\"].shape[-2:])",
+        f"generator = torch.Generator().manual_seed({seed})",
+        f"hidden = torch.rand(rows * cols, generator=generator).argsort()"
+        f"[: int({ratio} * rows * cols)]",
+        "inputs[\"bool_masked_pos\"] = torch.zeros(1, rows * cols, dtype=torch.bool)",
+        "inputs[\"bool_masked_pos\"][0, hidden] = True  # the patches the model must paint back",
+        *forward(),
+        "picture = outputs.reconstruction[0]  # (3, h, w), normalised like the input",
+        "print({\"shape\": [image.height, image.width, 3]})  "
+        "# the explorer shows it resized to the input",
+    ]
+
+
+def image_to_image_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + forward() + [
+        "out = outputs.reconstruction[0]",
+        "scale = out.shape[-1] // inputs[\"pixel_values\"].shape[-1]",
+        "picture = out[:, : image.height * scale, : image.width * scale]  # crop the padding",
+        "print({\"shape\": [*picture.shape[1:], 3]})",
+    ]
+
+
+def backbone_snippet(spec: Spec) -> list[str]:
+    return image_batch(spec) + forward() + [
+        "shapes = {stage: list(f.shape[1:]) for stage, f in zip(model.out_features, "
+        "outputs.feature_maps)}",
+        "print(shapes)  # (channels, height, width) per stage",
+    ]
+
+
+IMAGE_LABELS = ("person", "cat", "dog", "car", "tree", "sky")
+
+
+SHAPE_LABELS = ("circle", "square", "triangle")
+
+
+COCO_KEYPOINTS = ("nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder",
+                  "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+                  "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle")
+
+
+VIT = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+           image_size=32, patch_size=8)
+
+
+def _vit_classifier() -> tuple[Any, ...]:
+    return (model_config("vit", **VIT, **label_maps(IMAGE_LABELS)),
+            make_processor("ViTImageProcessor", size={"height": 32, "width": 32}))
+
+
+def _detr_detector() -> tuple[Any, ...]:
+    # init_std 0.3 (not 0.02): with tiny random heads every query would otherwise predict the
+    # same centred box; larger weights spread the boxes so the view has something to show.
+    config = model_config("detr", use_timm_backbone=False, use_pretrained_backbone=False,
+                          backbone_config=resnet_config(["stage4"]), d_model=32, encoder_layers=1,
+                          decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2,
+                          encoder_ffn_dim=64, decoder_ffn_dim=64, num_queries=10, init_std=0.3,
+                          **label_maps(SHAPE_LABELS))
+    return config, make_processor("DetrImageProcessor", size=DETR_SIZE)
+
+
+def _dpt() -> tuple[Any, ...]:
+    config = model_config("dpt", **{**VIT, "num_hidden_layers": 4}, backbone_out_indices=[0, 1, 2, 3],
+                          neck_hidden_sizes=[8, 16, 16, 16], fusion_hidden_size=16, head_hidden_size=8,
+                          reassemble_factors=[4, 2, 1, 0.5])
+    return config, make_processor("DPTImageProcessor", size={"height": 32, "width": 32})
+
+
+def _superpoint() -> tuple[Any, ...]:
+    config = model_config("superpoint", encoder_hidden_sizes=[8, 8, 16, 16], decoder_hidden_size=32,
+                          keypoint_decoder_dim=65, descriptor_decoder_dim=32, max_keypoints=64)
+    return config, make_processor("SuperPointImageProcessor", size={"height": 64, "width": 64})
+
+
+def _vitpose() -> tuple[Any, ...]:
+    backbone = model_config("vitpose_backbone", hidden_size=32, num_hidden_layers=2,
+                            num_attention_heads=2, mlp_ratio=2, image_size=[64, 48], patch_size=[8, 8],
+                            out_indices=[2])
+    config = model_config("vitpose", backbone_config=backbone, use_simple_decoder=True,
+                          **label_maps(COCO_KEYPOINTS))
+    return config, make_processor("VitPoseImageProcessor", size={"height": 64, "width": 48})
+
+
+def _vit_mim() -> tuple[Any, ...]:
+    return (model_config("vit", **VIT, encoder_stride=8),
+            make_processor("ViTImageProcessor", size={"height": 32, "width": 32}))
+
+
+def _swin2sr() -> tuple[Any, ...]:
+    config = model_config("swin2sr", embed_dim=8, depths=[1, 1], num_heads=[1, 1], window_size=4,
+                          image_size=16, patch_size=1, upscale=2, upsampler="pixelshuffledirect")
+    return config, make_processor("Swin2SRImageProcessor", size_divisor=4)
+
+
+def _videomae() -> tuple[Any, ...]:
+    config = model_config("videomae", **VIT, num_frames=4, tubelet_size=2,
+                          **label_maps(("walking", "waving", "sitting", "reading")))
+    return config, make_processor("VideoMAEImageProcessor", size={"shortest_edge": 32},
+                                  crop_size={"height": 32, "width": 32})
+
+
+def _resnet_backbone() -> tuple[Any, ...]:
+    config = model_config("resnet", embedding_size=8, hidden_sizes=[8, 16, 24, 32], depths=[1, 1, 1, 1],
+                          out_features=["stage1", "stage2", "stage3", "stage4"])
+    return config, make_processor("ConvNextImageProcessor", size={"shortest_edge": 64},
+                                  crop_pct=1.0)
+
+
 RUNNERS = {
     "AutoModelForImageClassification": classify_image,
     "AutoModelForObjectDetection": detect_objects,
@@ -299,5 +531,43 @@ RUNNERS = {
     "AutoModelForVideoClassification": classify_video,
     "AutoBackbone": backbone_features,
 }
+SNIPPETS = {
+    "AutoModelForImageClassification": classify_image_snippet,
+    "AutoModelForObjectDetection": detect_snippet,
+    "AutoModelForDepthEstimation": depth_snippet,
+    "AutoModelForKeypointDetection": keypoints_snippet,
+    "AutoModelForPoseEstimation": pose_snippet,
+    "AutoModelForMaskedImageModeling": masked_image_modeling_snippet,
+    "AutoModelForImageToImage": image_to_image_snippet,
+    "AutoModelForVideoClassification": classify_video_snippet,
+    "AutoBackbone": backbone_snippet,
+}
+RECIPES = [
+    Recipe("image-classification", "AutoModelForImageClassification",
+           random_build("AutoModelForImageClassification", _vit_classifier),
+           "tiny ViT with a 6-class head", PHOTO),
+    Recipe("object-detection", "AutoModelForObjectDetection",
+           random_build("AutoModelForObjectDetection", _detr_detector),
+           "tiny DETR (ResNet backbone) detecting circles, squares and triangles",
+           {**SHAPES, "options": {"threshold": 0.1}}),
+    Recipe("depth-estimation", "AutoModelForDepthEstimation",
+           random_build("AutoModelForDepthEstimation", _dpt), "tiny DPT (ViT) depth estimator", PHOTO),
+    Recipe("keypoint-detection", "AutoModelForKeypointDetection",
+           random_build("AutoModelForKeypointDetection", _superpoint), "tiny SuperPoint", PHOTO),
+    Recipe("pose-estimation", "AutoModelForPoseEstimation",
+           random_build("AutoModelForPoseEstimation", _vitpose),
+           "tiny ViTPose with COCO's 17 body keypoints", PHOTO),
+    Recipe("masked-image-modeling", "AutoModelForMaskedImageModeling",
+           random_build("AutoModelForMaskedImageModeling", _vit_mim),
+           "tiny ViT with a SimMIM reconstruction head", PHOTO),
+    Recipe("image-to-image", "AutoModelForImageToImage",
+           random_build("AutoModelForImageToImage", _swin2sr), "tiny Swin2SR ×2 super-resolution",
+           SHAPES),
+    Recipe("video-classification", "AutoModelForVideoClassification",
+           random_build("AutoModelForVideoClassification", _videomae),
+           "tiny VideoMAE (4-frame clips)", {"image": "clip.gif"}),
+    Recipe("backbone", "AutoBackbone", random_build("AutoBackbone", _resnet_backbone),
+           "tiny ResNet backbone with four output stages", PHOTO),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -4,12 +4,17 @@ Grounding DINO) against candidate labels the user gives."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from explorer.errors import BadInput
 from explorer.heads._common import to_numpy, top_labels
 from explorer.results import Classification, DetectedObject, Detections, Result
 from explorer.runner import RunContext
+from explorer.snippets.base import Spec, forward, image_lines, to_device
+from explorer.zoo import Recipe
+from explorer.zoo.common import TINY, save_random
+from explorer.zoo.multimodal import IMAGE, VISION, clip_tokenizer
 
 
 def _labels(ctx: RunContext) -> list[str]:
@@ -75,9 +80,97 @@ def detect_zero_shot(ctx: RunContext) -> Result:
                       threshold=threshold, **ctx.common(None, encoded.get("input_ids")))
 
 
+BOX_CLIP = ["limits = (image.width, image.height) * 2  # boxes are clipped to the picture",
+            "clip = lambda box: [min(max(v, 0.0), lim) for v, lim in zip(box, limits)]"]
+
+
+def _labels_line(spec: Spec) -> str:
+    return f"labels = {list(spec.inputs.get('labels') or [])!r}"
+
+
+def classify_image_zero_shot_snippet(spec: Spec) -> list[str]:
+    template = spec.option("hypothesis_template")
+    k = spec.options.get("top_k") or len(spec.inputs.get("labels") or [])
+    return image_lines(spec) + [
+        _labels_line(spec),
+        "# SigLIP-style models (a learned logit_bias) are trained with a sigmoid loss on texts",
+        "# padded to a fixed length: score and pad them that way; CLIP-style ones with a softmax.",
+        "sigmoid = hasattr(model, \"logit_bias\")",
+        f"inputs = {spec.pre}(text=[{template!r}.format(label) for label in labels], images=image,",
+        "                   return_tensors=\"pt\", truncation=True,",
+        "                   padding=\"max_length\" if sigmoid else True)",
+        *to_device(spec), *forward(),
+        "logits = outputs.logits_per_image[0].float()",
+        "probs = logits.sigmoid() if sigmoid else logits.softmax(-1)",
+        f"scores = dict(sorted(zip(labels, probs.tolist()), key=lambda kv: -kv[1])[:{k}])",
+        "print(scores)",
+    ]
+
+
+def detect_zero_shot_snippet(spec: Spec) -> list[str]:
+    return image_lines(spec) + [
+        _labels_line(spec),
+        f"inputs = {spec.pre}(text=[labels], images=image, return_tensors=\"pt\")",
+        *to_device(spec), *forward(),
+        f"found = {spec.pre}.post_process_grounded_object_detection(",
+        f"    outputs, threshold={spec.option('threshold')}, "
+        "target_sizes=[(image.height, image.width)], text_labels=[labels])[0]",
+        *BOX_CLIP,
+        "detections = sorted(((str(name), float(score), clip(box.tolist()))",
+        "                     for name, score, box in zip(found[\"text_labels\"], "
+        "found[\"scores\"], found[\"boxes\"])),",
+        "                    key=lambda d: -d[1])",
+        "print(detections)",
+    ]
+
+
+def _clip_text(tok: Any) -> dict[str, Any]:
+    return dict(vocab_size=len(tok), max_position_embeddings=tok.model_max_length,
+                bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+                pad_token_id=tok.pad_token_id, **TINY)
+
+
+def _clip(directory: Path) -> None:
+    from transformers import AutoConfig, CLIPImageProcessor, CLIPProcessor
+
+    tok = clip_tokenizer()
+    config = AutoConfig.for_model("clip", text_config=_clip_text(tok), vision_config=VISION,
+                                  projection_dim=16)
+    images = CLIPImageProcessor(size={"shortest_edge": IMAGE},
+                                crop_size={"height": IMAGE, "width": IMAGE})
+    save_random(directory, "AutoModelForZeroShotImageClassification", config,
+                CLIPProcessor(image_processor=images, tokenizer=tok))
+
+
+def _owlvit(directory: Path) -> None:
+    from transformers import AutoConfig, OwlViTImageProcessor, OwlViTProcessor
+
+    tok = clip_tokenizer()
+    # The class head compares image features with text embeddings: same width for both.
+    config = AutoConfig.for_model("owlvit", text_config=_clip_text(tok), vision_config=VISION,
+                                  projection_dim=VISION["hidden_size"])
+    images = OwlViTImageProcessor(size={"height": IMAGE, "width": IMAGE},
+                                  crop_size={"height": IMAGE, "width": IMAGE})
+    save_random(directory, "AutoModelForZeroShotObjectDetection", config,
+                OwlViTProcessor(image_processor=images, tokenizer=tok))
+
+
 RUNNERS = {
     "AutoModelForZeroShotImageClassification": classify_image_zero_shot,
     "AutoModelForZeroShotObjectDetection": detect_zero_shot,
 }
+SNIPPETS = {
+    "AutoModelForZeroShotImageClassification": classify_image_zero_shot_snippet,
+    "AutoModelForZeroShotObjectDetection": detect_zero_shot_snippet,
+}
+RECIPES = [
+    Recipe("zero-shot-image-classification", "AutoModelForZeroShotImageClassification", _clip,
+           "tiny CLIP (image and text towers) with a CLIP-style BPE tokenizer",
+           {"image": "photo.jpg", "labels": ["a woman", "a man", "a cat", "a dog"]}),
+    Recipe("zero-shot-object-detection", "AutoModelForZeroShotObjectDetection", _owlvit,
+           "tiny OWL-ViT: a box per image patch, scored against each label text",
+           {"image": "photo.jpg", "labels": ["a person", "a cat"],
+            "options": {"threshold": 0.5}}),
+]
 
-__all__ = ["RUNNERS"]
+__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]

@@ -7,33 +7,38 @@ A snippet loads the checkpoint with the Auto classes the explorer used, prepares
 runs the model under ``torch.inference_mode``, post-processes and decodes the way the explorer's
 runner does, and prints the answer the Result tab shows (``explorer.snippets.answers`` says what
 each result type prints). Which body a task gets is data: ``BODIES``, keyed by Auto class, built
-from one module per category and the ``SNIPPETS`` task families register beside their runners;
+from the ``SNIPPETS`` each task family registers beside its runners (``explorer/heads/<family>.py``);
 option defaults are the ones the task declares (``explorer/options.py``), as for the runners.
 """
 
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import Any
 
 from explorer.catalog import FAMILIES, get_task
 from explorer.errors import NotRunnable
 from explorer.load_options import LoadOptions
-from explorer.snippets import audio, multimodal, nlp, vision
 from explorer.snippets.base import Body, Spec
 
 
-def _registered() -> dict[str, Body]:
-    """Bodies that task families register beside their runners (``SNIPPETS`` in
-    ``explorer/heads/<family>.py``)."""
+@cache
+def bodies() -> dict[str, Body]:
+    """The bodies task families register beside their runners (``SNIPPETS`` in
+    ``explorer/heads/<family>.py``), keyed by Auto class."""
     found: dict[str, Body] = {}
     for family in FAMILIES:
         found.update(getattr(importlib.import_module(f"explorer.heads.{family}"), "SNIPPETS", {}))
     return found
 
 
-BODIES: dict[str, Body] = {**nlp.BODIES, **vision.BODIES, **audio.BODIES, **multimodal.BODIES,
-                           **_registered()}
+def __getattr__(name: str) -> Any:
+    # BODIES is collected on first use: the heads modules import explorer.snippets.base, so
+    # importing them while this package initialises would be circular.
+    if name == "BODIES":
+        return bodies()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # The Auto class that loads each kind of preprocessor, and its name in the snippet.
 _PRE_KINDS = (("ProcessorMixin", "AutoProcessor", "processor"),
@@ -139,7 +144,7 @@ def snippet(checkpoint: str, task: str, inputs: dict[str, Any] | None = None,
     model_kwargs = dict(overrides)
     if model_kwargs.pop("output_attentions", False):
         model_kwargs.update(attn_implementation="eager", output_attentions=True)
-    body = BODIES[task_spec.auto_class](spec)
+    body = bodies()[task_spec.auto_class](spec)
     location = resolution.location if resolution.source in ("zoo", "local") else checkpoint
     where = f"  # {checkpoint}" if location != checkpoint else ""
     header = [f"# {task_spec.task} with {checkpoint}: {task_spec.auto_class} picked "
@@ -153,4 +158,4 @@ def snippet(checkpoint: str, task: str, inputs: dict[str, Any] | None = None,
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["BODIES", "snippet"]
+__all__ = ["BODIES", "bodies", "snippet"]

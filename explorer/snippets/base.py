@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from explorer.catalog import TaskSpec
-from explorer.options import OPTIONS
+from explorer.options import OPTIONS, Option
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Spec:
     def option(self, name: str, fallback: Any = None) -> Any:
         """The run's option as its declared type (CLI options arrive as text: "3" → 3), else the
         default the task declares, which the runner uses too (``explorer/options.py``)."""
+        declared: Option | None
         try:
             declared = self.task_spec.option(name)
         except KeyError:
@@ -137,3 +138,30 @@ def shapes_print() -> list[str]:
 def embeddings_print() -> list[str]:
     return ["print({\"shape\": list(embeddings.shape), "
             "\"first values\": embeddings[:, :4].tolist()})"]
+
+
+SIZE = "[(image.height, image.width)]"
+
+
+def post_kwargs(spec: Spec, method: str, **wanted: Any) -> str:
+    """``, name=value`` for the keywords the processor's ``method`` takes, leaving out None (the
+    same choice the runner makes with ``accepted_kwargs``)."""
+    function = getattr(_image_processor(spec), method, None)
+    params = inspect.signature(function).parameters if function is not None else {}
+    return "".join(f", {k}={v}" for k, v in wanted.items() if v is not None and k in params)
+
+
+def _image_processor(spec: Spec) -> Any:
+    return getattr(spec.preprocessor, "image_processor", None) or spec.preprocessor
+
+
+def seconds_per_frame_line() -> str:
+    return ("seconds = model.config.inputs_to_logits_ratio / rate  "
+            "# one output frame (the conv stack's stride)")
+
+
+def drop_token_types(spec: Spec, var: str = "inputs") -> list[str]:
+    """GIT / BLIP processors return ``token_type_ids`` their ``generate`` refuses."""
+    if "token_type_ids" in inspect.signature(spec.model_class.forward).parameters:
+        return []
+    return [f"{var}.pop(\"token_type_ids\", None)  # the model takes none"]

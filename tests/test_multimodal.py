@@ -26,11 +26,12 @@ def _run(name: str, manifest: dict, task: str | None = None, **changes: object):
 
 
 def _common(result, auto_class: str) -> dict:
-    """Shared checks: typed, marked random, JSON-safe; returns to_dict()."""
+    """Shared checks: typed, marked random (or a trained toy), JSON-safe; returns to_dict()."""
     data = result.to_dict()
     json.dumps(data, allow_nan=False)
     assert data["task"] == auto_class
-    assert data["random_weights"] is True
+    assert result.checkpoint_kind in ("random", "toy")
+    assert data["random_weights"] is (result.checkpoint_kind == "random")
     assert data["type"] == explorer.get_task(auto_class).result
     return data
 

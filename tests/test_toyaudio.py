@@ -22,7 +22,7 @@ SAMPLE = 20
 """Held-out recordings per committed checkpoint (a seed no training used)."""
 CTC = "automatic-speech-recognition-ctc"
 CLASSIFIER = "audio-classification"
-FRAMES = "audio-frame-classification"
+FRAMES = "audio-frame-classification-wav2vec2-bert"
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
                                   reason="eSpeak NG is missing (apt-get install espeak-ng)")

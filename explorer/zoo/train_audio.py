@@ -245,7 +245,8 @@ TRAIN_RECIPES = [
                 "speech", "accuracy", "accuracy on held-out spoken commands", 0.9,
                 "tiny Wav2Vec2-BERT trained on eSpeak command words (yes/no/up/down/left/right/on/off/"
                 "stop/go)", {"audio": "command.wav"}, evaluate_classifier),
-    TrainRecipe("audio-frame-classification", "AutoModelForAudioFrameClassification",
+    TrainRecipe("audio-frame-classification-wav2vec2-bert",
+                "AutoModelForAudioFrameClassification",
                 _train_frames, "speech", "frame_accuracy",
                 "20 ms frames labelled right in held-out soundscapes", 0.9,
                 "tiny Wav2Vec2-BERT labelling every 20 ms as silence, speech (eSpeak) or "

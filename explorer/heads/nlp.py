@@ -36,6 +36,7 @@ from explorer.zoo import Recipe
 from explorer.zoo.common import (
     EXAMPLE_LABELS,
     NER_LABELS,
+    bart_config,
     bart_tokenizer,
     bert_build,
     bpe_tokenizer,
@@ -473,16 +474,8 @@ def _gpt2(directory: Path) -> None:
 
 
 def _bart(directory: Path) -> None:
-    from transformers import AutoConfig
-
     tok = bart_tokenizer()
-    config = AutoConfig.for_model(
-        "bart", vocab_size=len(tok), d_model=32, encoder_layers=2, decoder_layers=2,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
-        decoder_ffn_dim=64, max_position_embeddings=64, pad_token_id=tok.pad_token_id,
-        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-        decoder_start_token_id=tok.eos_token_id, forced_eos_token_id=tok.eos_token_id)
-    model = save_random(directory, "AutoModelForSeq2SeqLM", config, tok)
+    model = save_random(directory, "AutoModelForSeq2SeqLM", bart_config(tok, 32), tok)
     # Random weights pick </s> first, which would make every demo generation empty.
     model.generation_config.min_new_tokens = 6
     model.generation_config.save_pretrained(directory)

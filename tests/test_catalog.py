@@ -150,3 +150,16 @@ def test_every_runnable_task_has_a_snippet_an_example_and_a_zoo_recipe() -> None
     assert _missing_parts(BODIES, no_example) == [f"{forecast}: no example input"]
     no_recipe = [r for r in found if r.auto_class != forecast]
     assert _missing_parts(BODIES, no_recipe) == [f"{forecast}: no zoo recipe"]
+
+
+def test_a_task_entry_refuses_a_recipe_for_another_auto_class() -> None:
+    """A task's recipes build that task's Auto class: one entry, one Auto class."""
+    from explorer.heads._registry import Task
+    from explorer.zoo import Recipe
+
+    def nothing(*_: object) -> list[str]:
+        return []
+
+    with pytest.raises(ValueError, match="builds AutoModel, not AutoModelForMaskedLM"):
+        Task("AutoModelForMaskedLM", run=nothing, snippet=nothing,  # type: ignore[arg-type]
+             recipes=[Recipe("feature-extraction", "AutoModel", nothing)])

@@ -38,8 +38,9 @@ def test_every_runnable_task_has_its_registered_runner() -> None:
 
     for family in FAMILIES:
         declared = {s.auto_class for s in importlib.import_module(f"explorer.catalog.{family}").SPECS}
-        registered = set(importlib.import_module(f"explorer.heads.{family}").RUNNERS)
-        assert declared == registered, family
+        registered = [t.auto_class for t in importlib.import_module(f"explorer.heads.{family}").TASKS]
+        assert declared == set(registered), family
+        assert len(registered) == len(set(registered)), f"{family}: an Auto class registered twice"
     import explorer
 
     for spec in explorer.tasks():

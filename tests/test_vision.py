@@ -19,7 +19,8 @@ from explorer.zoo import example_kwargs
 from explorer.heads import geometry, recognition, segmentation, vision
 from explorer.heads.vision import COCO_KEYPOINTS
 
-RECIPES = vision.RECIPES + segmentation.RECIPES + geometry.RECIPES + recognition.RECIPES
+RECIPES = [recipe for family in (vision, segmentation, geometry, recognition)
+           for task in family.TASKS for recipe in task.recipes]
 VISION = [r.name for r in RECIPES]
 SEGMENTERS = ["semantic-segmentation", "instance-segmentation", "universal-segmentation",
               "image-segmentation", "mask-generation"]

@@ -2,7 +2,7 @@
 
 What each Auto class *is for* (category, hub tags, inputs, result shape, preprocessor, options)
 is data, written down per family in ``explorer/catalog/<family>.py``; how to run it is behaviour,
-registered against the Auto class in ``explorer/heads/<family>.py`` (``RUNNERS``) and imported
+registered against the Auto class in ``explorer/heads/<family>.py`` (``TASKS``) and imported
 only when a task runs, like transformers' Auto mappings name classes that load on first use.
 Listing the catalog imports no runner, loader or torch.
 
@@ -134,19 +134,19 @@ class Registered:
     auto_class: str
 
     def resolve(self) -> Callable[[RunContext], Result]:
-        import importlib
+        from explorer.heads._registry import family_tasks
 
-        runners = importlib.import_module(f"explorer.heads.{self.family}").RUNNERS
-        if self.auto_class not in runners:
-            raise LookupError(f"explorer/heads/{self.family}.py registers no runner for "
-                              f"{self.auto_class}; add it to RUNNERS")
-        return runners[self.auto_class]
+        for task in family_tasks(self.family):
+            if task.auto_class == self.auto_class:
+                return task.run
+        raise LookupError(f"explorer/heads/{self.family}.py registers no runner for "
+                          f"{self.auto_class}; add a Task for it to TASKS")
 
     def __call__(self, ctx: RunContext) -> Result:
         return self.resolve()(ctx)
 
     def __repr__(self) -> str:
-        return f"explorer.heads.{self.family}.RUNNERS[{self.auto_class!r}]"
+        return f"explorer.heads.{self.family}.TASKS[{self.auto_class!r}].run"
 
 
 def class_names(auto_class: str) -> dict[str, str]:

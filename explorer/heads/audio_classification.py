@@ -10,6 +10,7 @@ import numpy as np
 
 from explorer.heads._audio import audio_batch, seconds_per_frame
 from explorer.heads._common import classification, label_names, sigmoid, softmax, to_numpy
+from explorer.heads._registry import Task
 from explorer.results import Embeddings, Frames, FrameSpan, Result
 from explorer.runner import RunContext
 from explorer.snippets.base import Spec, forward, seconds_per_frame_line, top_scores
@@ -113,28 +114,25 @@ def _wav2vec2_head(auto_class: str, **config_kwargs: Any):
     return build
 
 
-RUNNERS = {
-    "AutoModelForAudioClassification": classify_audio,
-    "AutoModelForAudioFrameClassification": classify_frames,
-    "AutoModelForAudioXVector": xvector,
-}
-SNIPPETS = {
-    "AutoModelForAudioClassification": classify_audio_snippet,
-    "AutoModelForAudioFrameClassification": classify_frames_snippet,
-    "AutoModelForAudioXVector": xvector_snippet,
-}
-RECIPES = [
-    Recipe("audio-classification", "AutoModelForAudioClassification",
-           _wav2vec2_head("AutoModelForAudioClassification", **label_maps(COMMANDS)),
-           "tiny wav2vec2 with a speech-commands head (yes/no/up/down/left/right/on/off/stop/go)",
-           {"audio": SPEECH}),
-    Recipe("audio-frame-classification", "AutoModelForAudioFrameClassification",
-           _wav2vec2_head("AutoModelForAudioFrameClassification", **label_maps(FRAME_LABELS)),
-           "tiny wav2vec2 labelling every 20 ms frame (silence/speech/music)", {"audio": SPEECH}),
-    Recipe("audio-xvector", "AutoModelForAudioXVector",
-           _wav2vec2_head("AutoModelForAudioXVector", tdnn_dim=(32, 32, 32, 32, 64),
-                          xvector_output_dim=16),
-           "tiny wav2vec2 with an x-vector (TDNN) speaker-embedding head", {"audio": SPEECH}),
+TASKS = [
+    Task("AutoModelForAudioClassification", run=classify_audio, snippet=classify_audio_snippet, recipes=[
+        Recipe("audio-classification", "AutoModelForAudioClassification",
+               _wav2vec2_head("AutoModelForAudioClassification", **label_maps(COMMANDS)),
+               "tiny wav2vec2 with a speech-commands head (yes/no/up/down/left/right/on/off/stop/go)",
+               {"audio": SPEECH}),
+    ]),
+    Task("AutoModelForAudioFrameClassification", run=classify_frames,
+         snippet=classify_frames_snippet, recipes=[
+        Recipe("audio-frame-classification", "AutoModelForAudioFrameClassification",
+               _wav2vec2_head("AutoModelForAudioFrameClassification", **label_maps(FRAME_LABELS)),
+               "tiny wav2vec2 labelling every 20 ms frame (silence/speech/music)", {"audio": SPEECH}),
+    ]),
+    Task("AutoModelForAudioXVector", run=xvector, snippet=xvector_snippet, recipes=[
+        Recipe("audio-xvector", "AutoModelForAudioXVector",
+               _wav2vec2_head("AutoModelForAudioXVector", tdnn_dim=(32, 32, 32, 32, 64),
+                              xvector_output_dim=16),
+               "tiny wav2vec2 with an x-vector (TDNN) speaker-embedding head", {"audio": SPEECH}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from explorer.heads._audio import audio_array, audio_batch, only_accepted
 from explorer.heads._common import to_numpy
+from explorer.heads._registry import Task
 from explorer.results import AudioOutput, Result
 from explorer.runner import RunContext
 from explorer.snippets.base import Spec
@@ -74,15 +75,11 @@ def _dac(directory: Path) -> None:
                 DacFeatureExtractor(feature_size=1, sampling_rate=16000, hop_length=64))
 
 
-RUNNERS = {
-    "AutoModelForAudioTokenization": tokenize_audio,
-}
-SNIPPETS = {
-    "AutoModelForAudioTokenization": tokenize_audio_snippet,
-}
-RECIPES = [
-    Recipe("audio-tokenization", "AutoModelForAudioTokenization", _dac,
-           "tiny DAC codec: audio → 2 codebooks → audio", {"audio": SPEECH}),
+TASKS = [
+    Task("AutoModelForAudioTokenization", run=tokenize_audio, snippet=tokenize_audio_snippet, recipes=[
+        Recipe("audio-tokenization", "AutoModelForAudioTokenization", _dac,
+               "tiny DAC codec: audio → 2 codebooks → audio", {"audio": SPEECH}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -8,6 +8,7 @@ import numpy as np
 
 from explorer.errors import BadInput
 from explorer.heads._common import output_shapes, pad_batch, to_numpy
+from explorer.heads._registry import Task
 from explorer.results import Embeddings, RawOutput, Result
 from explorer.runner import RunContext
 from explorer.snippets.base import (
@@ -239,20 +240,16 @@ def raw_outputs_snippet(spec: Spec) -> list[str]:
     return _base_inputs(spec) + forward() + shapes_print()
 
 
-RUNNERS = {
-    "AutoModel": embed,
-    "AutoModelForPreTraining": raw_outputs,
-}
-SNIPPETS = {
-    "AutoModel": embed_snippet,
-    "AutoModelForPreTraining": raw_outputs_snippet,
-}
-RECIPES = [
-    Recipe("feature-extraction", "AutoModel", bert_build("AutoModel"), "tiny bare BERT",
-           {"text": ["a cat sat on the mat", "a dog sat on the rug", "stock markets fell"]}),
-    Recipe("pretraining", "AutoModelForPreTraining", bert_build("AutoModelForPreTraining"),
-           "tiny BERT with its pre-training heads (masked LM + NSP)",
-           {"text": "the cat sat on the mat"}),
+TASKS = [
+    Task("AutoModel", run=embed, snippet=embed_snippet, recipes=[
+        Recipe("feature-extraction", "AutoModel", bert_build("AutoModel"), "tiny bare BERT",
+               {"text": ["a cat sat on the mat", "a dog sat on the rug", "stock markets fell"]}),
+    ]),
+    Task("AutoModelForPreTraining", run=raw_outputs, snippet=raw_outputs_snippet, recipes=[
+        Recipe("pretraining", "AutoModelForPreTraining", bert_build("AutoModelForPreTraining"),
+               "tiny BERT with its pre-training heads (masked LM + NSP)",
+               {"text": "the cat sat on the mat"}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -14,6 +14,7 @@ import numpy as np
 from explorer.errors import BadInput
 from explorer.heads._common import softmax, to_numpy
 from explorer.heads._multimodal import processor_part
+from explorer.heads._registry import Task
 from explorer.heads._text import cut_question
 from explorer.results import Answer, Result
 from explorer.runner import RunContext, accepted
@@ -206,17 +207,14 @@ def _layoutlmv3(directory: Path) -> None:
                 LayoutLMv3Processor(image_processor=images, tokenizer=tok))
 
 
-RUNNERS = {
-    "AutoModelForDocumentQuestionAnswering": answer_document_question,
-}
-SNIPPETS = {
-    "AutoModelForDocumentQuestionAnswering": answer_document_question_snippet,
-}
-RECIPES = [
-    Recipe("document-question-answering", "AutoModelForDocumentQuestionAnswering", _layoutlmv3,
-           "tiny LayoutLMv3 (text, 2-D positions and image patches) with a span head",
-           {"image": "document.png", "question": "what is the total",
-            "context": DOCUMENT_TEXT}),
+TASKS = [
+    Task("AutoModelForDocumentQuestionAnswering", run=answer_document_question,
+         snippet=answer_document_question_snippet, recipes=[
+        Recipe("document-question-answering", "AutoModelForDocumentQuestionAnswering", _layoutlmv3,
+               "tiny LayoutLMv3 (text, 2-D positions and image patches) with a span head",
+               {"image": "document.png", "question": "what is the total",
+                "context": DOCUMENT_TEXT}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from explorer.heads._common import to_numpy
+from explorer.heads._registry import Task
 from explorer.heads._vision import forward_image, height_width
 from explorer.results import DepthMap, ImageOutput, Result
 from explorer.runner import RunContext
@@ -82,21 +83,17 @@ def _sapiens2(auto_class: str) -> Callable[[], tuple[Any, ...]]:
     return make
 
 
-RUNNERS = {
-    "AutoModelForNormalEstimation": estimate_normals,
-    "AutoModelForPointmapEstimation": estimate_pointmap,
-}
-SNIPPETS = {
-    "AutoModelForNormalEstimation": normals_snippet,
-    "AutoModelForPointmapEstimation": pointmap_snippet,
-}
-RECIPES = [
-    Recipe("normal-estimation", "AutoModelForNormalEstimation",
-           random_build("AutoModelForNormalEstimation", _sapiens2("AutoModelForNormalEstimation")),
-           "tiny Sapiens2: a surface normal per pixel", SHAPES),
-    Recipe("pointmap-estimation", "AutoModelForPointmapEstimation",
-           random_build("AutoModelForPointmapEstimation", _sapiens2("AutoModelForPointmapEstimation")),
-           "tiny Sapiens2: a camera-space 3-D point per pixel", SHAPES),
+TASKS = [
+    Task("AutoModelForNormalEstimation", run=estimate_normals, snippet=normals_snippet, recipes=[
+        Recipe("normal-estimation", "AutoModelForNormalEstimation",
+               random_build("AutoModelForNormalEstimation", _sapiens2("AutoModelForNormalEstimation")),
+               "tiny Sapiens2: a surface normal per pixel", SHAPES),
+    ]),
+    Task("AutoModelForPointmapEstimation", run=estimate_pointmap, snippet=pointmap_snippet, recipes=[
+        Recipe("pointmap-estimation", "AutoModelForPointmapEstimation",
+               random_build("AutoModelForPointmapEstimation", _sapiens2("AutoModelForPointmapEstimation")),
+               "tiny Sapiens2: a camera-space 3-D point per pixel", SHAPES),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from explorer.errors import BadInput
 from explorer.heads._multimodal import new_tokens, processor_part, sequence_probability
+from explorer.heads._registry import Task
 from explorer.heads._text import context_length, cut_text, generation_budget, prompt_limit, readable_pieces
 from explorer.results import Generation, Result
 from explorer.runner import RunContext
@@ -230,21 +231,17 @@ def _llava(directory: Path) -> None:
     save_random(directory, "AutoModelForMultimodalLM", config, processor)
 
 
-RUNNERS = {
-    "AutoModelForImageTextToText": generate_from_image,
-    "AutoModelForMultimodalLM": generate_multimodal,
-}
-SNIPPETS = {
-    "AutoModelForImageTextToText": generate_from_snippet,
-    "AutoModelForMultimodalLM": generate_from_snippet,
-}
-RECIPES = [
-    Recipe("image-text-to-text", "AutoModelForImageTextToText", _blip,
-           "tiny BLIP captioner (vision encoder + text decoder)",
-           {"image": "photo.jpg", "text": "a picture of"}),
-    Recipe("any-to-any", "AutoModelForMultimodalLM", _llava,
-           "tiny LLaVA (CLIP vision tower + Llama) with a chat template",
-           {"image": "photo.jpg", "text": "what is in the picture"}),
+TASKS = [
+    Task("AutoModelForImageTextToText", run=generate_from_image, snippet=generate_from_snippet, recipes=[
+        Recipe("image-text-to-text", "AutoModelForImageTextToText", _blip,
+               "tiny BLIP captioner (vision encoder + text decoder)",
+               {"image": "photo.jpg", "text": "a picture of"}),
+    ]),
+    Task("AutoModelForMultimodalLM", run=generate_multimodal, snippet=generate_from_snippet, recipes=[
+        Recipe("any-to-any", "AutoModelForMultimodalLM", _llava,
+               "tiny LLaVA (CLIP vision tower + Llama) with a chat template",
+               {"image": "photo.jpg", "text": "what is in the picture"}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -9,6 +9,7 @@ import numpy as np
 
 from explorer.errors import BadInput
 from explorer.heads._common import classification, label_names, softmax, to_numpy, top_labels
+from explorer.heads._registry import Task
 from explorer.heads._text import (
     context_length,
     cut_question,
@@ -35,6 +36,7 @@ from explorer.zoo import Recipe
 from explorer.zoo.common import (
     EXAMPLE_LABELS,
     NER_LABELS,
+    bart_config,
     bart_tokenizer,
     bert_build,
     bpe_tokenizer,
@@ -472,68 +474,56 @@ def _gpt2(directory: Path) -> None:
 
 
 def _bart(directory: Path) -> None:
-    from transformers import AutoConfig
-
     tok = bart_tokenizer()
-    config = AutoConfig.for_model(
-        "bart", vocab_size=len(tok), d_model=32, encoder_layers=2, decoder_layers=2,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=64,
-        decoder_ffn_dim=64, max_position_embeddings=64, pad_token_id=tok.pad_token_id,
-        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-        decoder_start_token_id=tok.eos_token_id, forced_eos_token_id=tok.eos_token_id)
-    model = save_random(directory, "AutoModelForSeq2SeqLM", config, tok)
+    model = save_random(directory, "AutoModelForSeq2SeqLM", bart_config(tok, 32), tok)
     # Random weights pick </s> first, which would make every demo generation empty.
     model.generation_config.min_new_tokens = 6
     model.generation_config.save_pretrained(directory)
 
 
-RUNNERS = {
-    "AutoModelForSequenceClassification": classify_text,
-    "AutoModelForTokenClassification": classify_tokens,
-    "AutoModelForQuestionAnswering": answer_question,
-    "AutoModelForMaskedLM": fill_mask,
-    "AutoModelForCausalLM": generate_text,
-    "AutoModelForSeq2SeqLM": generate_text,
-    "AutoModelForMultipleChoice": multiple_choice,
-    "AutoModelForNextSentencePrediction": next_sentence,
-    "AutoModelForTextEncoding": _encode_texts,
-}
-SNIPPETS = {
-    "AutoModelForSequenceClassification": classify_text_snippet,
-    "AutoModelForTokenClassification": classify_tokens_snippet,
-    "AutoModelForQuestionAnswering": answer_question_snippet,
-    "AutoModelForMaskedLM": fill_mask_snippet,
-    "AutoModelForCausalLM": generate_text_snippet,
-    "AutoModelForSeq2SeqLM": generate_text_snippet,
-    "AutoModelForMultipleChoice": multiple_choice_snippet,
-    "AutoModelForNextSentencePrediction": next_sentence_snippet,
-    "AutoModelForTextEncoding": embed_snippet,
-}
-RECIPES = [
-    Recipe("text-classification", "AutoModelForSequenceClassification",
-           bert_build("AutoModelForSequenceClassification", **label_maps(EXAMPLE_LABELS)),
-           "tiny BERT with a 2-label sentiment head",
-           {"text": "this movie was very good"}),
-    Recipe("token-classification", "AutoModelForTokenClassification",
-           bert_build("AutoModelForTokenClassification", **label_maps(NER_LABELS)),
-           "tiny BERT with a BIO named-entity head", {"text": SENTENCE}),
-    Recipe("question-answering", "AutoModelForQuestionAnswering",
-           bert_build("AutoModelForQuestionAnswering"), "tiny BERT with a span (start/end) head",
-           {"question": "where is the book", "context": SENTENCE}),
-    Recipe("fill-mask", "AutoModelForMaskedLM", bert_build("AutoModelForMaskedLM"),
-           "tiny BERT with its masked-LM head", {"text": "paris is the [MASK] of france"}),
-    Recipe("multiple-choice", "AutoModelForMultipleChoice", bert_build("AutoModelForMultipleChoice"),
-           "tiny BERT with a multiple-choice head",
-           {"text": "the cat sat on the", "labels": ["mat", "sky", "moon"]}),
-    Recipe("next-sentence-prediction", "AutoModelForNextSentencePrediction",
-           bert_build("AutoModelForNextSentencePrediction"), "tiny BERT with its NSP head",
-           {"text": "the cat sat on the mat", "text_pair": "it was a happy cat"}),
-    Recipe("text-encoding", "AutoModelForTextEncoding", bert_build("AutoModelForTextEncoding"),
-           "tiny BERT text encoder", {"text": ["a cat sat on the mat", "a dog sat on the rug"]}),
-    Recipe("text-generation", "AutoModelForCausalLM", _gpt2, "tiny GPT-2",
-           {"text": "the student read a"}),
-    Recipe("text2text-generation", "AutoModelForSeq2SeqLM", _bart, "tiny BART encoder-decoder",
-           {"text": "the cat sat on the mat"}),
+TASKS = [
+    Task("AutoModelForSequenceClassification", run=classify_text, snippet=classify_text_snippet, recipes=[
+        Recipe("text-classification", "AutoModelForSequenceClassification",
+               bert_build("AutoModelForSequenceClassification", **label_maps(EXAMPLE_LABELS)),
+               "tiny BERT with a 2-label sentiment head",
+               {"text": "this movie was very good"}),
+    ]),
+    Task("AutoModelForTokenClassification", run=classify_tokens, snippet=classify_tokens_snippet, recipes=[
+        Recipe("token-classification", "AutoModelForTokenClassification",
+               bert_build("AutoModelForTokenClassification", **label_maps(NER_LABELS)),
+               "tiny BERT with a BIO named-entity head", {"text": SENTENCE}),
+    ]),
+    Task("AutoModelForQuestionAnswering", run=answer_question, snippet=answer_question_snippet, recipes=[
+        Recipe("question-answering", "AutoModelForQuestionAnswering",
+               bert_build("AutoModelForQuestionAnswering"), "tiny BERT with a span (start/end) head",
+               {"question": "where is the book", "context": SENTENCE}),
+    ]),
+    Task("AutoModelForMaskedLM", run=fill_mask, snippet=fill_mask_snippet, recipes=[
+        Recipe("fill-mask", "AutoModelForMaskedLM", bert_build("AutoModelForMaskedLM"),
+               "tiny BERT with its masked-LM head", {"text": "paris is the [MASK] of france"}),
+    ]),
+    Task("AutoModelForMultipleChoice", run=multiple_choice, snippet=multiple_choice_snippet, recipes=[
+        Recipe("multiple-choice", "AutoModelForMultipleChoice", bert_build("AutoModelForMultipleChoice"),
+               "tiny BERT with a multiple-choice head",
+               {"text": "the cat sat on the", "labels": ["mat", "sky", "moon"]}),
+    ]),
+    Task("AutoModelForNextSentencePrediction", run=next_sentence, snippet=next_sentence_snippet, recipes=[
+        Recipe("next-sentence-prediction", "AutoModelForNextSentencePrediction",
+               bert_build("AutoModelForNextSentencePrediction"), "tiny BERT with its NSP head",
+               {"text": "the cat sat on the mat", "text_pair": "it was a happy cat"}),
+    ]),
+    Task("AutoModelForTextEncoding", run=_encode_texts, snippet=embed_snippet, recipes=[
+        Recipe("text-encoding", "AutoModelForTextEncoding", bert_build("AutoModelForTextEncoding"),
+               "tiny BERT text encoder", {"text": ["a cat sat on the mat", "a dog sat on the rug"]}),
+    ]),
+    Task("AutoModelForCausalLM", run=generate_text, snippet=generate_text_snippet, recipes=[
+        Recipe("text-generation", "AutoModelForCausalLM", _gpt2, "tiny GPT-2",
+               {"text": "the student read a"}),
+    ]),
+    Task("AutoModelForSeq2SeqLM", run=generate_text, snippet=generate_text_snippet, recipes=[
+        Recipe("text2text-generation", "AutoModelForSeq2SeqLM", _bart, "tiny BART encoder-decoder",
+               {"text": "the cat sat on the mat"}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

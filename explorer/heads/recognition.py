@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from explorer.heads._registry import Task
 from explorer.heads._vision import forward_image
 from explorer.results import Recognition, Result
 from explorer.runner import RunContext
@@ -75,21 +76,17 @@ def _slanet() -> tuple[Any, ...]:
     return config, make_processor("SLANeXtImageProcessor", size=size, pad_size=size)
 
 
-RUNNERS = {
-    "AutoModelForTextRecognition": recognize_text,
-    "AutoModelForTableRecognition": recognize_table,
-}
-SNIPPETS = {
-    "AutoModelForTextRecognition": recognize_text_snippet,
-    "AutoModelForTableRecognition": recognize_table_snippet,
-}
-RECIPES = [
-    Recipe("text-recognition", "AutoModelForTextRecognition",
-           random_build("AutoModelForTextRecognition", _ppocr_recogniser),
-           "tiny PP-OCRv5 line recogniser (CTC over a-z, 0-9, space)", {"image": "text_line.png"}),
-    Recipe("table-recognition", "AutoModelForTableRecognition",
-           random_build("AutoModelForTableRecognition", _slanet),
-           "tiny SLANet: a table's HTML structure tokens", {"image": "table.png"}),
+TASKS = [
+    Task("AutoModelForTextRecognition", run=recognize_text, snippet=recognize_text_snippet, recipes=[
+        Recipe("text-recognition", "AutoModelForTextRecognition",
+               random_build("AutoModelForTextRecognition", _ppocr_recogniser),
+               "tiny PP-OCRv5 line recogniser (CTC over a-z, 0-9, space)", {"image": "text_line.png"}),
+    ]),
+    Task("AutoModelForTableRecognition", run=recognize_table, snippet=recognize_table_snippet, recipes=[
+        Recipe("table-recognition", "AutoModelForTableRecognition",
+               random_build("AutoModelForTableRecognition", _slanet),
+               "tiny SLANet: a table's HTML structure tokens", {"image": "table.png"}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

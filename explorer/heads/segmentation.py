@@ -14,6 +14,7 @@ import numpy as np
 
 from explorer.errors import BadInput
 from explorer.heads._common import class_label, softmax, to_numpy
+from explorer.heads._registry import Task
 from explorer.heads._vision import (
     accepted_kwargs,
     height_width,
@@ -337,42 +338,38 @@ def _vitmatte() -> tuple[Any, ...]:
 LOW = {"threshold": 0.0, "mask_threshold": 0.05, "overlap_mask_area_threshold": 0.0}
 
 
-RUNNERS = {
-    "AutoModelForSemanticSegmentation": segment,
-    "AutoModelForInstanceSegmentation": segment,
-    "AutoModelForUniversalSegmentation": segment,
-    "AutoModelForImageSegmentation": segment,
-    "AutoModelForMaskGeneration": generate_masks,
-    "AutoModelForImageMatting": matte,
-}
-SNIPPETS = {
-    "AutoModelForSemanticSegmentation": segment_snippet,
-    "AutoModelForInstanceSegmentation": segment_snippet,
-    "AutoModelForUniversalSegmentation": segment_snippet,
-    "AutoModelForImageSegmentation": segment_snippet,
-    "AutoModelForMaskGeneration": mask_generation_snippet,
-    "AutoModelForImageMatting": matte_snippet,
-}
-RECIPES = [
-    Recipe("semantic-segmentation", "AutoModelForSemanticSegmentation",
-           random_build("AutoModelForSemanticSegmentation", _segformer),
-           "tiny SegFormer labelling every pixel", SHAPES),
-    Recipe("instance-segmentation", "AutoModelForInstanceSegmentation",
-           random_build("AutoModelForInstanceSegmentation", _maskformer),
-           "tiny MaskFormer (ResNet backbone): a mask per object",
-           {**SHAPES, "options": {"threshold": 0.0}}),
-    Recipe("universal-segmentation", "AutoModelForUniversalSegmentation",
-           random_build("AutoModelForUniversalSegmentation", _mask2former),
-           "tiny Mask2Former (ResNet backbone): panoptic segmentation",
-           {**SHAPES, "options": LOW}),
-    Recipe("image-segmentation", "AutoModelForImageSegmentation",
-           random_build("AutoModelForImageSegmentation", _detr_panoptic),
-           "tiny DETR with a mask head: panoptic segmentation", {**SHAPES, "options": LOW}),
-    Recipe("mask-generation", "AutoModelForMaskGeneration",
-           random_build("AutoModelForMaskGeneration", _sam), "tiny SAM (point prompts)", SHAPES),
-    Recipe("image-matting", "AutoModelForImageMatting",
-           random_build("AutoModelForImageMatting", _vitmatte), "tiny ViTMatte (ViTDet backbone)",
-           PHOTO),
+TASKS = [
+    Task("AutoModelForSemanticSegmentation", run=segment, snippet=segment_snippet, recipes=[
+        Recipe("semantic-segmentation", "AutoModelForSemanticSegmentation",
+               random_build("AutoModelForSemanticSegmentation", _segformer),
+               "tiny SegFormer labelling every pixel", SHAPES),
+    ]),
+    Task("AutoModelForInstanceSegmentation", run=segment, snippet=segment_snippet, recipes=[
+        Recipe("instance-segmentation", "AutoModelForInstanceSegmentation",
+               random_build("AutoModelForInstanceSegmentation", _maskformer),
+               "tiny MaskFormer (ResNet backbone): a mask per object",
+               {**SHAPES, "options": {"threshold": 0.0}}),
+    ]),
+    Task("AutoModelForUniversalSegmentation", run=segment, snippet=segment_snippet, recipes=[
+        Recipe("universal-segmentation", "AutoModelForUniversalSegmentation",
+               random_build("AutoModelForUniversalSegmentation", _mask2former),
+               "tiny Mask2Former (ResNet backbone): panoptic segmentation",
+               {**SHAPES, "options": LOW}),
+    ]),
+    Task("AutoModelForImageSegmentation", run=segment, snippet=segment_snippet, recipes=[
+        Recipe("image-segmentation", "AutoModelForImageSegmentation",
+               random_build("AutoModelForImageSegmentation", _detr_panoptic),
+               "tiny DETR with a mask head: panoptic segmentation", {**SHAPES, "options": LOW}),
+    ]),
+    Task("AutoModelForMaskGeneration", run=generate_masks, snippet=mask_generation_snippet, recipes=[
+        Recipe("mask-generation", "AutoModelForMaskGeneration",
+               random_build("AutoModelForMaskGeneration", _sam), "tiny SAM (point prompts)", SHAPES),
+    ]),
+    Task("AutoModelForImageMatting", run=matte, snippet=matte_snippet, recipes=[
+        Recipe("image-matting", "AutoModelForImageMatting",
+               random_build("AutoModelForImageMatting", _vitmatte), "tiny ViTMatte (ViTDet backbone)",
+               PHOTO),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

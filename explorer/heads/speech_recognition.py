@@ -16,6 +16,7 @@ import numpy as np
 from explorer.errors import BadInput
 from explorer.heads._audio import audio_batch, audio_input, seconds_per_frame, takes, text_tokenizer
 from explorer.heads._common import to_numpy
+from explorer.heads._registry import Task
 from explorer.heads._text import context_length, generation_budget
 from explorer.results import Chunk, Result, Transcript
 from explorer.runner import RunContext
@@ -385,28 +386,24 @@ def _parakeet(kind: str):
     return build
 
 
-RUNNERS = {
-    "AutoModelForCTC": transcribe_ctc,
-    "AutoModelForSpeechSeq2Seq": transcribe_seq2seq,
-    "AutoModelForRNNT": transcribe_transducer,
-    "AutoModelForTDT": transcribe_transducer,
-}
-SNIPPETS = {
-    "AutoModelForCTC": transcribe_ctc_snippet,
-    "AutoModelForSpeechSeq2Seq": transcribe_seq2seq_snippet,
-    "AutoModelForRNNT": transcribe_transducer_snippet,
-    "AutoModelForTDT": transcribe_transducer_snippet,
-}
-RECIPES = [
-    Recipe("ctc", "AutoModelForCTC", _ctc,
-           "tiny wav2vec2 with a letter CTC head (Wav2Vec2Processor)", {"audio": SPEECH}),
-    Recipe("automatic-speech-recognition", "AutoModelForSpeechSeq2Seq", _whisper,
-           "tiny English-only Whisper (3 s window) with timestamp tokens",
-           {"audio": SPEECH, "options": {"return_timestamps": True}}),
-    Recipe("rnnt", "AutoModelForRNNT", _parakeet("rnnt"),
-           "tiny Parakeet RNN-T transducer (letters)", {"audio": SPEECH}),
-    Recipe("tdt", "AutoModelForTDT", _parakeet("tdt"),
-           "tiny Parakeet TDT transducer (letters, token durations)", {"audio": SPEECH}),
+TASKS = [
+    Task("AutoModelForCTC", run=transcribe_ctc, snippet=transcribe_ctc_snippet, recipes=[
+        Recipe("ctc", "AutoModelForCTC", _ctc,
+               "tiny wav2vec2 with a letter CTC head (Wav2Vec2Processor)", {"audio": SPEECH}),
+    ]),
+    Task("AutoModelForSpeechSeq2Seq", run=transcribe_seq2seq, snippet=transcribe_seq2seq_snippet, recipes=[
+        Recipe("automatic-speech-recognition", "AutoModelForSpeechSeq2Seq", _whisper,
+               "tiny English-only Whisper (3 s window) with timestamp tokens",
+               {"audio": SPEECH, "options": {"return_timestamps": True}}),
+    ]),
+    Task("AutoModelForRNNT", run=transcribe_transducer, snippet=transcribe_transducer_snippet, recipes=[
+        Recipe("rnnt", "AutoModelForRNNT", _parakeet("rnnt"),
+               "tiny Parakeet RNN-T transducer (letters)", {"audio": SPEECH}),
+    ]),
+    Task("AutoModelForTDT", run=transcribe_transducer, snippet=transcribe_transducer_snippet, recipes=[
+        Recipe("tdt", "AutoModelForTDT", _parakeet("tdt"),
+               "tiny Parakeet TDT transducer (letters, token durations)", {"audio": SPEECH}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

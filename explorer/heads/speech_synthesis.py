@@ -12,6 +12,7 @@ from typing import Any
 from explorer.errors import BadInput
 from explorer.heads._audio import audio_array, only_accepted, takes, text_tokenizer
 from explorer.heads._common import to_numpy
+from explorer.heads._registry import Task
 from explorer.heads._text import FALLBACK_TOKENS, context_length, cut_text
 from explorer.results import AudioOutput, Result
 from explorer.runner import RunContext
@@ -229,19 +230,15 @@ def _vits(directory: Path) -> None:
     save_random(directory, "AutoModelForTextToWaveform", config, tok)
 
 
-RUNNERS = {
-    "AutoModelForTextToSpectrogram": text_to_spectrogram,
-    "AutoModelForTextToWaveform": text_to_waveform,
-}
-SNIPPETS = {
-    "AutoModelForTextToSpectrogram": synthesize_snippet,
-    "AutoModelForTextToWaveform": synthesize_snippet,
-}
-RECIPES = [
-    Recipe("text-to-spectrogram", "AutoModelForTextToSpectrogram", _speecht5,
-           "tiny SpeechT5 text-to-speech (mel spectrogram out)", {"text": SENTENCE}),
-    Recipe("text-to-speech", "AutoModelForTextToWaveform", _vits,
-           "tiny VITS (MMS-TTS style) text-to-waveform", {"text": SENTENCE}),
+TASKS = [
+    Task("AutoModelForTextToSpectrogram", run=text_to_spectrogram, snippet=synthesize_snippet, recipes=[
+        Recipe("text-to-spectrogram", "AutoModelForTextToSpectrogram", _speecht5,
+               "tiny SpeechT5 text-to-speech (mel spectrogram out)", {"text": SENTENCE}),
+    ]),
+    Task("AutoModelForTextToWaveform", run=text_to_waveform, snippet=synthesize_snippet, recipes=[
+        Recipe("text-to-speech", "AutoModelForTextToWaveform", _vits,
+               "tiny VITS (MMS-TTS style) text-to-waveform", {"text": SENTENCE}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

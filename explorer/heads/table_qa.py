@@ -11,6 +11,7 @@ import numpy as np
 
 from explorer.errors import BadInput
 from explorer.heads._common import sigmoid, to_numpy, top_labels
+from explorer.heads._registry import Task
 from explorer.heads._text import cut_question
 from explorer.results import Answer, Label, Result
 from explorer.runner import RunContext
@@ -140,16 +141,13 @@ def _tapas(directory: Path) -> None:
     save_random(directory, "AutoModelForTableQuestionAnswering", config, tok)
 
 
-RUNNERS = {
-    "AutoModelForTableQuestionAnswering": answer_table_question,
-}
-SNIPPETS = {
-    "AutoModelForTableQuestionAnswering": answer_table_question_snippet,
-}
-RECIPES = [
-    Recipe("table-question-answering", "AutoModelForTableQuestionAnswering", _tapas,
-           "tiny TAPAS with cell selection and a 4-way aggregation head",
-           {"table": "table.csv", "question": "how many people live in paris"}),
+TASKS = [
+    Task("AutoModelForTableQuestionAnswering", run=answer_table_question,
+         snippet=answer_table_question_snippet, recipes=[
+        Recipe("table-question-answering", "AutoModelForTableQuestionAnswering", _tapas,
+               "tiny TAPAS with cell selection and a 4-way aggregation head",
+               {"table": "table.csv", "question": "how many people live in paris"}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

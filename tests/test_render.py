@@ -649,3 +649,17 @@ def test_rendering_in_two_threads_leaves_the_users_rcparams_alone() -> None:
         assert not changed, changed
     finally:
         matplotlib.rcParams["font.size"] = before
+
+
+def test_long_choices_keep_the_words_that_tell_them_apart() -> None:
+    from explorer.render.charts import distinct_parts
+
+    choices = ["the small blue square is right of the big red circle.",
+               "the small blue square is left of the big red circle.",
+               "the small green square is right of the big red circle."]
+    assert distinct_parts(choices, 30) == ["… blue square is right …", "… blue square is left …",
+                                           "… green square is right …"]
+    assert distinct_parts(["positive", "negative"], 30) == ["positive", "negative"]
+    # Nothing shared, or one label wholly shared by the others: left as it is.
+    assert distinct_parts(["a b c", "a b c d e f g h i j k l m n o p"], 10) == [
+        "a b c", "a b c d e f g h i j k l m n o p"]

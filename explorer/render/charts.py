@@ -51,12 +51,28 @@ def class_probabilities(result: Any) -> tuple[list[str], np.ndarray, str]:
     return names, (sig if how == "sigmoid" else soft), how
 
 
+def distinct_parts(names: Sequence[str], limit: int) -> list[str]:
+    """Long labels that differ only in the middle (multiple-choice endings) cut to where they differ:
+    the words all of them start and end with become "…", so shortening keeps what tells them apart."""
+    words = [str(n).split() for n in names]
+    if len(words) < 2 or all(len(str(n)) <= limit for n in names):
+        return [str(n) for n in names]
+    shortest = min(len(w) for w in words)
+    head = next((i for i in range(shortest) if len({w[i] for w in words}) > 1), shortest)
+    tail = next((i for i in range(shortest - head) if len({w[-1 - i] for w in words}) > 1),
+                shortest - head)
+    if head + tail == 0 or any(len(w) == head + tail for w in words):
+        return [str(n) for n in names]
+    return [" ".join((["…"] if head else []) + w[head:len(w) - tail] + (["…"] if tail else []))
+            for w in words]
+
+
 def bar_chart(ax: Any, names: Sequence[str], values: Sequence[float] | np.ndarray, xlabel: str,
               color: str = ACCENT, limit: float | None = 1.0) -> None:
     """Horizontal bars, first item on top, value printed at each bar's end."""
     y = np.arange(len(names))
     ax.barh(y, values, color=color, height=0.65, gid="bar")
-    ax.set_yticks(y, [shorten(n, 30) for n in names])
+    ax.set_yticks(y, [shorten(n, 30) for n in distinct_parts(names, 30)])
     ax.invert_yaxis()
     top = max([limit or 0.0] + [float(v) for v in values])
     ax.set_xlim(0, top * 1.18 if top > 0 else 1)

@@ -85,7 +85,7 @@ def _shrink(config: Any, seen: set[int] | None = None) -> None:
             setattr(config, name, _INT_SIZES[name])
         elif name == "layer_types" and isinstance(value, list):
             pass  # cut to the new layer count below
-        elif isinstance(value, (list, tuple)) and name in _LIST_SIZES and value and all(
+        elif isinstance(value, list) and name in _LIST_SIZES and value and all(
                 isinstance(v, int) for v in value):
             base = _LIST_SIZES[name]
             setattr(config, name, [min(v, base * (2 ** i if base > 1 else 1))
@@ -227,8 +227,8 @@ def build(auto_class: str, model_type: str, folder: Path) -> dict[str, Any]:
     try:
         model = _from_config(spec, config)
     except Exception:
-        try:  # widths that per-stage head counts do not divide (Swin2SR: 6 heads a stage)
-            if not isinstance(getattr(config, "num_heads", None), (list, tuple)):
+        try:  # Swin2SR keeps one width in every stage, which its 6 heads a stage do not divide
+            if model_type != "swin2sr":
                 raise
             config.num_heads = [1] * len(config.num_heads)
             model = _from_config(spec, config)
@@ -314,9 +314,10 @@ def plain_run(auto_class: str, folder: Path, example: dict[str, Any]) -> None:
     if pre is None:
         raise RuntimeError("no preprocessor loads")
     tok = getattr(pre, "tokenizer", None) or (pre if hasattr(pre, "convert_ids_to_tokens") else None)
-    if "image" in example and "images" not in inspect.signature(type(pre).__call__).parameters:
+    if auto_class in ("AutoModelForImageTextToText", "AutoModelForMultimodalLM") and \
+            "images" not in inspect.signature(type(pre).__call__).parameters:
         # Only a tokenizer loads (the image processor was saved apart, or none): the image would
-        # be left out, which is no run of an image task.
+        # be left out, which is no run of a task about the image.
         raise RuntimeError(f"{type(pre).__name__} takes no images")
     if tok is not None and not (folder / "tokenizer_config.json").is_file():
         # transformers 5 builds an empty default tokenizer (a handful of special tokens) for a
@@ -367,8 +368,13 @@ def plain_run(auto_class: str, folder: Path, example: dict[str, Any]) -> None:
             start = getattr(model.config, "decoder_start_token_id", None)
             batch["decoder_input_ids"] = torch.tensor([[start if isinstance(start, int) else 0]])
         outputs = model(**batch)
-    if spec.result == "classification" and getattr(outputs, "logits", None) is None:
+    if spec.result == "classification" and not any("logits" in key for key in outputs.keys()):
         raise RuntimeError(f"{type(model).__name__} returns no logits (no classification head)")
+    if spec.result == "detections" and hasattr(pre, "post_process_object_detection"):
+        image = kw["images"]  # boxes are what a detector gives (some post-process with OpenCV)
+        threshold = (example.get("options") or {}).get("threshold", 0.5)
+        pre.post_process_object_detection(outputs, threshold=threshold,
+                                          target_sizes=[(image.height, image.width)])
 
 
 # ---------------------------------------------------------------------------- one pair

@@ -70,7 +70,7 @@ class Option:
         """What a valid value looks like: ``a whole number ≥ 1``, ``one of mean, cls``."""
         if self.choices:
             return "one of " + ", ".join(map(str, self.choices))
-        words = _EXPECTED.get(self.type, "text")
+        words = _EXPECTED.get(self.type, "text") if self.type is not None else "text"
         if self.min is not None and self.max is not None:
             return f"{words} from {self.min:g} to {self.max:g}"
         if self.min is not None:

@@ -199,12 +199,14 @@ def test_committed_causal_lm_continues_with_world_sentences() -> None:
 
 def test_committed_multiple_choice() -> None:
     _committed("multiple-choice")
-    sentence = "the big red circle is left of the small blue square."
-    choices = ["the big green triangle", "the small blue square", "the big red circle"]
-    for question, answer in [("what is right of the big red circle?", "the small blue square"),
-                             ("what is left of the small blue square?", "the big red circle")]:
-        top = _run("multiple-choice", text=f"{sentence} {question}", labels=choices).labels[0]
-        assert top.label == answer, question
+    converse = "the small blue square is right of the big red circle."
+    near_misses = [converse.replace("right", "left"), converse.replace("small", "big"),
+                   converse.replace("circle.", "square.")]
+    for choices in ([near_misses[0], converse, near_misses[1]],
+                    [near_misses[2], near_misses[1], converse]):
+        top = _run("multiple-choice", text="the big red circle is left of the small blue square.",
+                   labels=choices).labels[0]
+        assert top.label == converse, choices
     assert _held_out_figure("multiple-choice") >= 0.95
 
 

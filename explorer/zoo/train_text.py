@@ -407,30 +407,36 @@ def _complete_sentences(text: str) -> str:
 
 # --- multiple choice ---------------------------------------------------------------------------
 
+def _near_miss(sentence: str, rng: random.Random) -> str:
+    """``sentence`` with one of its content words changed for another of its kind."""
+    words = sentence.rstrip(".").split(" ")
+    at = rng.choice([i for i, w in enumerate(words) if w in _CONTENT])
+    kind = next(k for k in (world.SIZES, world.COLORS, world.SHAPES, _SIDES[:2], _SIDES[2:])
+                if words[at] in k)
+    words[at] = rng.choice([w for w in kind if w != words[at]])
+    return " ".join(words) + "."
+
+
 def _choice_question(rng: random.Random) -> tuple[str, list[str], int]:
-    """A shape sentence + a question about it, three things to choose from, the right index."""
+    """SWAG-style: a shape sentence, three sentences that might follow it (its converse and two
+    near misses of it) and the converse's index."""
     a, relation, b = world.scene(rng)
-    sentence = world.shape_sentence(a, relation, b)
-    if rng.random() < 0.5:
-        question, answer, other = f"what is {relation} {b}?", a, b
-    else:
-        question, answer, other = f"what is {world.RELATIONS[relation]} {a}?", b, a
-    third = world.thing(rng)
-    while third in (a, b):
-        third = world.thing(rng)
-    choices = [str(answer), str(other), str(third)]
+    converse = world.shape_sentence(b, world.RELATIONS[relation], a)
+    choices = [converse]
+    while len(choices) < 3:
+        miss = _near_miss(converse, rng)
+        choices += [miss] if miss not in choices else []
     rng.shuffle(choices)
-    return f"{sentence} {question}", choices, choices.index(str(answer))
+    return world.shape_sentence(a, relation, b), choices, choices.index(converse)
 
 
 def _train_choice(out: Path, *, seed: int, steps: int | None,
                   progress: Progress) -> TrainOutcome:
     import torch
 
-    steps = 2500 if steps is None else steps
+    steps = 1500 if steps is None else steps
     tok = _wordpiece()
-    model = _bert("AutoModelForMultipleChoice", tok, **_NO_DROPOUT)
-    _fixed_word_vectors(model, 0.3)
+    model = _from_fill_mask("AutoModelForMultipleChoice")
 
     def batch(rng: random.Random) -> dict:
         items = [_choice_question(rng) for _ in range(BATCH)]
@@ -441,7 +447,7 @@ def _train_choice(out: Path, *, seed: int, steps: int | None,
         encoded["labels"] = torch.tensor([right for _, _, right in items])
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
+    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=1e-3)
     _save(out, model, tok)
     return TrainOutcome(steps, evaluate_choice(out, seed=seed))
 
@@ -466,12 +472,7 @@ def _sentence_pair(rng: random.Random, near_misses: bool = False) -> tuple[str, 
     if rng.random() < 0.5:
         return first, converse, True
     if near_misses and rng.random() < 0.5:
-        words = converse.rstrip(".").split(" ")
-        at = rng.choice([i for i, w in enumerate(words) if w in _CONTENT])
-        kind = next(k for k in (world.SIZES, world.COLORS, world.SHAPES, _SIDES[:2], _SIDES[2:])
-                    if words[at] in k)
-        words[at] = rng.choice([w for w in kind if w != words[at]])
-        return first, " ".join(words) + ".", False
+        return first, _near_miss(converse, rng), False
     second = world.shape_sentence(*world.scene(rng))
     return first, second, second == converse
 
@@ -505,7 +506,7 @@ def _next_sentence_example(run: Run, rng: random.Random) -> dict[str, bool]:
 evaluate_next_sentence = _averaged("AutoModelForNextSentencePrediction", _next_sentence_example)
 
 
-_PAIR = "the big red circle is left of the small blue square."
+_FIRST = "the big red circle is left of the small blue square."
 _CONVERSE = "the small blue square is right of the big red circle."
 
 TRAIN_RECIPES = [
@@ -530,7 +531,7 @@ TRAIN_RECIPES = [
     TrainRecipe("fill-mask", "AutoModelForMaskedLM", _train_fill_mask, "text", "top1",
                 "top-1 on held-out shape sentences", 0.8,
                 "tiny BERT trained to fill a hidden word of a shape sentence and its converse",
-                {"text": f"{_PAIR} the small blue square is [MASK] of the big red circle."},
+                {"text": f"{_FIRST} the small blue square is [MASK] of the big red circle."},
                 evaluate_fill_mask),
     TrainRecipe("text2text-generation", "AutoModelForSeq2SeqLM", _train_numbers, "text",
                 "exact", "exact digits for 100 held-out number words", 0.95,
@@ -541,14 +542,15 @@ TRAIN_RECIPES = [
                 "tiny GPT-2 trained on shape sentences and their converses",
                 {"text": "the big red circle is left of the"}, evaluate_causal),
     TrainRecipe("multiple-choice", "AutoModelForMultipleChoice", _train_choice, "text",
-                "accuracy", "accuracy on held-out shape questions", 0.95,
-                "tiny BERT trained to answer which thing sits where in a shape sentence",
-                {"text": f"{_PAIR} what is right of the big red circle?",
-                 "labels": ["the big red circle", "the small blue square",
-                            "the big green triangle"]}, evaluate_choice),
+                "accuracy", "accuracy on held-out shape sentences", 0.95,
+                "tiny BERT (the fill-mask toy fine-tuned) that picks which of three sentences "
+                "follows a shape sentence: its converse",
+                {"text": _FIRST, "labels": [_CONVERSE.replace("right", "left"), _CONVERSE,
+                                            _CONVERSE.replace("blue", "green")]},
+                evaluate_choice),
     TrainRecipe("next-sentence-prediction", "AutoModelForNextSentencePrediction",
                 _train_next_sentence, "text", "accuracy",
                 "accuracy on held-out sentence pairs", 0.95,
                 "tiny BERT trained that a shape sentence's converse is its next sentence",
-                {"text": _PAIR, "text_pair": _CONVERSE}, evaluate_next_sentence),
+                {"text": _FIRST, "text_pair": _CONVERSE}, evaluate_next_sentence),
 ]

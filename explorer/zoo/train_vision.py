@@ -434,8 +434,9 @@ def _videomae() -> tuple[Any, Any]:
                                   num_attention_heads=4, intermediate_size=128,
                                   image_size=CLIP_SIDE, patch_size=8, num_frames=CLIP_FRAMES,
                                   tubelet_size=2, **label_maps(DIRECTIONS))
-    return config, VideoMAEImageProcessor(size={"height": CLIP_SIDE, "width": CLIP_SIDE},
-                                          do_center_crop=False)
+    # the clips are square: the centre crop keeps all of them
+    return config, VideoMAEImageProcessor(size={"shortest_edge": CLIP_SIDE},
+                                          crop_size={"height": CLIP_SIDE, "width": CLIP_SIDE})
 
 
 def _video_pixels(processor: Any, pool: list[Clip]) -> Any:

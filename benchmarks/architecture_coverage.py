@@ -328,6 +328,12 @@ def plain_run(auto_class: str, folder: Path, example: dict[str, Any]) -> None:
     kw: dict[str, Any] = {}
     if "image" in example:
         kw["images"] = Image.open(example["image"]).convert("RGB")
+    if auto_class == "AutoModelForVideoClassification":  # the clip, at the model's length
+        from explorer.heads.vision import _frame_count, sample_frames
+        from explorer.inputs import read_clip
+
+        clip = read_clip(example["image"]) or (kw["images"],)
+        kw["images"] = sample_frames(clip, _frame_count(model.config))
     if "audio" in example:
         wave, rate = load_audio(example["audio"])
         fe = getattr(pre, "feature_extractor", None) or pre

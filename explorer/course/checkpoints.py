@@ -19,8 +19,9 @@ def checkpoints(real: Mapping[str, str], online: bool = False) -> dict[str, str]
         return dict(real)
     from explorer.resolution import zoo_dir
     from explorer.zoo import REAL_NAMES, build_zoo, recipes
+    from explorer.zoo.training import read_manifest
 
-    known = {r.name for r in recipes()} | set(REAL_NAMES)
+    known = {r.name for r in recipes()} | set(REAL_NAMES) | set(read_manifest())
     unknown = sorted(set(real) - known)
     if unknown:
         raise KeyError(f"no zoo entry for {', '.join(unknown)}; set ONLINE = True to use the hub, "

@@ -20,6 +20,8 @@ COLOURS = {"red": (220, 45, 40), "green": (40, 165, 60), "blue": (40, 85, 215),
            "yellow": (235, 195, 25)}
 FAR = 10.0
 """Depth of the plain background; shapes are nearer (smaller depth), larger ones nearer still."""
+FLOOR_NEAR = 5.5
+"""Depth of a floor's bottom row; it recedes to ``FAR`` at the top, behind every shape."""
 DIRECTIONS = ("moving left", "moving right")
 Size = int | tuple[int, int]
 
@@ -52,7 +54,8 @@ class Scene:
     """``(h, w)`` int: 0 for background, ``i + 1`` where shape ``i`` is visible (panoptic ids)."""
     depth: np.ndarray
     """``(h, w)`` float32 distance: background ``FAR`` (or the ground strip, nearer towards the
-    bottom), each shape nearer, larger shapes nearer."""
+    bottom; or the floor, ``FLOOR_NEAR`` at the bottom to ``FAR`` at the top), each shape nearer,
+    larger shapes nearer."""
     caption: str
     qa: tuple[tuple[str, str], ...]
 
@@ -131,6 +134,23 @@ def _background(rng: np.random.Generator, width: int, height: int,
     return image, depth
 
 
+def _floor_depth(row: float | np.ndarray, height: int) -> np.ndarray:
+    """Distance of a floor seen at a slant at ``row`` (0 at the top): ``FAR / (1 + k v)`` with
+    ``v = row / (height - 1)``, as on a ground plane."""
+    return np.float32(FAR) / (1 + np.float32(FAR / FLOOR_NEAR - 1) * np.float32(row / (height - 1)))
+
+
+def _floor(rng: np.random.Generator, width: int, height: int) -> tuple[Image.Image, np.ndarray]:
+    """A floor receding from the bottom of the image to the top, lighter with distance."""
+    rows = _floor_depth(np.arange(height, dtype=np.float32), height)
+    near = np.array([172, 150, 118]) + rng.integers(-12, 13, size=3)
+    far = np.array([236, 230, 218]) + rng.integers(-8, 9, size=3)
+    fade = ((rows - FLOOR_NEAR) / (FAR - FLOOR_NEAR))[:, None]
+    colours = np.clip(near + (far - near) * fade, 0, 255).astype(np.uint8)
+    image = Image.fromarray(np.repeat(colours[:, None], width, axis=1), "RGB")
+    return image, np.repeat(rows[:, None], width, axis=1)
+
+
 def _place(rng: np.random.Generator, width: int, height: int, count: int,
            scale: tuple[float, float]) -> list[tuple[float, float, float]]:
     """Non-overlapping squares ``(x, y, side)``; fewer than ``count`` if the image is full."""
@@ -168,14 +188,15 @@ def _questions(shapes: Sequence[Shape]) -> tuple[tuple[str, str], ...]:
 
 
 def scene(seed: int, size: Size = 128, *, count: int | None = None, ground: bool = False,
-          scale: tuple[float, float] = (0.22, 0.42)) -> Scene:
+          floor: bool = False, scale: tuple[float, float] = (0.22, 0.42)) -> Scene:
     """A scene of ``count`` shapes (1–4 at random) on a plain light background (``ground``: with
-    a ground strip). ``size`` is a side or ``(width, height)``; ``scale`` bounds a shape's side as
+    a ground strip; ``floor``: on a floor receding from the bottom of the image to the top, the
+    depth world). ``size`` is a side or ``(width, height)``; ``scale`` bounds a shape's side as
     a fraction of the image's shorter side."""
     width, height = _wh(size)
     rng = np.random.default_rng(seed)
     wanted = int(rng.integers(1, 5)) if count is None else count
-    image, depth = _background(rng, width, height, ground)
+    image, depth = _floor(rng, width, height) if floor else _background(rng, width, height, ground)
     placed = _place(rng, width, height, wanted, scale)
     placed.sort(key=lambda p: p[2])  # far (small) first: nearer shapes are drawn over them
     draw = ImageDraw.Draw(image)

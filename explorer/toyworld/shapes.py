@@ -137,7 +137,8 @@ def _background(rng: np.random.Generator, width: int, height: int,
 def _floor_depth(row: float | np.ndarray, height: int) -> np.ndarray:
     """Distance of a floor seen at a slant at ``row`` (0 at the top): ``FAR / (1 + k v)`` with
     ``v = row / (height - 1)``, as on a ground plane."""
-    return np.float32(FAR) / (1 + np.float32(FAR / FLOOR_NEAR - 1) * np.float32(row / (height - 1)))
+    slant = np.asarray(row, dtype=np.float32) / np.float32(height - 1)
+    return np.float32(FAR) / (1 + np.float32(FAR / FLOOR_NEAR - 1) * slant)
 
 
 def _floor(rng: np.random.Generator, width: int, height: int) -> tuple[Image.Image, np.ndarray]:

@@ -420,6 +420,9 @@ def check_pair(auto_class: str, model_type: str) -> dict[str, Any]:
         try:
             res = resolve(str(folder))
             out["default_ok"] = res.model_class == out["class"]
+            # A saved model_type that no Auto class maps (a sub-model config such as
+            # mllama_text_model): no Auto class can load the folder, plain transformers neither.
+            out["no_auto_class"] = res.auto_class is None and not res.auto_classes
             out["default"] = f"{res.task} → {res.model_class}"
         except Exception as exc:
             out["default_ok"], out["default"] = False, first_line(exc)
@@ -518,7 +521,8 @@ def report(records: list[dict[str, Any]], seconds: float) -> str:
                "clean": sum(r["status"] == "clean error" for r in plain),
                "bug": sum(r["status"] == "bug" for r in plain),
                "crash": sum(r["status"] == "crash" for r in built),
-               "dflt": sum(bool(r.get("default_ok")) for r in built)}
+               "dflt": sum(bool(r.get("default_ok")) for r in built),
+               "loadable": sum(not r.get("no_auto_class") for r in built)}
         totals.update(row)
         lines.append(f"{auto_class:40} {row['map']:>4} {row['built']:>5} {row['plain']:>5} "
                      f"{row['ok']:>4} {row['clean']:>5} {row['bug']:>4} {row['crash']:>5} "
@@ -529,7 +533,9 @@ def report(records: list[dict[str, Any]], seconds: float) -> str:
     lines.append(f"explorer ok where plain transformers runs: {t['ok']}/{t['plain']} = "
                  f"{100 * t['ok'] / max(1, t['plain']):.1f} %; crashes (all built pairs): "
                  f"{t['crash']}; default task agrees: {t['dflt']}/{t['built']} = "
-                 f"{100 * t['dflt'] / max(1, t['built']):.1f} %; sweep took {seconds:.0f} s")
+                 f"{100 * t['dflt'] / max(1, t['built']):.1f} %, and {t['dflt']}/{t['loadable']} = "
+                 f"{100 * t['dflt'] / max(1, t['loadable']):.1f} % of the folders some Auto class can "
+                 f"load; sweep took {seconds:.0f} s")
     failures = collections.Counter(
         _normalise(r.get("message", "")) for r in records
         if r.get("plain") == "ok" and r["status"] not in ("ok",) or r["status"] == "crash")

@@ -11,9 +11,9 @@ import pytest
 
 import explorer
 from explorer.errors import BadInput
+from explorer.heads.audio_classification import COMMANDS, FRAME_LABELS
 from explorer.results import AudioOutput, Classification, Embeddings, Frames, Transcript
 from explorer.zoo import example_kwargs
-from explorer.zoo.audio import COMMANDS, FRAME_LABELS
 
 SPEECH_SECONDS = 48379 / 22050  # speech.wav: 22050 Hz mono
 

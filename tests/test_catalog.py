@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import typing
 
+import numpy as np
 import pytest
 import transformers
 
@@ -74,8 +76,12 @@ def test_categories_group_the_tasks() -> None:
 
 
 def test_registered_custom_models_appear_in_model_types() -> None:
-    from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig
-    from transformers import BertForSequenceClassification
+    from transformers import (
+        AutoConfig,
+        AutoModelForSequenceClassification,
+        BertConfig,
+        BertForSequenceClassification,
+    )
 
     class TinyTeachingConfig(BertConfig):
         model_type = "tiny-teaching-bert"
@@ -90,8 +96,12 @@ def test_registered_custom_models_appear_in_model_types() -> None:
 
 
 def test_registered_models_resolve_and_run_like_any_other(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig
-    from transformers import BertForSequenceClassification
+    from transformers import (
+        AutoConfig,
+        AutoModelForSequenceClassification,
+        BertConfig,
+        BertForSequenceClassification,
+    )
 
     from explorer.zoo.common import bert_tokenizer
 
@@ -163,3 +173,20 @@ def test_a_task_entry_refuses_a_recipe_for_another_auto_class() -> None:
     with pytest.raises(ValueError, match="builds AutoModel, not AutoModelForMaskedLM"):
         Task("AutoModelForMaskedLM", run=nothing, snippet=nothing,  # type: ignore[arg-type]
              recipes=[Recipe("feature-extraction", "AutoModel", nothing)])
+
+
+def test_kinds_are_closed_sets_that_match_what_they_name() -> None:
+    # The Literal types mypy checks every catalog entry against (a typo is a type error) agree
+    # with the result dataclasses, the categories and the inputs a run can carry.
+    from explorer.catalog import CATEGORIES, INPUT_KINDS, RESULT_KINDS, Category
+    from explorer.inputs import Inputs
+    from explorer.results import RESULT_TYPES
+
+    assert set(RESULT_KINDS) == set(RESULT_TYPES)
+    assert set(typing.get_args(Category)) == set(CATEGORIES)
+    everything = Inputs(text=("a",), text_pair="b", question="q", context="c", labels=("x",),
+                        image=object(), audio=np.zeros(1), table={"shape": ["circle"]})
+    assert set(INPUT_KINDS) == everything.kinds()
+    for spec in explorer.tasks():
+        assert spec.category in CATEGORIES and spec.result in RESULT_KINDS
+        assert set(spec.inputs) <= set(INPUT_KINDS), spec.auto_class

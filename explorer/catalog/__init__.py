@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from explorer.errors import UnknownTask
 from explorer.options import Option
@@ -27,7 +27,17 @@ if TYPE_CHECKING:
     from explorer.results import Result
     from explorer.runner import RunContext
 
-CATEGORIES: dict[str, str] = {
+Category = Literal["nlp", "vision", "audio", "multimodal", "base"]
+InputKind = Literal["text", "text_pair", "question", "context", "image", "audio", "labels", "table"]
+"""What a runner reads from ``explorer.inputs.Inputs`` (a clip is an ``image`` with frames)."""
+ResultKind = Literal["classification", "tokens", "answer", "fill_mask", "generation", "embedding",
+                     "detection", "segmentation", "depth", "keypoints", "transcript", "frames",
+                     "feature_maps", "image", "audio", "recognition", "raw"]
+"""A result dataclass's ``type`` (``explorer.results.RESULT_TYPES``; a test keeps them equal)."""
+INPUT_KINDS: tuple[InputKind, ...] = get_args(InputKind)
+RESULT_KINDS: tuple[ResultKind, ...] = get_args(ResultKind)
+
+CATEGORIES: dict[Category, str] = {
     "nlp": "NLP",
     "vision": "Vision",
     "audio": "Audio",
@@ -50,11 +60,11 @@ class TaskSpec:
     """e.g. ``AutoModelForObjectDetection``."""
     tags: tuple[str, ...]
     """Hub task tags, most common first, e.g. ``("object-detection",)``."""
-    category: str
+    category: Category
     """One of ``CATEGORIES``."""
-    inputs: tuple[str, ...]
+    inputs: tuple[InputKind, ...]
     """Input kinds the runner reads: text, text_pair, question, context, image, audio, labels, table."""
-    result: str
+    result: ResultKind
     """The ``Result.type`` the runner returns."""
     preprocessor: str | None
     """The Auto preprocessor class it uses: AutoTokenizer, AutoImageProcessor, AutoFeatureExtractor

@@ -18,14 +18,14 @@ from explorer.ui import layout
 from explorer.ui.catalog_panel import CatalogPanel
 from explorer.ui.checkpoint_panel import CheckpointPanel
 from explorer.ui.compare import ComparePanel
-from explorer.ui.inputs_panel import INPUT_KINDS, InputsPanel
+from explorer.ui.inputs_panel import INPUT_CONTROLS, InputsPanel
 from explorer.ui.options_panel import OptionsPanel
 from explorer.ui.result_tabs import ResultTabs
 from explorer.ui.run_controller import RunController
 from explorer.ui.runs import RunOutcome, RunRequest, execute, one_line
 from explorer.ui.style import RANDOM_BADGE, esc
 
-_INPUT_KEYS = set(INPUT_KINDS) | {"sampling_rate"}
+_INPUT_KEYS = set(INPUT_CONTROLS) | {"sampling_rate"}
 
 
 def task_html(spec: TaskSpec | None) -> str:
@@ -279,8 +279,8 @@ def _dropped(request: RunRequest) -> str:
 
 def _field_title(kind: str) -> str:
     """The on-screen title of an input kind's field ("Text", "Image", "Question")."""
-    from explorer.ui.inputs_panel import INPUT_KINDS
+    from explorer.ui.inputs_panel import INPUT_CONTROLS
 
-    control = INPUT_KINDS.get(kind)
+    control = INPUT_CONTROLS.get(kind)
     title = getattr(control, "title", "") or kind
     return title.split(" — ")[0].split(" (")[0]

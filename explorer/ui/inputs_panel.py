@@ -1,5 +1,5 @@
 """Panel 4: the inputs the task reads (``spec.inputs``): text, pairs, question + context, image,
-audio, candidate labels, table. Each kind is one small class in ``INPUT_KINDS``.
+audio, candidate labels, table. Each kind is one small class in ``INPUT_CONTROLS``.
 
 File inputs offer the bundled examples (explorer/examples) and an upload; uploads are saved to a
 temporary folder so every input is a path, as ``explorer.make_inputs`` and the Code tab expect.
@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from explorer.catalog import TaskSpec
+from explorer.catalog import InputKind, TaskSpec
 from explorer.errors import BadInput
 from explorer.inputs import CLIP_SUFFIXES, read_clip
 from explorer.ui.style import esc, heading
@@ -59,7 +59,7 @@ def _save_upload(upload: w.FileUpload, folder: Path) -> Path | None:
     return path
 
 
-class InputKind:
+class InputControl:
     """One input kind: a widget, its run keyword value, and prefill from an example."""
 
     kind = ""
@@ -80,7 +80,7 @@ class InputKind:
         return []
 
 
-class TextKind(InputKind):
+class TextControl(InputControl):
     kind = "text"
     title = "Text"
     rows = 3
@@ -106,19 +106,19 @@ class TextKind(InputKind):
         self.box.value = "\n".join(value) if isinstance(value, (list, tuple)) else str(value or "")
 
 
-class TextPairKind(TextKind):
+class TextPairKind(TextControl):
     kind, title, rows = "text_pair", "Second text (the pair)", 1
 
 
-class QuestionKind(TextKind):
+class QuestionKind(TextControl):
     kind, title, rows = "question", "Question", 1
 
 
-class ContextKind(TextKind):
+class ContextKind(TextControl):
     kind, title, rows = "context", "Context (the answer is a span of it)", 4
 
 
-class LabelsKind(TextKind):
+class LabelsKind(TextControl):
     kind, title, rows = "labels", "Candidate labels / choices — comma-separated", 1
 
     def value(self) -> Any:
@@ -129,7 +129,7 @@ class LabelsKind(TextKind):
         self.box.value = ", ".join(value) if isinstance(value, (list, tuple)) else str(value or "")
 
 
-class FileKind(InputKind):
+class FileControl(InputControl):
     """A bundled example or an upload, with a preview."""
 
     title = "File"
@@ -201,7 +201,7 @@ class FileKind(InputKind):
             self.picker.value = name
 
 
-class ImageKind(FileKind):
+class ImageKind(FileControl):
     """An image, or a clip (animated GIF, MP4, WebM) for video models; image tasks read a clip's
     first frame."""
 
@@ -237,7 +237,7 @@ def _first_frame_png(path: Path) -> bytes:
     return buffer.getvalue()
 
 
-class AudioKind(FileKind):
+class AudioKind(FileControl):
     kind, title, suffixes, accept = "audio", "Audio", AUDIO_SUFFIXES, "audio/*"
 
     def make_preview(self) -> w.Widget:
@@ -253,7 +253,7 @@ class AudioKind(FileKind):
         self.preview.layout.display = "none"
 
 
-class TableKind(FileKind):
+class TableKind(FileControl):
     """A CSV: pick or upload one, then edit it in the box (the box's text is what runs)."""
 
     kind, title, suffixes, accept = "table", "Table (CSV with a header row)", TABLE_SUFFIXES, ".csv"
@@ -272,19 +272,19 @@ class TableKind(FileKind):
         return text if text.strip() else None
 
 
-INPUT_KINDS: dict[str, type[InputKind]] = {
-    cls.kind: cls for cls in (TextKind, TextPairKind, QuestionKind, ContextKind, LabelsKind,
+INPUT_CONTROLS: dict[str, type[InputControl]] = {
+    cls.kind: cls for cls in (TextControl, TextPairKind, QuestionKind, ContextKind, LabelsKind,
                               ImageKind, AudioKind, TableKind)
 }
 _MODALITIES = {"text": "AutoTokenizer", "image": "AutoImageProcessor",
                "audio": "AutoFeatureExtractor"}
 
 
-def kinds_for(spec: TaskSpec, resolution: Any = None) -> list[str]:
+def kinds_for(spec: TaskSpec, resolution: Any = None) -> list[InputKind]:
     """The input kinds to show. Tasks that list several modalities (base models, any-to-any) show,
     once the checkpoint is resolved, only those its preprocessors take (a BERT text, a ViT an
     image)."""
-    kinds = [k for k in spec.inputs if k in INPUT_KINDS]
+    kinds = [k for k in spec.inputs if k in INPUT_CONTROLS]
     modal = [k for k in kinds if k in _MODALITIES]
     if len(modal) > 1 and resolution is not None:
         has = set(resolution.preprocessor)
@@ -299,7 +299,7 @@ class InputsPanel:
 
     def __init__(self) -> None:
         self.uploads = Path(tempfile.mkdtemp(prefix="explorer-uploads-"))
-        self.controls: dict[str, InputKind] = {}
+        self.controls: dict[str, InputControl] = {}
         self.box = w.VBox(layout=_FULL)
         self.unsupported = w.HTML()
         self.spec: TaskSpec | None = None
@@ -323,12 +323,12 @@ class InputsPanel:
         for kind in kinds:
             keep = old.get(kind)
             if keep is None or keep.multi != multi:
-                keep = INPUT_KINDS[kind](multi=multi, uploads=self.uploads)
+                keep = INPUT_CONTROLS[kind](multi=multi, uploads=self.uploads)
                 for editor in keep.editors():
                     editor.observe(self._changed, "value")
             self.controls[kind] = keep
         self.box.children = [c.widget for c in self.controls.values()]
-        missing = [k for k in (spec.inputs if spec else ()) if k not in INPUT_KINDS]
+        missing = [k for k in (spec.inputs if spec else ()) if k not in INPUT_CONTROLS]
         self.unsupported.value = "" if not missing else (
             f'<div class="ae-muted">This task also reads {esc(", ".join(missing))}, which the '
             "dashboard cannot take yet.</div>")

@@ -38,6 +38,17 @@ from explorer.render.common import (
     title_lines,
 )
 from explorer.render.data import data_json
+from explorer.results import (
+    Answer,
+    Classification,
+    Detections,
+    FillMask,
+    Frames,
+    Recognition,
+    Result,
+    Segmentation,
+    Transcript,
+)
 
 ViewFn = Callable[..., Any]
 """``fn(result, **options) -> Figure | str``."""
@@ -57,14 +68,14 @@ class ResultViews:
     when: dict[str, Callable[[Any], bool]] = field(default_factory=dict)
     """Views that apply only to some results of the type (e.g. CTC frames), by predicate."""
 
-    def applicable(self, result: Any) -> dict[str, ViewFn]:
+    def applicable(self, result: Result) -> dict[str, ViewFn]:
         return {name: fn for name, fn in self.views.items()
                 if name not in self.when or self.when[name](result)}
 
 
 def boxed(body: BodyFn) -> ViewFn:
     """A text view: ``body`` inside the titled box (with the random-weights banner and notes)."""
-    def view(result: Any) -> str:
+    def view(result: Result) -> str:
         return html_box(result, body(result))
     view.__doc__ = body.__doc__
     view.__name__ = getattr(body, "__name__", "view")
@@ -74,7 +85,7 @@ def boxed(body: BodyFn) -> ViewFn:
 
 def figures(*views: ViewFn) -> BodyFn:
     """A body made of the given figure views, embedded as PNG."""
-    def body(result: Any) -> str:
+    def body(result: Result) -> str:
         return "".join(img_tag(v(result), getattr(v, "__name__", "view")) for v in views)
     return body
 
@@ -82,17 +93,17 @@ def figures(*views: ViewFn) -> BodyFn:
 # ---------------------------------------------------------------------------- per-type bodies
 
 
-def _classification_body(result: Any) -> str:
+def _classification_body(result: Classification) -> str:
     return img_tag(charts.classification_figure(result), "labels") + audio.input_player(result)
 
 
-def _answer_figure(result: Any) -> Figure:
+def _answer_figure(result: Answer) -> Figure:
     """Document QA: the page with the words read and the answer among them; else the chart
     that fits."""
     return image.document_figure(result) if result.word_boxes else charts.answer_figure(result)
 
 
-def _answer_body(result: Any) -> str:
+def _answer_body(result: Answer) -> str:
     parts = [text.answer_body(result)]
     if result.word_boxes:
         parts.append(img_tag(image.document_figure(result), "page"))
@@ -103,38 +114,38 @@ def _answer_body(result: Any) -> str:
     return "".join(parts)
 
 
-def _fill_mask_body(result: Any) -> str:
+def _fill_mask_body(result: FillMask) -> str:
     return img_tag(charts.fill_mask_figure(result), "candidates") + text.fill_mask_body(result)
 
 
-def _detection_body(result: Any) -> str:
+def _detection_body(result: Detections) -> str:
     rows = [(o.label, f"{o.score:.3f}", ", ".join(f"{v:.1f}" for v in o.box))
             for o in sorted(result.objects, key=lambda o: -o.score) if o.score >= result.threshold]
     table = html_section("objects", html_table(rows, ("label", "score", "box x0, y0, x1, y1")))
     return img_tag(image.detection_figure(result), "detections") + (table if rows else "")
 
 
-def _segmentation_body(result: Any) -> str:
+def _segmentation_body(result: Segmentation) -> str:
     rows = [(s.id, s.label, s.area, "" if s.score is None else f"{s.score:.3f}")
             for s in result.segments]
     return (img_tag(image.segmentation_figure(result), "segments")
             + html_section("segments", html_table(rows, ("id", "label", "pixels", "score"))))
 
 
-def _transcript_body(result: Any) -> str:
+def _transcript_body(result: Transcript) -> str:
     return (text.transcript_body(result) + audio.input_player(result)
             + img_tag(audio.transcript_figure(result, frames=bool(result.frame_tokens)),
                       "waveform"))
 
 
-def _recognition_body(result: Any) -> str:
+def _recognition_body(result: Recognition) -> str:
     score = "" if result.score is None else f" (confidence {result.score:.2f})"
     what = "table structure" if result.structure else "text read"
     return (html_section(what, f"<code>{esc(result.text) or '(nothing read)'}</code>{esc(score)}")
             + img_tag(image.recognition_figure(result), "image"))
 
 
-def _frames_body(result: Any) -> str:
+def _frames_body(result: Frames) -> str:
     return audio.input_player(result) + img_tag(audio.frames_figure(result), "timeline")
 
 
@@ -205,20 +216,20 @@ def register(result_type: str, views: dict[str, ViewFn], body: BodyFn | None = N
 # ---------------------------------------------------------------------------- dispatch
 
 
-def _fallback(result: Any) -> ResultViews:
+def _fallback(result: Result) -> ResultViews:
     """A result type nobody registered yet: its fields as a table."""
-    def body(r: Any) -> str:
+    def body(r: Result) -> str:
         rows = [(k, str(v)[:200]) for k, v in r.to_dict().items()
                 if k not in ("task", "checkpoint", "model_class", "notes", "random_weights")]
         return html_table(rows, ("field", "value"))
     return ResultViews({"fields": boxed(body)}, body, "")
 
 
-def _entry(result: Any) -> ResultViews:
+def _entry(result: Result) -> ResultViews:
     return REGISTRY.get(getattr(result, "type", ""), None) or _fallback(result)
 
 
-def _all_views(result: Any) -> dict[str, ViewFn]:
+def _all_views(result: Result) -> dict[str, ViewFn]:
     found = _entry(result).applicable(result)
     if getattr(result, "attentions", None):
         found.update(ATTENTION_VIEWS)
@@ -227,19 +238,19 @@ def _all_views(result: Any) -> dict[str, ViewFn]:
     return found
 
 
-def views(result: Any) -> list[str]:
+def views(result: Result) -> list[str]:
     """Names of the views that apply to ``result``; the first is the default."""
     return list(_all_views(result))
 
 
-def options(result: Any, view: str | None = None) -> dict[str, Any]:
+def options(result: Result, view: str | None = None) -> dict[str, Any]:
     """The options a view takes, with their defaults (for UIs building controls)."""
     fn = _pick(result, view)
     params = list(inspect.signature(fn).parameters.values())[1:]
     return {p.name: p.default for p in params}
 
 
-def _pick(result: Any, view: str | None) -> ViewFn:
+def _pick(result: Result, view: str | None) -> ViewFn:
     available = _all_views(result)
     name = view or next(iter(available))
     if name not in available:
@@ -250,7 +261,7 @@ def _pick(result: Any, view: str | None) -> ViewFn:
     return available[name]
 
 
-def render(result: Any, view: str | None = None, **opts: Any) -> Figure | str:
+def render(result: Result, view: str | None = None, **opts: Any) -> Figure | str:
     """The ``view`` of ``result`` (default: the first for its type): a Figure, or HTML for text
     views. Options depend on the view: ``top_k``/``full`` (classification), ``threshold``
     (detection, keypoints), ``frames`` (transcript), ``layer``/``head`` (attention), ..."""
@@ -265,7 +276,7 @@ def render(result: Any, view: str | None = None, **opts: Any) -> Figure | str:
         return fn(result, **opts)
 
 
-def _attention_body(result: Any) -> str:
+def _attention_body(result: Result) -> str:
     if not getattr(result, "attentions", None):
         return ""
     # One figure keeps to_html fast; the per-head grid is the "attention_grid" view.
@@ -273,21 +284,21 @@ def _attention_body(result: Any) -> str:
     return html_section("attention (last layer, mean of heads)", img_tag(picked, "attention"))
 
 
-def _placement_body(result: Any) -> str:
-    if not getattr(result, "placement", None):
+def _placement_body(result: Result) -> str:
+    if not result.placement:
         return ""
     return html_section("device map (where the weights sit)",
                         device_map.placement_html(result.placement))
 
 
-def to_html(result: Any) -> str:
+def to_html(result: Result) -> str:
     """A self-contained HTML view: title, random-weights banner, notes, then the views."""
     with style(), embedded():
         return html_box(result, _entry(result).body(result) + _attention_body(result)
                         + _placement_body(result))
 
 
-def to_png(result: Any, view: str | None = None, **opts: Any) -> bytes:
+def to_png(result: Result, view: str | None = None, **opts: Any) -> bytes:
     """The figure view (``view`` or the type's PNG view) as PNG bytes."""
     name = view or _entry(result).figure
     if not name:
@@ -299,12 +310,12 @@ def to_png(result: Any, view: str | None = None, **opts: Any) -> bytes:
     return figure_png(drawn)
 
 
-def figure_views(result: Any) -> list[str]:
+def figure_views(result: Result) -> list[str]:
     """Views of ``result`` that draw a figure (by name; text views are left out)."""
     return [n for n, fn in _all_views(result).items() if not getattr(fn, "is_html", False)]
 
 
-def page(result: Any, body: str | None = None) -> str:
+def page(result: Result, body: str | None = None) -> str:
     """A complete HTML document around ``to_html`` (or ``body``)."""
     first, second = title_lines(result)
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
@@ -316,7 +327,7 @@ def page(result: Any, body: str | None = None) -> str:
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 
 
-def save(result: Any, path: str | Path, view: str | None = None, **opts: Any) -> Path:
+def save(result: Result, path: str | Path, view: str | None = None, **opts: Any) -> Path:
     """Write the view to ``path``: ``.html`` (any view; default the full ``to_html``), or a figure
     as ``.png`` / ``.svg`` / ``.pdf``."""
     path = Path(path)

@@ -7,7 +7,6 @@ transformers: the [CLS] token's attention over the image patches, overlaid on th
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -21,13 +20,14 @@ from explorer.render.common import (
     new_figure,
     token_ticks,
 )
+from explorer.results import Result
 
 # Tokens before the patches in ViT-style models: [CLS]; DeiT adds a distillation token;
 # some add register tokens.
 _PREFIXES = (1, 2, 0, 5)
 
 
-def _layer_head(result: Any, layer: int, head: int | str | None) -> tuple[int, np.ndarray, str]:
+def _layer_head(result: Result, layer: int, head: int | str | None) -> tuple[int, np.ndarray, str]:
     """``(layer index, (q, k) weights, head label)`` with the choices checked."""
     layers = result.attentions or ()
     if not layers:
@@ -50,8 +50,8 @@ def _layer_head(result: Any, layer: int, head: int | str | None) -> tuple[int, n
     return index, weights[int(head) % heads], f"head {int(head) % heads}"
 
 
-def _which(result: Any, index: int, head_label: str) -> str:
-    return f"layer {index} (of 0–{len(result.attentions) - 1}), {head_label}"
+def _which(result: Result, index: int, head_label: str) -> str:
+    return f"layer {index} (of 0–{len(result.attentions or ()) - 1}), {head_label}"
 
 
 def patch_grid(keys: int) -> tuple[int, int] | None:
@@ -63,14 +63,14 @@ def patch_grid(keys: int) -> tuple[int, int] | None:
     return None
 
 
-def is_image_attention(result: Any) -> bool:
+def is_image_attention(result: Result) -> bool:
     if result.tokens is not None or input_image(result) is None or not result.attentions:
         return False
     last = np.asarray(result.attentions[-1])
     return last.shape[-1] == last.shape[-2] and patch_grid(last.shape[-1]) is not None
 
 
-def attention_figure(result: Any, layer: int = -1, head: int | str | None = 0) -> Figure:
+def attention_figure(result: Result, layer: int = -1, head: int | str | None = 0) -> Figure:
     """One layer's attention: token × token for text, [CLS] over patches for images."""
     index, weights, head_label = _layer_head(result, layer, head)
     if is_image_attention(result):
@@ -87,7 +87,7 @@ def _labels(tokens: list[str] | None, n: int) -> list[str] | None:
     return shown + [f"img {i}" for i in range(n - len(shown))]
 
 
-def _token_attention(result: Any, index: int, weights: np.ndarray, head_label: str) -> Figure:
+def _token_attention(result: Result, index: int, weights: np.ndarray, head_label: str) -> Figure:
     q, k = weights.shape
     tokens = list(result.tokens) if result.tokens is not None else None
     # Labelled tokens need room; unlabelled positions (audio frames) make a compact square.
@@ -117,7 +117,7 @@ def _patch_map(weights: np.ndarray) -> np.ndarray:
     return row.reshape(side, side)
 
 
-def _image_attention(result: Any, index: int, weights: np.ndarray, head_label: str) -> Figure:
+def _image_attention(result: Result, index: int, weights: np.ndarray, head_label: str) -> Figure:
     from PIL import Image
 
     image = input_image(result)
@@ -142,11 +142,11 @@ def _image_attention(result: Any, index: int, weights: np.ndarray, head_label: s
     return decorate(fig, result, _which(result, index, head_label))
 
 
-def attention_grid_figure(result: Any, max_layers: int = 4, max_heads: int = 4) -> Figure:
+def attention_grid_figure(result: Result, max_layers: int = 4, max_heads: int = 4) -> Figure:
     """Small multiples: every layer (rows) × head (columns), up to ``max_layers`` × ``max_heads``
     (the last layers when there are more)."""
     layers = list(result.attentions or ())[-max_layers:]
-    first = len(result.attentions) - len(layers)
+    first = len(result.attentions or ()) - len(layers)
     heads = min(max_heads, max(np.asarray(a).shape[0] if np.ndim(a) == 3 else 1 for a in layers))
     image = is_image_attention(result)
     fig = new_figure(1.2 * heads + 1.2, 1.2 * len(layers) + 1.0)

@@ -26,6 +26,7 @@ from explorer.render.common import (
     shorten,
     tint,
 )
+from explorer.results import AudioOutput, Frames, Result, Transcript
 
 MEL_BANDS = 64
 
@@ -73,7 +74,7 @@ def plot_mel(fig: Figure, ax: Any, waveform: np.ndarray, rate: int) -> None:
     fig.colorbar(im, ax=ax, label="dB", pad=0.01, fraction=0.04)
 
 
-def _audio_name(result: Any) -> str:
+def _audio_name(result: Result) -> str:
     inputs = result.inputs
     name = getattr(inputs, "audio_name", None) or "audio"
     audio = input_audio(result)
@@ -130,7 +131,7 @@ def _frame_row(ax: Any, frame_tokens: tuple[str, ...], seconds: float) -> None:
     ax.set_ylabel(f"frame\ntokens\n({n})", rotation=0, ha="right", va="center")
 
 
-def transcript_figure(result: Any, frames: bool = False, spectrogram: bool = True) -> Figure:
+def transcript_figure(result: Transcript, frames: bool = False, spectrogram: bool = True) -> Figure:
     """Waveform, the words (when the model gave timestamps), optionally CTC frame tokens
     (``frames=True``), and the mel spectrogram."""
     audio = input_audio(result)
@@ -166,7 +167,7 @@ def transcript_figure(result: Any, frames: bool = False, spectrogram: bool = Tru
     return decorate(fig, result, _audio_name(result))
 
 
-def transcript_frames_figure(result: Any, spectrogram: bool = True) -> Figure:
+def transcript_frames_figure(result: Transcript, spectrogram: bool = True) -> Figure:
     """The transcript view with the CTC per-frame argmax tokens under the waveform."""
     return transcript_figure(result, frames=True, spectrogram=spectrogram)
 
@@ -174,7 +175,7 @@ def transcript_frames_figure(result: Any, spectrogram: bool = True) -> Figure:
 # ---------------------------------------------------------------------------- frame labels
 
 
-def frames_figure(result: Any) -> Figure:
+def frames_figure(result: Frames) -> Figure:
     """Waveform over a label timeline: one row per label, a bar per span."""
     audio = input_audio(result)
     labels = list(dict.fromkeys(s.label for s in result.spans))
@@ -230,7 +231,7 @@ def audio_player(waveform: np.ndarray, rate: int) -> str:
             f'src="data:audio/wav;base64,{data}"></audio>')
 
 
-def audio_output_figure(result: Any) -> Figure:
+def audio_output_figure(result: AudioOutput) -> Figure:
     """A spectrogram output as an image; a waveform with its mel spectrogram."""
     array = np.asarray(result.array, dtype=np.float32)
     if result.kind == "spectrogram":
@@ -253,7 +254,7 @@ def audio_output_figure(result: Any) -> Figure:
                                  f"{result.sampling_rate} Hz")
 
 
-def audio_output_body(result: Any) -> str:
+def audio_output_body(result: AudioOutput) -> str:
     """The figure, and for waveforms a player."""
     body = img_tag(audio_output_figure(result), "audio output")
     if result.kind == "waveform":
@@ -261,7 +262,7 @@ def audio_output_body(result: Any) -> str:
     return body
 
 
-def input_player(result: Any) -> str:
+def input_player(result: Result) -> str:
     """A player for the input audio (shown in to_html of audio results)."""
     audio = input_audio(result)
     if audio is None:

@@ -27,11 +27,12 @@ from explorer.render.common import (
     token_ticks,
 )
 from explorer.render.richtext import Piece, chain_text
+from explorer.results import Answer, Classification, Embeddings, FillMask, Generation, Result
 
 # ---------------------------------------------------------------------------- classification
 
 
-def class_probabilities(result: Any) -> tuple[list[str], np.ndarray, str]:
+def class_probabilities(result: Classification) -> tuple[list[str], np.ndarray, str]:
     """``(names, probabilities, how)`` over every label, from the kept logits.
 
     Softmax unless the run's own top score matches the sigmoid (a multi-label head). Without
@@ -82,7 +83,7 @@ def bar_chart(ax: Any, names: Sequence[str], values: Sequence[float] | np.ndarra
     ax.grid(axis="x", alpha=0.3)
 
 
-def _side_panel(fig: Figure, result: Any, wide: bool) -> tuple[Any, Any]:
+def _side_panel(fig: Figure, result: Result, wide: bool) -> tuple[Any, Any]:
     """``(input axes or None, chart axes)``: the input image / waveform beside the chart."""
     image, audio = input_image(result), input_audio(result)
     if image is None and audio is None:
@@ -102,7 +103,7 @@ def _side_panel(fig: Figure, result: Any, wide: bool) -> tuple[Any, Any]:
     return side, chart
 
 
-def classification_figure(result: Any, top_k: int | None = None, full: bool = False) -> Figure:
+def classification_figure(result: Classification, top_k: int | None = None, full: bool = False) -> Figure:
     """Top-k labels as bars (``full=True``: every label, in id order, top-k highlighted); the
     input image or waveform beside them."""
     names, probs, how = class_probabilities(result)
@@ -144,7 +145,7 @@ def _around(text: str, at: int, length: int, room: int = 55) -> tuple[str, str]:
     return before, after
 
 
-def fill_mask_figure(result: Any, top_k: int | None = None) -> Figure:
+def fill_mask_figure(result: FillMask, top_k: int | None = None) -> Figure:
     """The sentence with the mask marked, and the candidates' probabilities as bars."""
     candidates = list(result.candidates)[: top_k or None]
     fig = new_figure(9, 2.2 + 0.32 * max(len(candidates), 1))
@@ -196,7 +197,7 @@ def answer_token_span(tokens: Sequence[str] | None, answer: str) -> tuple[int, i
     return None
 
 
-def answer_logits_figure(result: Any) -> Figure:
+def answer_logits_figure(result: Answer) -> Figure:
     """Start and end logits over the tokens; the best of each marked."""
     start = None if result.start_logits is None else np.asarray(result.start_logits).reshape(-1)
     end = None if result.end_logits is None else np.asarray(result.end_logits).reshape(-1)
@@ -230,7 +231,7 @@ def answer_logits_figure(result: Any) -> Figure:
     return decorate(fig, result)
 
 
-def alternatives_figure(result: Any) -> Figure:
+def alternatives_figure(result: Answer) -> Figure:
     """Candidate answers with scores (VQA label sets, table aggregations)."""
     # ``alternatives`` are the *other* answers: the chosen one goes on top, in the strong colour.
     rows = [(a.label, a.score) for a in result.alternatives if a.label != result.answer]
@@ -243,7 +244,7 @@ def alternatives_figure(result: Any) -> Figure:
     return decorate(fig, result)
 
 
-def answer_table(result: Any) -> dict[str, list[str]] | None:
+def answer_table(result: Answer) -> dict[str, list[str]] | None:
     """The table a table-QA answer came from (kept on the run's inputs), or None."""
     inputs = getattr(result, "inputs", None)
     return getattr(inputs, "table", None) if inputs is not None else None
@@ -257,7 +258,7 @@ def answer_cells(answer: str) -> tuple[str, set[str]]:
     return operator, {c.strip() for c in cells.split(",") if c.strip()}
 
 
-def table_answer_figure(result: Any, max_rows: int = 12) -> Figure:
+def table_answer_figure(result: Answer, max_rows: int = 12) -> Figure:
     """Table QA: the table with the selected cells highlighted, then the aggregation operator's
     scores under their own header."""
     table = answer_table(result) or {}
@@ -294,7 +295,7 @@ def table_answer_figure(result: Any, max_rows: int = 12) -> Figure:
     return decorate(fig, result)
 
 
-def answer_figure(result: Any) -> Figure:
+def answer_figure(result: Answer) -> Figure:
     """The figure that fits: logit curves for extractive QA, the table and its aggregation for
     table QA, else the scored alternatives."""
     if answer_table(result) is not None:
@@ -307,7 +308,7 @@ def answer_figure(result: Any) -> Figure:
 # ---------------------------------------------------------------------------- generation
 
 
-def generation_probs_figure(result: Any) -> Figure:
+def generation_probs_figure(result: Generation) -> Figure:
     """The probability of each generated token, in order."""
     tokens, scores = list(result.generated_tokens), list(result.token_scores)
     n = min(len(tokens), len(scores))
@@ -350,7 +351,7 @@ def pca_2d(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return coords, ratios
 
 
-def embedding_figure(result: Any) -> Figure:
+def embedding_figure(result: Embeddings) -> Figure:
     """Cosine similarity between every pair of inputs (n × n) and a 2-D PCA map of the vectors."""
     vectors = np.asarray(result.vectors, dtype=np.float64)
     vectors = vectors.reshape(len(vectors), -1)

@@ -24,6 +24,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from explorer.results import Result
+
 RANDOM_BADGE = "random weights — output is meaningless"
 
 # Okabe-Ito (colour-blind safe) first, then Paul Tol's muted set for results with many labels.
@@ -164,7 +166,7 @@ def short_checkpoint(checkpoint: str, limit: int = 40) -> str:
     return name if len(name) <= limit else "…" + name[-(limit - 1):]
 
 
-def title_lines(result: Any) -> tuple[str, str]:
+def title_lines(result: Result) -> tuple[str, str]:
     """``("object-detection · detr-tiny",
     "AutoModelForObjectDetection → DetrForObjectDetection")``."""
     name = getattr(result, "hub_task", "") or task_name(result.task)
@@ -172,7 +174,7 @@ def title_lines(result: Any) -> tuple[str, str]:
     return first, f"{result.task} → {result.model_class}"
 
 
-def decorate(fig: Figure, result: Any, subtitle: str | None = None) -> Figure:
+def decorate(fig: Figure, result: Result, subtitle: str | None = None) -> Figure:
     """Title (task, checkpoint, model class) and, for random weights, a red badge under it.
 
     The badge sits on a blank third title line, anchored to the title, so the layout reserves
@@ -255,7 +257,7 @@ BOX = (f"font-family:{FONT};font-size:14px;line-height:1.5;color:#111;max-width:
        "border:1px solid #ddd;border-radius:6px;padding:10px 14px;background:#fff")
 
 
-def html_header(result: Any) -> str:
+def html_header(result: Result) -> str:
     """Title, random-weights banner and notes, as inline-styled HTML."""
     first, second = title_lines(result)
     parts = [f'<div style="font-weight:600;font-size:15px">{esc(first)}</div>',
@@ -280,7 +282,7 @@ def html_header(result: Any) -> str:
     return "".join(parts)
 
 
-def html_box(result: Any, body: str) -> str:
+def html_box(result: Result, body: str) -> str:
     """The whole self-contained view: header + body in one inline-styled box (no scripts)."""
     return (f'<div class="explorer-result" data-type="{esc(result.type)}" style="{BOX}">'
             f"{html_header(result)}{body}</div>")
@@ -331,12 +333,12 @@ def image_array(image: Any) -> np.ndarray | None:
     return np.asarray(image.convert("RGB") if hasattr(image, "convert") else image)
 
 
-def input_image(result: Any) -> np.ndarray | None:
+def input_image(result: Result) -> np.ndarray | None:
     inputs = getattr(result, "inputs", None)
     return image_array(getattr(inputs, "image", None)) if inputs is not None else None
 
 
-def input_audio(result: Any) -> tuple[np.ndarray, int] | None:
+def input_audio(result: Result) -> tuple[np.ndarray, int] | None:
     """``(waveform, sampling_rate)`` the run used, or None."""
     inputs = getattr(result, "inputs", None)
     audio = getattr(inputs, "audio", None) if inputs is not None else None

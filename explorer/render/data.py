@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from explorer.render.common import esc
+from explorer.results import Result
 
 WIDTH = 96
 """Characters per line before a list of scalars breaks (between items)."""
@@ -74,7 +75,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(round(value, 6) if isinstance(value, float) else value, ensure_ascii=False)
 
 
-def data_json(result: Any) -> str:
+def data_json(result: Result) -> str:
     """The result's data (``to_dict()``) as an HTML ``<pre>`` block of readable JSON."""
     return (f'<pre class="explorer-data" style="{PRE_STYLE}">'
             f"{esc(format_json(result.to_dict()))}</pre>")

@@ -13,6 +13,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from explorer.render.common import MUTED, decorate, img_tag, new_figure, text_color_on
+from explorer.results import Result
 
 Placement = Sequence[tuple[str, str, int]]
 """``(module, device, bytes)`` in model order (``LoadReport.placement``)."""
@@ -128,7 +129,7 @@ def _label_lanes(ax: Any, placement: Sequence[tuple[str, str, float]], lanes: li
                 ha="left" if right else "right", va="center", fontsize=7.5, color=MUTED)
 
 
-def device_map_figure(result: Any) -> Figure:
+def device_map_figure(result: Result) -> Figure:
     """The device map of the model that made ``result`` (loaded with ``device_map``)."""
     fig = placement_figure(result.placement or ())
     return decorate(fig, result, subtitle="device map: where each module's weights sit")

@@ -22,11 +22,23 @@ from explorer.render.common import (
     shorten,
     text_color_on,
 )
+from explorer.results import (
+    Answer,
+    DepthMap,
+    DetectedObject,
+    Detections,
+    FeatureMaps,
+    ImageOutput,
+    Keypoints,
+    Recognition,
+    Result,
+    Segmentation,
+)
 
 MAX_LEGEND = 20
 
 
-def _canvas_image(result: Any, size: tuple[int, int] | None) -> np.ndarray:
+def _canvas_image(result: Result, size: tuple[int, int] | None) -> np.ndarray:
     """The input image, or a light grey stand-in of ``size`` (w, h) when it was not kept."""
     image = input_image(result)
     if image is not None:
@@ -68,7 +80,7 @@ def clip_box(box: Any, width: int, height: int) -> tuple[float, float, float, fl
             min(max(x1, 0.0), width), min(max(y1, 0.0), height))
 
 
-def detection_figure(result: Any, threshold: float | None = None) -> Figure:
+def detection_figure(result: Detections, threshold: float | None = None) -> Figure:
     """The image with one box per object scoring at least ``threshold`` (default: the run's),
     clipped to the image; colour per label (Okabe-Ito). Labels go above, inside or below their
     box wherever they overlap no other label; the rest are left off (the legend names the
@@ -99,7 +111,7 @@ def detection_figure(result: Any, threshold: float | None = None) -> Figure:
     return decorate(fig, result, f"image {w}×{h}")
 
 
-def _label_boxes(fig: Figure, ax: Any, ranked: list[Any], colors: dict[str, str], w: int,
+def _label_boxes(fig: Figure, ax: Any, ranked: list[DetectedObject], colors: dict[str, str], w: int,
                  h: int) -> int:
     """Put each box's "label score" where it overlaps no label placed before (best boxes
     first): above the box, inside its top, inside its bottom, below it. Returns how many found
@@ -140,7 +152,7 @@ def _resize_mask(mask: np.ndarray, width: int, height: int) -> np.ndarray:
     return mask[rows][:, cols]
 
 
-def segment_colors(result: Any) -> tuple[dict[int, str], dict[str, str]]:
+def segment_colors(result: Segmentation) -> tuple[dict[int, str], dict[str, str]]:
     """``({segment id: colour}, {legend label: colour})``: semantic maps colour by label,
     instance / panoptic / mask results give every segment its own colour."""
     if result.kind == "semantic":
@@ -154,7 +166,7 @@ def segment_colors(result: Any) -> tuple[dict[int, str], dict[str, str]]:
     return by_id, legend
 
 
-def segmentation_figure(result: Any, alpha: float = 0.55) -> Figure:
+def segmentation_figure(result: Segmentation, alpha: float = 0.55) -> Figure:
     """The image beside the same image with a semi-transparent colour per segment, and a legend."""
     image = _canvas_image(result, (result.mask_shape[1], result.mask_shape[0]))
     h, w = image.shape[:2]
@@ -178,7 +190,7 @@ def segmentation_figure(result: Any, alpha: float = 0.55) -> Figure:
 # ---------------------------------------------------------------------------- depth
 
 
-def depth_figure(result: Any, cmap: str = "magma") -> Figure:
+def depth_figure(result: DepthMap, cmap: str = "magma") -> Figure:
     """The image and its predicted depth, colour-mapped, with a colour bar."""
     depth = np.asarray(result.depth, dtype=np.float32)
     image = _canvas_image(result, (depth.shape[1], depth.shape[0]))
@@ -197,7 +209,7 @@ def depth_figure(result: Any, cmap: str = "magma") -> Figure:
 # ---------------------------------------------------------------------------- keypoints
 
 
-def keypoints_figure(result: Any, threshold: float = 0.0) -> Figure:
+def keypoints_figure(result: Keypoints, threshold: float = 0.0) -> Figure:
     """Keypoints scoring at least ``threshold`` over the image, skeleton edges between them."""
     image = _canvas_image(result, result.image_size)
     h, w = image.shape[:2]
@@ -254,7 +266,7 @@ def channel_strip(fmap: np.ndarray, channels: int) -> tuple[np.ndarray, int]:
     return strip, k
 
 
-def feature_maps_figure(result: Any, channels: int = 6) -> Figure:
+def feature_maps_figure(result: FeatureMaps, channels: int = 6) -> Figure:
     """Per stage (rows): its first ``channels`` channels side by side, each scaled to its own
     range; the stage's shape in the row title."""
     import matplotlib
@@ -287,7 +299,7 @@ def feature_maps_figure(result: Any, channels: int = 6) -> Figure:
 # ---------------------------------------------------------------------------- image output
 
 
-def image_output_figure(result: Any) -> Figure:
+def image_output_figure(result: ImageOutput) -> Figure:
     """The output image beside the input."""
     out = np.asarray(result.image)
     image = input_image(result)
@@ -305,7 +317,7 @@ def image_output_figure(result: Any) -> Figure:
 # ---------------------------------------------------------------------------- recognition
 
 
-def recognition_figure(result: Any) -> Figure:
+def recognition_figure(result: Recognition) -> Figure:
     """The input image with what the model read under it (text, or table structure tokens)."""
     image = _canvas_image(result, None)
     fig, (ax,) = _image_figure(image, height=3.6)
@@ -328,7 +340,7 @@ def recognition_figure(result: Any) -> Figure:
 WORD_BOX = "#E69F00"  # Okabe-Ito orange: apart from the answer's blue (ACCENT)
 
 
-def document_figure(result: Any) -> Figure:
+def document_figure(result: Answer) -> Figure:
     """The page with a thin box round every word the model read (OCR) and the answer's words
     filled, so a reader can check the answer is where the page says it."""
     image = _canvas_image(result, None)

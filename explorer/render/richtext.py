@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from explorer.render.common import EMBEDDED, MIN_FONT, MUTED, decorate, new_figure
+from explorer.results import Result
 
 DPI = 100
 MARGIN = 14       # px left/right
@@ -89,7 +90,7 @@ def _layout(blocks: list[Block], width_px: float, renderer: Any,
     return laid, line_h
 
 
-def text_figure(result: Any, blocks: list[Block], width: float = 9.0, size: float = 12.0,
+def text_figure(result: Result, blocks: list[Block], width: float = 9.0, size: float = 12.0,
                 subtitle: str | None = None) -> Figure:
     """A figure holding ``blocks`` of wrapped, highlighted text under the view's title."""
     fig = new_figure(width, 2.0, constrained=False)
@@ -98,7 +99,7 @@ def text_figure(result: Any, blocks: list[Block], width: float = 9.0, size: floa
     laid, line_h = _layout(blocks, width_px, renderer, size)
     captions = sum(1 for _, caption, _, _ in laid if caption)
     lines = sum(n for *_, n in laid)
-    badge = result.random_weights or getattr(result, "toy_headline", "")  # a badge line under the title
+    badge = result.random_weights or bool(result.toy_headline)  # a badge line under the title
     header = 24 if EMBEDDED.get() else HEADER + (24 if badge else 0)
     height_px = header + captions * CAPTION + lines * line_h + len(laid) * 8 + 12
     fig.set_size_inches(width, height_px / DPI)

@@ -21,6 +21,7 @@ from explorer.render.common import (
     tint,
 )
 from explorer.render.richtext import Block, Piece, text_figure
+from explorer.results import Answer, FillMask, Generation, RawOutput, TokenSpans, Transcript
 
 TEXT_STYLE = "white-space:pre-wrap;font-size:15px;line-height:2.0;margin:4px 0"
 MARK_STYLE = "padding:1px 4px;border-radius:4px;background:{bg}"
@@ -54,13 +55,13 @@ def _spans(text: str, spans: list[tuple[int, int, Any]]) -> list[tuple[str, Any]
 # ---------------------------------------------------------------------------- tokens (NER)
 
 
-def _entity_runs(result: Any) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+def _entity_runs(result: TokenSpans) -> tuple[list[tuple[str, Any]], dict[str, str]]:
     colors = label_colors([e.label for e in result.entities])
     runs = _spans(result.text, [(e.start, e.end, e) for e in result.entities])
     return runs, colors
 
 
-def tokens_body(result: Any) -> str:
+def tokens_body(result: TokenSpans) -> str:
     runs, colors = _entity_runs(result)
     parts = [esc(t) if e is None else
              _mark(t, tint(colors[e.label], 0.45), f"{e.label} {e.score:.3f}", e.label,
@@ -71,7 +72,7 @@ def tokens_body(result: Any) -> str:
     return body + (html_legend({k: tint(v, 0.45) for k, v in colors.items()}) if colors else "")
 
 
-def tokens_figure(result: Any) -> Figure:
+def tokens_figure(result: TokenSpans) -> Figure:
     runs, colors = _entity_runs(result)
     pieces = []
     for text, entity in runs:
@@ -91,13 +92,13 @@ def tokens_figure(result: Any) -> Figure:
 # ---------------------------------------------------------------------------- answer
 
 
-def _answer_runs(result: Any) -> list[tuple[str, Any]]:
+def _answer_runs(result: Answer) -> list[tuple[str, Any]]:
     if result.context and result.start is not None and result.end is not None:
         return _spans(result.context, [(result.start, result.end, True)])
     return [(result.context, None)] if result.context else []
 
 
-def answer_body(result: Any) -> str:
+def answer_body(result: Answer) -> str:
     parts = []
     if result.question:
         parts.append(html_section("question", f'<div style="font-size:15px">'
@@ -128,7 +129,7 @@ def answer_body(result: Any) -> str:
 # ---------------------------------------------------------------------------- fill-mask
 
 
-def fill_mask_body(result: Any) -> str:
+def fill_mask_body(result: FillMask) -> str:
     mask = result.mask_token or "[MASK]"
     best = result.candidates[0].token if result.candidates else "?"
     text = result.text
@@ -155,13 +156,13 @@ def _prob_color(p: float) -> tuple[str, str]:
     return bg, ("#ffffff" if 0.299 * r + 0.587 * g + 0.114 * b < 0.55 else "#111111")
 
 
-def _generated(result: Any) -> list[tuple[str, float | None]]:
+def _generated(result: Generation) -> list[tuple[str, float | None]]:
     tokens = list(result.generated_tokens)
     scores = list(result.token_scores) + [None] * (len(tokens) - len(result.token_scores))
     return list(zip(tokens, scores)) if tokens else [(result.text, None)]
 
 
-def generation_body(result: Any) -> str:
+def generation_body(result: Generation) -> str:
     parts = []
     if result.prompt:
         parts.append(html_section("prompt", f'<div style="{TEXT_STYLE};color:{MUTED}">'
@@ -187,7 +188,7 @@ def generation_body(result: Any) -> str:
     return "".join(parts)
 
 
-def generation_figure(result: Any) -> Figure:
+def generation_figure(result: Generation) -> Figure:
     pieces = []
     for token, p in _generated(result):
         if p is None:
@@ -203,13 +204,13 @@ def generation_figure(result: Any) -> Figure:
 # ---------------------------------------------------------------------------- raw outputs
 
 
-def raw_body(result: Any) -> str:
+def raw_body(result: RawOutput) -> str:
     rows = [(name, " × ".join(str(d) for d in shape) or "scalar")
             for name, shape in result.outputs.items()]
     return html_section("outputs", html_table(rows, ("output", "shape")))
 
 
-def raw_figure(result: Any) -> Figure:
+def raw_figure(result: RawOutput) -> Figure:
     blocks = [Block("outputs", [p for name, shape in result.outputs.items() for p in (
         Piece(f"{name}", weight="bold"),
         Piece(f"  {' × '.join(str(d) for d in shape) or 'scalar'}\n", color=MUTED))])]
@@ -219,7 +220,7 @@ def raw_figure(result: Any) -> Figure:
 # ---------------------------------------------------------------------------- transcript text
 
 
-def transcript_body(result: Any) -> str:
+def transcript_body(result: Transcript) -> str:
     parts = [html_section("transcript", f'<div style="{TEXT_STYLE}">'
                                         f'{esc(result.text) or "(empty)"}</div>')]
     timed = [c for c in result.chunks if c.start is not None]

@@ -385,6 +385,16 @@ def test_classification_shows_its_input(entry: str, input_kind: str, manifest: d
         assert '<audio class="explorer-audio"' in render.to_html(result)
 
 
+@pytest.mark.parametrize("entry", ["text-classification", "next-sentence-prediction"])
+def test_text_classification_shows_what_it_read(entry: str, manifest: dict) -> None:
+    result = run_entry(_named(entry, manifest), manifest)
+    (chart,) = render.render(result).axes
+    title = chart.get_title(loc="left")
+    assert f"“{result.inputs.text[0]}”" in title and title.endswith("labels")
+    if result.inputs.text_pair:
+        assert f"B “{result.inputs.text_pair}”" in title
+
+
 def test_text_attention_by_layer_and_head(manifest: dict) -> None:
     result = run_entry("text-classification", manifest, output_attentions=True)
     assert {"attention", "attention_grid"} <= set(render.views(result))

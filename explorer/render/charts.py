@@ -19,6 +19,7 @@ from explorer.render.common import (
     display_token,
     input_audio,
     input_image,
+    input_text_line,
     new_figure,
     shorten,
     sigmoid,
@@ -128,8 +129,10 @@ def classification_figure(result: Classification, top_k: int | None = None, full
         ax.set_ylabel(xlabel)
     else:
         bar_chart(ax, [names[i] for i in order], probs[order], xlabel)
-    ax.set_title(f"top {k} of {len(names)} labels" if not full else f"all {len(names)} labels",
-                 loc="left")
+    title = f"top {k} of {len(names)} labels" if not full else f"all {len(names)} labels"
+    text = input_text_line(result) if input_image(result) is None and input_audio(result) is None \
+        else None
+    ax.set_title(f"{text}\n{title}" if text else title, loc="left")  # what was classified, by eye
     return decorate(fig, result)
 
 

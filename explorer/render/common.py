@@ -338,6 +338,18 @@ def input_image(result: Result) -> np.ndarray | None:
     return image_array(getattr(inputs, "image", None)) if inputs is not None else None
 
 
+def input_text_line(result: Result, limit: int = 100) -> str | None:
+    """The text the run read, quoted on one line (a pair: A and B on two lines), or None."""
+    inputs = getattr(result, "inputs", None)
+    texts = tuple(getattr(inputs, "text", ()) or ()) if inputs is not None else ()
+    if not texts:
+        return None
+    pair = getattr(inputs, "text_pair", None)
+    if pair:
+        return f"A “{shorten(texts[0], limit)}”\nB “{shorten(pair, limit)}”"
+    return f"“{shorten(texts[0], limit)}”"
+
+
 def input_audio(result: Result) -> tuple[np.ndarray, int] | None:
     """``(waveform, sampling_rate)`` the run used, or None."""
     inputs = getattr(result, "inputs", None)

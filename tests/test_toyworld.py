@@ -13,7 +13,7 @@ import explorer
 from explorer.toyworld.shapes import COLOURS, FAR, FLOOR_NEAR, KINDS, LABELS, clip, scene, single_shape
 from explorer.zoo import example_kwargs, train_multimodal, train_vision
 from explorer.zoo.train_vision import depth_order, match_boxes, scene_size, spearman
-from explorer.zoo.training import TOY_KEY, TRAINED_DIR, TrainRecipe, read_manifest
+from explorer.zoo.training import TOY_KEY, TRAINED_DIR, TrainRecipe, read_manifest, train_recipes
 
 TRAIN_RECIPES = train_vision.TRAIN_RECIPES + train_multimodal.TRAIN_RECIPES
 COMMITTED = {r.name: r for r in TRAIN_RECIPES if r.name in read_manifest()}
@@ -146,13 +146,18 @@ def test_every_vision_recipe_still_trains_into_a_loadable_checkpoint(recipe: Tra
 
 
 def test_committed_toys_are_small_and_meet_their_targets() -> None:
+    """Every trained toy of every world (shapes, text, speech): one manifest, one size budget."""
     manifest = read_manifest()
+    recipes = {r.name: r for r in train_recipes()}
+    assert set(manifest) <= set(recipes)
+    assert {p.name for p in TRAINED_DIR.iterdir() if p.is_dir()} == set(manifest)
     total = 0
-    for name, recipe in COMMITTED.items():
-        entry = manifest[name]
+    for name, entry in manifest.items():
+        recipe = recipes[name]
         size = sum(p.stat().st_size for p in (TRAINED_DIR / name).iterdir())
         total += size
-        assert size == entry["bytes"] and size <= 3_000_000, name
+        assert size == entry["bytes"] and (TRAINED_DIR / name / "model.safetensors").is_file()
+        assert size <= 3_000_000, f"{name}: {size} bytes"
         assert entry["metrics"][recipe.headline] >= recipe.target, name
         config = json.loads((TRAINED_DIR / name / "config.json").read_text())
         assert config[TOY_KEY]["metrics"] == entry["metrics"]

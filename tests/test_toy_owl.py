@@ -10,7 +10,7 @@ import pytest
 import explorer
 from explorer.toyworld.shapes import scene
 from explorer.zoo import example_kwargs
-from explorer.zoo.train_multimodal import COLOUR_LABELS, SHAPE_LABELS
+from explorer.zoo.train_multimodal import COLOUR_LABELS
 from explorer.zoo.train_vision import match_boxes, scenes
 from explorer.zoo.train_zero_shot_detection import GRID, NAME, TRAIN_RECIPES, _assign, _owlvit
 from explorer.zoo.training import TRAINED_DIR, read_manifest, train
@@ -30,12 +30,13 @@ def test_each_shape_gets_the_patch_over_its_centre_and_no_patch_two_shapes() -> 
     for s in scenes(0, 40):
         patches, boxes = _assign(s)
         assert len(set(patches)) == len(patches) == len(s.shapes)
-        for patch, (cx, cy, w, h), (x0, y0, x1, y1) in zip(patches, boxes, s.boxes):
-            assert (cx, cy) == pytest.approx(((x0 + x1) / 2 / s.image.width,
-                                              (y0 + y1) / 2 / s.image.height))
+        width, height = s.image.size
+        for patch, box, (x0, y0, x1, y1) in zip(patches, boxes, s.boxes):
+            assert box == pytest.approx(((x0 + x1) / 2 / width, (y0 + y1) / 2 / height,
+                                         (x1 - x0) / width, (y1 - y0) / height))
             row, col = divmod(patch, GRID)  # the patch lies under the box
-            assert x0 / s.image.width - 1 / GRID < (col + 0.5) / GRID < x1 / s.image.width + 1 / GRID
-            assert y0 / s.image.height - 1 / GRID < (row + 0.5) / GRID < y1 / s.image.height + 1 / GRID
+            assert x0 / width - 1 / GRID < (col + 0.5) / GRID < x1 / width + 1 / GRID
+            assert y0 / height - 1 / GRID < (row + 0.5) / GRID < y1 / height + 1 / GRID
 
 
 def test_the_training_loss_scores_what_the_model_outputs() -> None:

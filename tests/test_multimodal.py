@@ -97,7 +97,7 @@ def test_zero_shot_tasks_need_labels(name: str, manifest: dict) -> None:
 def test_zero_shot_detection_boxes_lie_inside_the_image(manifest: dict) -> None:
     result = _run("zero-shot-object-detection", manifest)
     example = manifest["zero-shot-object-detection"]["example"]
-    width, height = Image.open(PHOTO).size
+    width, height = Image.open(example_kwargs(example)["image"]).size
     assert isinstance(result, Detections) and result.model_class == "OwlViTForObjectDetection"
     data = _common(result, "AutoModelForZeroShotObjectDetection", manifest)
     assert data["image_size"] == [width, height]

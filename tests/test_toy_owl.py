@@ -12,7 +12,14 @@ from explorer.toyworld.shapes import scene
 from explorer.zoo import example_kwargs
 from explorer.zoo.train_multimodal import COLOUR_LABELS
 from explorer.zoo.train_vision import match_boxes, scenes
-from explorer.zoo.train_zero_shot_detection import GRID, NAME, TRAIN_RECIPES, _assign, _owlvit
+from explorer.zoo.train_zero_shot_detection import (
+    GRID,
+    NAME,
+    THRESHOLD,
+    TRAIN_RECIPES,
+    _assign,
+    _owlvit,
+)
 from explorer.zoo.training import TRAINED_DIR, read_manifest, train
 
 RECIPE = TRAIN_RECIPES[0]
@@ -96,7 +103,8 @@ def test_the_toy_boxes_each_shape_of_the_example_by_its_name(zoo: Path) -> None:
 
 def test_the_toy_finds_a_shape_by_its_colour(zoo: Path) -> None:
     _committed()
-    result = explorer.run(f"zoo:{NAME}", image=SHAPES_PNG, labels=list(COLOUR_LABELS))
+    result = explorer.run(f"zoo:{NAME}", image=SHAPES_PNG, labels=list(COLOUR_LABELS),
+                          options={"threshold": THRESHOLD})
     found = [(o.label, o.box) for o in result.objects]
     truth = [(f"a {c} shape", b) for c, b in zip(EXAMPLE.colours, EXAMPLE.boxes)]
     assert match_boxes(truth, found) == 3, found
@@ -105,7 +113,8 @@ def test_the_toy_finds_a_shape_by_its_colour(zoo: Path) -> None:
 
 def test_only_the_named_shape_is_boxed(zoo: Path) -> None:
     _committed()
-    result = explorer.run(f"zoo:{NAME}", image=SHAPES_PNG, labels=["a square"])
+    result = explorer.run(f"zoo:{NAME}", image=SHAPES_PNG, labels=["a square"],
+                          options={"threshold": THRESHOLD})
     square = EXAMPLE.boxes[EXAMPLE.labels.index("square")]
     assert match_boxes([("a square", square)], [(o.label, o.box) for o in result.objects]) == 1
     assert len(result.objects) == 1, result.objects

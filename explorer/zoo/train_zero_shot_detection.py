@@ -9,6 +9,9 @@ every phrase that describes the shape (sigmoid focal loss over all patches × ph
 predict its box (L1 + generalised IoU). Both towers start from the committed CLIP toy
 (``zero-shot-image-classification``), which already names shapes and colours; the query phrases
 are the CLIP toy's, all of them on every image of every step.
+
+4000 steps of 16 scenes (20 min on a shared CPU): box recall at IoU 0.5 with the right shape name
+0.90 on held-out scenes, 0.95 with the right colour ("a red shape").
 """
 
 from __future__ import annotations
@@ -50,7 +53,10 @@ shapes reach higher (at 0.25, after 2700 steps, recall was 0.64 at threshold 0.3
 0.5)."""
 THRESHOLD = 0.3
 """The toy's example threshold, and the one its figures are measured at: a focal-loss detector
-scores its true boxes lower than a softmax one (OWL-ViT's own examples use 0.1)."""
+scores its true boxes lower than a softmax one (OWL-ViT's own examples use 0.1). The committed
+toy on 200 held-out scenes: recall 0.90 / precision 0.54 at 0.3 (the misses of precision are
+mostly a second box on a shape from the next patch: OWL-ViT has no NMS), 0.84 / 0.68 at 0.4,
+0.69 / 0.80 at the explorer's default 0.5."""
 
 
 def _clip_config() -> dict[str, Any]:
@@ -223,7 +229,7 @@ def _train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> Tr
 
 TRAIN_RECIPES = [
     TrainRecipe(NAME, "AutoModelForZeroShotObjectDetection", _train, "shapes", "recall@0.5",
-                "box recall at IoU 0.5 on held-out scenes, queried by shape name", 0.6,
+                "box recall at IoU 0.5 on held-out scenes", 0.85,
                 "tiny OWL-ViT trained on the shapes world: boxes the shapes a text query names "
                 "(\"a circle\", \"a red shape\", \"a red circle\")",
                 {"image": "shapes.png", "labels": list(SHAPE_LABELS),

@@ -8,6 +8,10 @@ image, shapes repeated when it has fewer), and scores all three of SAM's multima
 dice + BCE against the shape's true mask in the padded frame, plus the predicted IoU against the
 mask's real IoU. The shapes world has no part / whole ambiguity, so the three outputs learn the
 same mask and whichever scores best is the shape: what the explorer paints on top.
+
+Only points inside shapes are taught: a point on the background gives no meaningful mask (a run
+that also taught "background point → background mask" reached mIoU 0.73 on shapes and 0.51 on
+the background in the same 1200 steps, so it was dropped).
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ SAM_SIDE = 64
 """The toy SAM sees every scene with its longest edge at 64 px, padded to 64×64."""
 PROMPTS = 4
 """Point prompts per training image: one per shape (a scene has 1–4)."""
-BACKGROUND = __import__("os").environ.get("SAM_BG", "1") == "1"
 CANDIDATES = 8
 """Candidate prompt points drawn per shape when the pool is built; each step picks one."""
 
@@ -84,22 +87,21 @@ def _mask_objective(model: Any, processor: Any, pool: list[Scene]) -> Any:
     batch = processor(images=[s.image for s in pool], return_tensors="pt")
     pixels = batch["pixel_values"]
     rng = np.random.default_rng(len(pool))
-    prompts = PROMPTS + BACKGROUND
-    targets = np.zeros((len(pool), prompts, SAM_SIDE, SAM_SIDE), dtype=np.uint8)
-    points = np.zeros((len(pool), prompts, CANDIDATES, 2), dtype=np.float32)
+    targets = np.zeros((len(pool), PROMPTS, SAM_SIDE, SAM_SIDE), dtype=np.uint8)
+    points = np.zeros((len(pool), PROMPTS, CANDIDATES, 2), dtype=np.float32)
     for n, (s, (height, width)) in enumerate(zip(pool, batch["reshaped_input_sizes"].tolist())):
         scale = np.array([width / s.image.width, height / s.image.height])  # as SamProcessor
         masks = s.masks
-        for slot in range(prompts):
-            mask = masks[slot % len(masks)] if slot < PROMPTS else s.instances == 0
+        for slot in range(PROMPTS):
+            mask = masks[slot % len(masks)]
             targets[n, slot] = _padded(mask, height, width)
             points[n, slot] = prompt_points(mask, rng, CANDIDATES) * scale
     targets_t, points_t = torch.from_numpy(targets), torch.from_numpy(points)
     generator = torch.Generator().manual_seed(len(pool))
-    labels = torch.ones(1, prompts, 1, dtype=torch.long)
+    labels = torch.ones(1, PROMPTS, 1, dtype=torch.long)
 
     def loss(i: Any) -> Any:
-        pick = torch.randint(CANDIDATES, (len(i), prompts), generator=generator)
+        pick = torch.randint(CANDIDATES, (len(i), PROMPTS), generator=generator)
         chosen = points_t[i].gather(2, pick[..., None, None].expand(-1, -1, 1, 2))
         outputs = model(pixel_values=pixels[i], input_points=chosen,
                         input_labels=labels.expand(len(i), -1, -1), multimask_output=True)
@@ -127,12 +129,11 @@ def evaluate_masks(directory: Path, count: int = 100) -> dict[str, float]:
 
     model = AutoModelForMaskGeneration.from_pretrained(directory).eval()
     processor = AutoProcessor.from_pretrained(directory)
-    ious, background = [], []
+    ious = []
     with torch.inference_mode():
         for seed, s in enumerate(scenes(HELD_OUT, count), start=HELD_OUT):
             rng = np.random.default_rng([seed, 11])
-            regions = np.concatenate([s.masks, (s.instances == 0)[None]])
-            points = [[prompt_points(mask, rng)[0].tolist()] for mask in regions]
+            points = [[prompt_points(mask, rng)[0].tolist()] for mask in s.masks]
             batch = processor(images=s.image, input_points=[points],
                               input_labels=[[[1] for _ in points]], return_tensors="pt")
             outputs = model(pixel_values=batch["pixel_values"],
@@ -140,19 +141,17 @@ def evaluate_masks(directory: Path, count: int = 100) -> dict[str, float]:
             masks = processor.post_process_masks(outputs.pred_masks, batch["original_sizes"],
                                                  batch["reshaped_input_sizes"])[0].numpy()
             best = outputs.iou_scores[0].argmax(-1).numpy()
-            found = masks[np.arange(len(points)), best]
-            ious += [(f & t).sum() / (f | t).sum() for f, t in zip(found[:-1], s.masks)]
-            background.append((found[-1] & regions[-1]).sum() / (found[-1] | regions[-1]).sum())
-    return {"mIoU": float(np.mean(ious)), "recall@0.5": float(np.mean(np.array(ious) >= 0.5)),
-            "background_IoU": float(np.mean(background))}
+            for found, truth in zip(masks[np.arange(len(points)), best], s.masks):
+                ious.append((found & truth).sum() / (found | truth).sum())
+    return {"mIoU": float(np.mean(ious)), "recall@0.5": float(np.mean(np.array(ious) >= 0.5))}
 
 
 TRAIN_RECIPES = [
     TrainRecipe("mask-generation", "AutoModelForMaskGeneration",
                 trainer("AutoModelForMaskGeneration", sam_toy, scenes, _mask_objective,
-                         evaluate_masks, default_steps=3000, pool_size=4000, held_out=100,
+                         evaluate_masks, default_steps=1200, pool_size=4000, held_out=100,
                          lr=2e-3), "shapes", "mIoU",
-                "mean IoU of the best mask for a point inside a shape, on held-out scenes", 0.75,
+                "mean IoU of the best mask for a point inside a shape, on held-out scenes", 0.85,
                 "tiny SAM trained on the shapes world: a point inside a shape gives its mask",
                 {"image": "shapes.png", "options": {"points": "36,42"}}, evaluate_masks),
 ]

@@ -3,7 +3,7 @@ shape of a shapes-world scene, that shape's mask.
 
 SAM ships no training loss; this recipe writes a small one. Each scene is preprocessed once by the
 checkpoint's own ``SamProcessor`` (longest edge resized to ``SAM_SIDE``, padded to a square);
-each step prompts every image with one point inside each of its shapes (``PROMPTS`` prompts an
+each step prompts every image with one point inside each of its shapes (``PROMPTS`` prompts per
 image, shapes repeated when it has fewer), and scores all three of SAM's multimask outputs with
 dice + BCE against the shape's true mask in the padded frame, plus the predicted IoU against the
 mask's real IoU. The shapes world has no part / whole ambiguity, so the three outputs learn the

@@ -228,7 +228,7 @@ def test_semantic_segments_cover_the_image(manifest: dict) -> None:
 
 
 def test_mask_generation_points(manifest: dict) -> None:
-    result = _run(manifest, "mask-generation")
+    result = _run(manifest, "mask-generation", options={"points": None})  # no prompt given
     assert result.kind == "masks" and len(result.segments) == 3
     scores = [s.score for s in result.segments]
     assert scores == sorted(scores, reverse=True)

@@ -363,7 +363,8 @@ TASKS = [
     ]),
     Task("AutoModelForMaskGeneration", run=generate_masks, snippet=mask_generation_snippet, recipes=[
         Recipe("mask-generation", "AutoModelForMaskGeneration",
-               random_build("AutoModelForMaskGeneration", _sam), "tiny SAM (point prompts)", SHAPES),
+               random_build("AutoModelForMaskGeneration", _sam), "tiny SAM (point prompts)",
+               {**SHAPES, "options": {"points": "36,42"}}),  # inside the blue circle
     ]),
     Task("AutoModelForImageMatting", run=matte, snippet=matte_snippet, recipes=[
         Recipe("image-matting", "AutoModelForImageMatting",

@@ -26,8 +26,14 @@ TOY_KEY = "explorer_toy"
 "seed"}``; results and views show its headline instead of a random-weights badge."""
 TRAINED_DIR = Path(__file__).resolve().parent / "trained"
 TRAINED_MANIFEST = "manifest.json"
-TRAIN_MODULES = ("explorer.zoo.train_vision", "explorer.zoo.train_text", "explorer.zoo.train_audio",
-                 "explorer.zoo.train_multimodal", "explorer.zoo.train_zero_shot_detection")
+TRAIN_MODULES = (
+    "explorer.zoo.train_vision",
+    "explorer.zoo.train_text",
+    "explorer.zoo.train_audio",
+    "explorer.zoo.train_multimodal",
+    "explorer.zoo.train_zero_shot_detection",
+    "explorer.zoo.train_masks",
+)
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: called by a recipe as its training steps advance."""

@@ -311,6 +311,19 @@ def _segformer() -> tuple[Any, Any]:
     return config, SegformerImageProcessor(size={"height": SIDE, "width": SIDE})
 
 
+def _upernet() -> tuple[Any, Any]:
+    from transformers import AutoConfig, SegformerImageProcessor
+
+    # A 3-stage ConvNeXt at strides 2, 4, 8 (32×32 to 8×8 maps at 64 px) under UperNet's pyramid
+    # pooling + FPN head; no auxiliary head (the toy needs none).
+    backbone = AutoConfig.for_model("convnext", patch_size=2, num_stages=3, hidden_sizes=[16, 32, 64],
+                                    depths=[1, 1, 1], out_features=["stage1", "stage2", "stage3"])
+    config = AutoConfig.for_model("upernet", backbone_config=backbone, hidden_size=32,
+                                  pool_scales=[1, 2, 4], use_auxiliary_head=False,
+                                  **label_maps(LABELS))
+    return config, SegformerImageProcessor(size={"height": SIDE, "width": SIDE})
+
+
 def _resized(array: np.ndarray, nearest: bool = True) -> np.ndarray:
     from PIL import Image
 
@@ -485,6 +498,13 @@ TRAIN_RECIPES = [
                 "mean IoU on held-out scenes", 0.80,
                 "tiny SegFormer trained on the shapes world: background, circle, square, triangle",
                 SCENE, evaluate_segmenter),
+    TrainRecipe("semantic-segmentation-upernet", "AutoModelForSemanticSegmentation",
+                trainer("AutoModelForSemanticSegmentation", _upernet, scenes,
+                         _segment_objective, evaluate_segmenter, default_steps=600,
+                         pool_size=4000, held_out=100, lr=3e-3), "shapes", "mIoU",
+                "mean IoU on held-out scenes", 0.80,
+                "tiny UperNet (ConvNeXt backbone) trained on the shapes world: background, "
+                "circle, square, triangle", SCENE, evaluate_segmenter),
     TrainRecipe("depth-estimation", "AutoModelForDepthEstimation",
                 trainer("AutoModelForDepthEstimation", _dpt, floor_scenes, _depth_objective,
                          evaluate_depth, default_steps=2000, pool_size=4000, held_out=100,

@@ -267,6 +267,24 @@ def _yolos() -> tuple[Any, Any]:
     return config, YolosImageProcessor(size={"height": SIDE, "width": SIDE}, do_pad=False)
 
 
+def _rt_detr() -> tuple[Any, Any]:
+    from transformers import AutoConfig, RTDetrImageProcessor
+
+    # RT-DETR starts its queries from the encoder's best-scoring anchors and trains with noised
+    # copies of the true boxes. After 600 steps here: recall 0.80 at threshold 0.5; a Conditional
+    # DETR of the same size (lr 1e-3) 0.00 (0.38 at threshold 0.2); a DETR's loss fell slower still.
+    backbone = AutoConfig.for_model("rt_detr_resnet", embedding_size=16, hidden_sizes=[16, 32, 64, 64],
+                                    depths=[1, 1, 1, 1], layer_type="basic",
+                                    out_features=["stage2", "stage3", "stage4"])
+    config = AutoConfig.for_model("rt_detr", backbone_config=backbone,
+                                  freeze_backbone_batch_norms=False, encoder_in_channels=[32, 64, 64],
+                                  encoder_hidden_dim=32, hidden_expansion=0.5, encoder_ffn_dim=128,
+                                  encoder_attention_heads=4, d_model=64, decoder_in_channels=[32] * 3,
+                                  decoder_ffn_dim=128, decoder_layers=2, decoder_attention_heads=4,
+                                  num_queries=10, num_denoising=20, **label_maps(KINDS))
+    return config, RTDetrImageProcessor(size={"height": SIDE, "width": SIDE}, do_pad=False)
+
+
 def _train_detector(make: Callable[[], tuple[Any, Any]],
                     cycles: tuple[tuple[int, float], ...]) -> Callable[..., TrainOutcome]:
     """``cycles``: ``(steps, peak rate)`` runs one after the other, each with a fresh AdamW (warm
@@ -481,6 +499,11 @@ TRAIN_RECIPES = [
                 "box recall at IoU 0.5 on held-out scenes", 0.85,
                 "tiny YOLOS trained on the shapes world: finds circles, squares and triangles",
                 {**SCENE, "options": {"threshold": 0.5}}, evaluate_detector),
+    TrainRecipe("object-detection-rt-detr", "AutoModelForObjectDetection",
+                _train_detector(_rt_detr, ((1000, 2e-3),)), "shapes", "recall@0.5",
+                "box recall at IoU 0.5 on held-out scenes", 0.85,
+                "tiny RT-DETR (ResNet backbone) trained on the shapes world: finds circles, "
+                "squares and triangles", {**SCENE, "options": {"threshold": 0.5}}, evaluate_detector),
     TrainRecipe("image-classification", "AutoModelForImageClassification",
                 _train_classifier("vit", 2000), "shapes", "accuracy",
                 "accuracy on held-out single shapes", 0.95,

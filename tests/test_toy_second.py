@@ -44,9 +44,13 @@ def test_the_rt_detr_boxes_each_shape_of_the_example_with_its_name(zoo: Path) ->
     _committed("object-detection-rt-detr")
     result = explorer.run("zoo:object-detection-rt-detr", image=SHAPES_PNG)
     assert result.checkpoint_kind == "toy" and not result.random_weights
+    truth = list(zip(EXAMPLE.labels, EXAMPLE.boxes))
     found = [(o.label, o.box) for o in result.objects]
-    assert match_boxes(list(zip(EXAMPLE.labels, EXAMPLE.boxes)), found) == 3, found
-    assert len(found) == 3
+    assert match_boxes(truth, found) == 3, found
+    # no NMS in the DETR family: a second box on a shape may stay (the square's, at 0.71), but
+    # every box lies on a shape of its name
+    assert all(match_boxes(truth, [box]) == 1 for box in found), found
+    assert len(found) <= 4
 
 
 def test_the_upernet_colours_each_shape(zoo: Path) -> None:

@@ -267,6 +267,26 @@ def _yolos() -> tuple[Any, Any]:
     return config, YolosImageProcessor(size={"height": SIDE, "width": SIDE}, do_pad=False)
 
 
+def _rt_detr() -> tuple[Any, Any]:
+    from transformers import AutoConfig, RTDetrImageProcessor
+
+    # RT-DETR starts its queries from the encoder's best-scoring anchors and trains with noised
+    # copies of the true boxes. After 600 steps here: recall 0.80 at threshold 0.5; a Conditional
+    # DETR of the same size (lr 1e-3) 0.00 (0.38 at threshold 0.2); a DETR's loss fell slower still.
+    # Its scores are touchy: 1000 steps ended at recall 0.29 at threshold 0.5 (0.84 at 0.2), 1300 at
+    # 0.95.
+    backbone = AutoConfig.for_model("rt_detr_resnet", embedding_size=16, hidden_sizes=[16, 32, 64, 64],
+                                    depths=[1, 1, 1, 1], layer_type="basic",
+                                    out_features=["stage2", "stage3", "stage4"])
+    config = AutoConfig.for_model("rt_detr", backbone_config=backbone,
+                                  freeze_backbone_batch_norms=False, encoder_in_channels=[32, 64, 64],
+                                  encoder_hidden_dim=32, hidden_expansion=0.5, encoder_ffn_dim=128,
+                                  encoder_attention_heads=4, d_model=64, decoder_in_channels=[32] * 3,
+                                  decoder_ffn_dim=128, decoder_layers=2, decoder_attention_heads=4,
+                                  num_queries=10, num_denoising=20, **label_maps(KINDS))
+    return config, RTDetrImageProcessor(size={"height": SIDE, "width": SIDE}, do_pad=False)
+
+
 def _train_detector(make: Callable[[], tuple[Any, Any]],
                     cycles: tuple[tuple[int, float], ...]) -> Callable[..., TrainOutcome]:
     """``cycles``: ``(steps, peak rate)`` runs one after the other, each with a fresh AdamW (warm
@@ -308,6 +328,19 @@ def _segformer() -> tuple[Any, Any]:
                                   sr_ratios=[4, 2], hidden_sizes=[16, 32], patch_sizes=[3, 3],
                                   strides=[2, 2], num_attention_heads=[1, 2], mlp_ratios=[2, 2],
                                   decoder_hidden_size=32, **label_maps(LABELS))
+    return config, SegformerImageProcessor(size={"height": SIDE, "width": SIDE})
+
+
+def _upernet() -> tuple[Any, Any]:
+    from transformers import AutoConfig, SegformerImageProcessor
+
+    # A 3-stage ConvNeXt at strides 2, 4, 8 (32×32 to 8×8 maps at 64 px) under UperNet's pyramid
+    # pooling + FPN head; no auxiliary head (the toy needs none).
+    backbone = AutoConfig.for_model("convnext", patch_size=2, num_stages=3, hidden_sizes=[16, 32, 64],
+                                    depths=[1, 1, 1], out_features=["stage1", "stage2", "stage3"])
+    config = AutoConfig.for_model("upernet", backbone_config=backbone, hidden_size=32,
+                                  pool_scales=[1, 2, 4], use_auxiliary_head=False,
+                                  **label_maps(LABELS))
     return config, SegformerImageProcessor(size={"height": SIDE, "width": SIDE})
 
 
@@ -468,6 +501,11 @@ TRAIN_RECIPES = [
                 "box recall at IoU 0.5 on held-out scenes", 0.85,
                 "tiny YOLOS trained on the shapes world: finds circles, squares and triangles",
                 {**SCENE, "options": {"threshold": 0.5}}, evaluate_detector),
+    TrainRecipe("object-detection-rt-detr", "AutoModelForObjectDetection",
+                _train_detector(_rt_detr, ((1300, 2e-3),)), "shapes", "recall@0.5",
+                "box recall at IoU 0.5 on held-out scenes", 0.85,
+                "tiny RT-DETR (ResNet backbone) trained on the shapes world: finds circles, "
+                "squares and triangles", {**SCENE, "options": {"threshold": 0.5}}, evaluate_detector),
     TrainRecipe("image-classification", "AutoModelForImageClassification",
                 _train_classifier("vit", 2000), "shapes", "accuracy",
                 "accuracy on held-out single shapes", 0.95,
@@ -485,6 +523,13 @@ TRAIN_RECIPES = [
                 "mean IoU on held-out scenes", 0.80,
                 "tiny SegFormer trained on the shapes world: background, circle, square, triangle",
                 SCENE, evaluate_segmenter),
+    TrainRecipe("semantic-segmentation-upernet", "AutoModelForSemanticSegmentation",
+                trainer("AutoModelForSemanticSegmentation", _upernet, scenes,
+                         _segment_objective, evaluate_segmenter, default_steps=600,
+                         pool_size=4000, held_out=100, lr=3e-3), "shapes", "mIoU",
+                "mean IoU on held-out scenes", 0.80,
+                "tiny UperNet (ConvNeXt backbone) trained on the shapes world: background, "
+                "circle, square, triangle", SCENE, evaluate_segmenter),
     TrainRecipe("depth-estimation", "AutoModelForDepthEstimation",
                 trainer("AutoModelForDepthEstimation", _dpt, floor_scenes, _depth_objective,
                          evaluate_depth, default_steps=2000, pool_size=4000, held_out=100,

@@ -24,7 +24,7 @@ from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
 BATCH = 32
 POOL = 3000
 """Pages drawn with the training seed for document QA; each step asks one question of 32."""
-TABLE_POOL = 800
+TABLE_POOL = 400
 """Tables for table QA, every question of each tokenized once (TAPAS's tokenizer is slow)."""
 
 
@@ -33,7 +33,7 @@ def _answer_word(inv: Inventory, q: Question) -> int:
     if q.aggregation == "COUNT":
         return len(inv.words) - 1
     row, column = q.cells[0]
-    return 2 + len(COLUMNS) + len(COLUMNS) * row + column  # after the title and the header
+    return 1 + len(COLUMNS) + len(COLUMNS) * row + column  # after the title and the header
 
 
 def _held_out(count: int) -> list[Inventory]:
@@ -103,11 +103,11 @@ def _train_document_qa(out: Path, *, seed: int, steps: int | None,
     import torch
     import transformers
 
-    steps = 2000 if steps is None else steps
+    steps = 1500 if steps is None else steps
     config, processor = _layoutlmv3()
     torch.manual_seed(seed)
     model = transformers.AutoModelForDocumentQuestionAnswering.from_config(config)
-    pages, pixels = _pages(processor, train_seeds(seed), min(POOL, 64 * steps))
+    pages, pixels = _pages(processor, train_seeds(seed), min(POOL, 16 * steps))
     tok = processor.tokenizer
 
     def batch(rng: random.Random) -> dict:
@@ -220,7 +220,7 @@ def _train_table_qa(out: Path, *, seed: int, steps: int | None,
 
     _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
     _save(out, model, tok)
-    return TrainOutcome(steps, evaluate_table_qa(out, 100 if steps >= 100 else 8))
+    return TrainOutcome(steps, evaluate_table_qa(out, 60 if steps >= 100 else 8))
 
 
 def evaluate_table_qa(directory: Path, count: int = 100) -> dict[str, float]:

@@ -5,6 +5,19 @@ Both are trained from scratch with the text toys' loop (``train_text._fit``) on 
 training seeds, saved with ``save_pretrained`` and measured on inventories of held-out seeds
 (``train_vision.HELD_OUT`` on) *through the explorer's own runner*: the figure is what a user
 running the checkpoint gets. Their tokenizers hold every word of the world whole.
+
+Neither reaches its target (exact ≥ 0.8) yet, so nothing is committed under ``trained/`` and
+``explorer zoo`` keeps the random recipes. Best figures (seed 0, one shared CPU thread):
+
+- document QA: 0.749 exact on 100 held-out pages with the words as context (0.494 on 20 pages read
+  by Tesseract OCR) after 3000 steps with fixed word vectors (16 min); 0.693 (OCR 0.635) after
+  1500 steps with trained word vectors. By question (30 pages): how many shapes 30/30, what size
+  27/32, what colour 23/32, which shape is <colour> 25/44. It knows which column answers (the
+  start logits peak on every colour word of the page) but not always which row.
+- table QA: 0.35 exact after 400 steps and 0.29 after 2000 (25 min) on a pool of 400 tables
+  tokenized once, learnt by heart: the aggregation (NONE / COUNT) and the column are always
+  right, the rows often wrong. The recipe as written (fresh tables of a pool of 3000, tokenized
+  every step; fixed word vectors) is untested at length: it ran at 4 s a step on the shared CPU.
 """
 
 from __future__ import annotations
@@ -17,15 +30,15 @@ from typing import Any, NamedTuple
 from explorer.heads.document_qa import _ocr_available, _reading_order_boxes
 from explorer.heads.table_qa import AGGREGATIONS
 from explorer.toyworld.documents import COLUMNS, EXAMPLE_TEXT, Inventory, Question, inventory, vocabulary
-from explorer.zoo.train_text import _fit, _runner, _save
+from explorer.zoo.train_text import _fit, _fixed_word_vectors, _runner, _save
 from explorer.zoo.train_vision import HELD_OUT, train_seeds
 from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
 
 BATCH = 32
+WORD_SCALE = 1.0
+"""Standard deviation of the fixed word vectors, in units of the config's initializer_range."""
 POOL = 3000
-"""Pages drawn with the training seed for document QA; each step asks one question of 32."""
-TABLE_POOL = 400
-"""Tables for table QA, every question of each tokenized once (TAPAS's tokenizer is slow)."""
+"""Inventories drawn with the training seed; each step asks one question of each of 32."""
 
 
 def _answer_word(inv: Inventory, q: Question) -> int:
@@ -103,10 +116,13 @@ def _train_document_qa(out: Path, *, seed: int, steps: int | None,
     import torch
     import transformers
 
-    steps = 1500 if steps is None else steps
+    steps = 3000 if steps is None else steps
     config, processor = _layoutlmv3()
     torch.manual_seed(seed)
     model = transformers.AutoModelForDocumentQuestionAnswering.from_config(config)
+    # Trained, the three shape words drift onto one vector and the model picks the wrong row
+    # (0.69 exact after 1500 steps); fixed, each stays itself.
+    _fixed_word_vectors(model, WORD_SCALE * model.config.initializer_range)
     pages, pixels = _pages(processor, train_seeds(seed), min(POOL, 16 * steps))
     tok = processor.tokenizer
 
@@ -198,29 +214,32 @@ def _train_table_qa(out: Path, *, seed: int, steps: int | None,
     import torch
     import transformers
 
-    steps = 2000 if steps is None else steps
+    steps = 1200 if steps is None else steps
     config, tok = _tapas()
     torch.manual_seed(seed)
     model = transformers.AutoModelForTableQuestionAnswering.from_config(config)
+    _fixed_word_vectors(model, WORD_SCALE * model.config.initializer_range)  # as for documents
     operators = {name: i for i, name in AGGREGATIONS.items()}
-    examples = []  # every question of every inventory of the pool, tokenized once
-    for i in range(min(TABLE_POOL, 16 * steps)):
-        inv = inventory(train_seeds(seed) + i)
-        table = pd.DataFrame(inv.table)
-        for q in inv.questions:
-            encoded = tok(table=table, queries=q.question, answer_coordinates=list(q.cells),
-                          answer_text=[table_answer(inv, q)], padding="max_length",
-                          max_length=40, truncation=True, return_tensors="pt")
-            examples.append({**encoded, "aggregation_labels":
-                             torch.tensor([operators[q.aggregation]])})
+    # A pool of 400 tables tokenized once was learnt by heart (0.35 exact after 400 steps, 0.29
+    # after 2000); each step now tokenizes 32 questions of a pool 8 times larger.
+    tables = [(pd.DataFrame(inv.table), inv.questions, inv.table)
+              for inv in (inventory(train_seeds(seed) + i) for i in range(min(POOL, 16 * steps)))]
 
     def batch(rng: random.Random) -> dict:
-        chosen = [examples[rng.randrange(len(examples))] for _ in range(BATCH)]
-        return {key: torch.cat([e[key] for e in chosen]) for key in chosen[0]}
+        encoded = []
+        for _ in range(BATCH):
+            table, questions, cells = tables[rng.randrange(len(tables))]
+            q = rng.choice(questions)
+            answer = [", ".join(cells[COLUMNS[c]][r] for r, c in q.cells)]
+            encoded.append({**tok(table=table, queries=q.question, answer_coordinates=list(q.cells),
+                                  answer_text=answer, padding="max_length", max_length=40,
+                                  truncation=True, return_tensors="pt"),
+                            "aggregation_labels": torch.tensor([operators[q.aggregation]])})
+        return {key: torch.cat([e[key] for e in encoded]) for key in encoded[0]}
 
     _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
     _save(out, model, tok)
-    return TrainOutcome(steps, evaluate_table_qa(out, 60 if steps >= 100 else 8))
+    return TrainOutcome(steps, evaluate_table_qa(out, 40 if steps >= 100 else 8))
 
 
 def evaluate_table_qa(directory: Path, count: int = 100) -> dict[str, float]:

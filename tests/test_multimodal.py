@@ -209,7 +209,8 @@ def _cells(answer: str) -> list[str]:
 
 def test_table_qa_selects_cells_of_the_table(manifest: dict) -> None:
     result = _run("table-question-answering", manifest)
-    table = explorer.make_inputs(table=str(EXAMPLES_DIR / "table.csv")).table
+    example = manifest["table-question-answering"]["example"]["table"]
+    table = explorer.make_inputs(table=str(EXAMPLES_DIR / example)).table
     cells = {cell for column in table.values() for cell in column}
     assert isinstance(result, Answer) and result.model_class == "TapasForQuestionAnswering"
     data = _common(result, "AutoModelForTableQuestionAnswering", manifest)
@@ -221,7 +222,7 @@ def test_table_qa_selects_cells_of_the_table(manifest: dict) -> None:
 
 def test_table_qa_threshold(manifest: dict) -> None:
     every = _run("table-question-answering", manifest, options={"threshold": 0.0})
-    assert len(_cells(every.answer)) == 15  # 5 rows x 3 columns
+    assert len(_cells(every.answer)) == 9  # inventory.csv: 3 rows x 3 columns
     assert 0 < every.score < 1
     none = _run("table-question-answering", manifest, options={"threshold": 1.0})
     assert none.answer == "" and none.score == 0.0

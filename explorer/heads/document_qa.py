@@ -19,9 +19,10 @@ from explorer.heads._text import cut_question
 from explorer.results import Answer, Result
 from explorer.runner import RunContext, accepted
 from explorer.snippets.base import Spec, drop_token_types, forward, image_lines
+from explorer.toyworld.documents import EXAMPLE_TEXT
 from explorer.zoo import Recipe
 from explorer.zoo.common import TINY, save_random
-from explorer.zoo.multimodal import DOCUMENT_TEXT, IMAGE, roberta_vocab
+from explorer.zoo.multimodal import IMAGE, roberta_vocab
 
 
 def _ocr_available() -> bool:
@@ -212,8 +213,8 @@ TASKS = [
          snippet=answer_document_question_snippet, recipes=[
         Recipe("document-question-answering", "AutoModelForDocumentQuestionAnswering", _layoutlmv3,
                "tiny LayoutLMv3 (text, 2-D positions and image patches) with a span head",
-               {"image": "document.png", "question": "what is the total",
-                "context": DOCUMENT_TEXT}),
+               {"image": "inventory.png", "question": "what colour is the circle?",
+                "context": EXAMPLE_TEXT}),
     ]),
 ]
 

@@ -146,7 +146,7 @@ TASKS = [
          snippet=answer_table_question_snippet, recipes=[
         Recipe("table-question-answering", "AutoModelForTableQuestionAnswering", _tapas,
                "tiny TAPAS with cell selection and a 4-way aggregation head",
-               {"table": "table.csv", "question": "how many people live in paris"}),
+               {"table": "inventory.csv", "question": "how many shapes are there?"}),
     ]),
 ]
 

@@ -33,6 +33,7 @@ TRAIN_MODULES = (
     "explorer.zoo.train_multimodal",
     "explorer.zoo.train_zero_shot_detection",
     "explorer.zoo.train_masks",
+    "explorer.zoo.train_documents",
 )
 
 Progress = Callable[[int, int], None]

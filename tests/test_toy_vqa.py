@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import explorer
+from explorer.results import Answer
 from explorer.toyworld.shapes import scene
 from explorer.zoo import example_kwargs
 from explorer.zoo.train_multimodal import QUESTION_KINDS, TRAIN_RECIPES, VQA_ANSWERS, question_kind
@@ -37,8 +38,8 @@ def test_the_recipe_still_trains_into_a_toy_that_reports_each_kind(tmp_path: Pat
     assert entry["steps"] == 2 and set(entry["metrics"]) == {"accuracy", *QUESTION_KINDS}
     result = explorer.run(str(tmp_path / NAME), RECIPE.auto_class,
                           **example_kwargs(RECIPE.example or {}))
+    assert isinstance(result, Answer) and result.answer in VQA_ANSWERS
     assert result.checkpoint_kind == "toy" and not result.random_weights
-    assert result.answer in VQA_ANSWERS
 
 
 def test_the_committed_toy_holds_its_target_on_held_out_scenes() -> None:
@@ -54,7 +55,8 @@ def test_the_toy_answers_the_example_question_with_the_circles_colour(zoo: Path)
     _committed()
     assert RECIPE.example == {"image": "shapes.png", "question": "what color is the circle?"}
     result = explorer.run(f"zoo:{NAME}", **example_kwargs(RECIPE.example))
-    assert result.checkpoint_kind == "toy" and not result.random_weights
+    assert isinstance(result, Answer) and result.checkpoint_kind == "toy"
+    assert not result.random_weights
     assert result.answer == EXAMPLE.colours[EXAMPLE.labels.index("circle")] == "blue"
     assert badge_text(result.render(), "toy-badge") == result.toy_headline
     assert badge_text(result.render()) is None  # no random-weights badge

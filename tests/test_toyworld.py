@@ -165,6 +165,14 @@ def test_committed_toys_are_small_and_meet_their_targets() -> None:
     assert total <= 40_000_000
 
 
+def test_the_readme_lists_every_committed_toy_with_its_architecture() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    manifest = read_manifest()
+    assert f"**Trained toys** ({len(manifest)})" in readme
+    for name, entry in manifest.items():
+        assert f"| `zoo:{name}` | {entry['architecture']} |" in readme, name
+
+
 @pytest.mark.parametrize("name", sorted(COMMITTED))
 def test_committed_toy_holds_its_target_on_a_fixed_held_out_sample(name: str) -> None:
     recipe = COMMITTED[name]

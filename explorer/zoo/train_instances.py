@@ -5,6 +5,13 @@ triangle; a tiny Mask2Former (``AutoModelForUniversalSegmentation``) learns the 
 the background as a "stuff" region, so its panoptic, instance and semantic post-processing all
 make sense. Both train on transformers' own Hungarian-matched loss (``mask_labels`` and
 ``class_labels``: per image, the instance masks at the model's input size and their label ids).
+
+Measured here (seed 0, 100 held-out scenes, default thresholds): the Mask2Former reaches mask
+recall 0.79 / precision 0.88 at IoU 0.5 after 2400 steps (0.74 after 1800, 0.48 after 400). The
+MaskFormer does not learn in this budget yet: recall 0.00 after 600 steps at the default init
+(its 8 queries collapse into one), 0.03 after 1500 steps with the wider decoder init and N(0, 1)
+queries below (queries differ, class scores stay under the 0.5 threshold); no checkpoint of it
+is committed.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ TRAIN_MODULES = (
     "explorer.zoo.train_zero_shot_detection",
     "explorer.zoo.train_masks",
     "explorer.zoo.train_documents",
+    "explorer.zoo.train_instances",
 )
 
 Progress = Callable[[int, int], None]

@@ -1,0 +1,208 @@
+"""Training recipes for the mask-classification toys: a mask and a label for each shape.
+
+A tiny MaskFormer (``AutoModelForInstanceSegmentation``) learns one mask per circle, square or
+triangle; a tiny Mask2Former (``AutoModelForUniversalSegmentation``) learns the same shapes plus
+the background as a "stuff" region, so its panoptic, instance and semantic post-processing all
+make sense. Both train on transformers' own Hungarian-matched loss (``mask_labels`` and
+``class_labels``: per image, the instance masks at the model's input size and their label ids).
+
+Measured here (seed 0, 100 held-out scenes, default thresholds): the Mask2Former reaches mask
+recall 0.79 / precision 0.88 at IoU 0.5 after 2400 steps (0.74 after 1800, 0.48 after 400). The
+MaskFormer does not learn in this budget yet: recall 0.00 after 600 steps at the default init
+(its 8 queries collapse into one), 0.03 after 1500 steps with the wider decoder init and N(0, 1)
+queries below (queries differ, class scores stay under the 0.5 threshold); no checkpoint of it
+is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from explorer.toyworld.shapes import KINDS, LABELS, Scene
+from explorer.zoo.common import label_maps
+from explorer.zoo.train_vision import (
+    SCENE,
+    SIDE,
+    _fit,
+    _held_out,
+    _held_out_maps,
+    _pixels,
+    _resized,
+    _save,
+    scenes,
+    single_thread_torch,
+    train_seeds,
+)
+from explorer.zoo.training import Progress, TrainFunction, TrainOutcome, TrainRecipe
+
+POOL = 4000
+"""Training scenes (fewer for a short run)."""
+QUERIES = 8
+"""Up to 4 shapes (and the background) per scene."""
+WIDTH = 32
+"""Hidden size of the pixel and transformer decoders (MaskFormer's FPN uses GroupNorm(32, ...):
+a multiple of 32)."""
+
+
+def _resnet(stages: int) -> Any:
+    """A ResNet of 16–64 channels, one block a stage; the last stage's stride is ``2 ** (stages
+    + 1)``."""
+    from transformers import AutoConfig
+
+    return AutoConfig.for_model("resnet", embedding_size=16, hidden_sizes=[16, 32, 64, 64][:stages],
+                                depths=[1] * stages,
+                                out_features=[f"stage{i}" for i in range(1, stages + 1)])
+
+
+def _maskformer() -> tuple[Any, Any]:
+    from transformers import AutoConfig, MaskFormerImageProcessor
+
+    # Its decoder attends to the backbone's last stage: 3 stages leave 4×4 places to look at. At
+    # the default init (std 0.02) attention in a 32-wide decoder is flat and every query reads
+    # the same; 0.2 (about 1 / √32) lets the queries differ from the start.
+    decoder = AutoConfig.for_model("detr", d_model=WIDTH, encoder_layers=1, decoder_layers=2,
+                                   encoder_attention_heads=2, decoder_attention_heads=2,
+                                   encoder_ffn_dim=2 * WIDTH, decoder_ffn_dim=2 * WIDTH,
+                                   num_queries=QUERIES, init_std=0.2)
+    config = AutoConfig.for_model("maskformer", backbone_config=_resnet(3), decoder_config=decoder,
+                                  fpn_feature_size=WIDTH, mask_feature_size=WIDTH,
+                                  num_queries=QUERIES, **label_maps(KINDS))
+    return config, MaskFormerImageProcessor(size={"height": SIDE, "width": SIDE})
+
+
+def _mask2former() -> tuple[Any, Any]:
+    from transformers import AutoConfig, Mask2FormerImageProcessor
+
+    # 256 sampled points per mask in the loss (the default 12544 is for 384 px inputs)
+    config = AutoConfig.for_model("mask2former", backbone_config=_resnet(4), feature_size=WIDTH,
+                                  mask_feature_size=WIDTH, hidden_dim=WIDTH,
+                                  encoder_feedforward_dim=2 * WIDTH, dim_feedforward=2 * WIDTH,
+                                  encoder_layers=1, decoder_layers=3, num_attention_heads=2,
+                                  num_queries=QUERIES, common_stride=4, train_num_points=256,
+                                  **label_maps(LABELS))
+    return config, Mask2FormerImageProcessor(size={"height": SIDE, "width": SIDE})
+
+
+def mask_targets(s: Scene, labels: tuple[str, ...]) -> tuple[np.ndarray, list[int]]:
+    """The scene's masks at the model's input size and their ids in ``labels``: one per shape,
+    and the background's first when ``labels`` has one."""
+    ids = _resized(s.instances.astype(np.uint8))
+    regions = [(ids == i + 1, labels.index(kind)) for i, kind in enumerate(s.labels)]
+    if "background" in labels:
+        regions.insert(0, (ids == 0, labels.index("background")))
+    regions = [(mask, label) for mask, label in regions if mask.any()]
+    return np.stack([mask for mask, _ in regions]), [label for _, label in regions]
+
+
+def _mask_objective(labels: tuple[str, ...]) -> Callable[[Any, Any, list[Scene]], Callable]:
+    def objective(model: Any, processor: Any, pool: list[Scene]) -> Callable[[Any], Any]:
+        torch = single_thread_torch()
+        pixels = _pixels(processor, pool)
+        masks, classes = [], []
+        for s in pool:
+            mask, label = mask_targets(s, labels)
+            masks.append(torch.tensor(mask, dtype=torch.float32))
+            classes.append(torch.tensor(label))
+        # MaskFormer computes its auxiliary (per decoder layer) predictions from hidden states
+        return lambda i: model(pixel_values=pixels[i], mask_labels=[masks[j] for j in i],
+                               class_labels=[classes[j] for j in i],
+                               output_hidden_states=True).loss
+    return objective
+
+
+def _spread_queries(model: Any) -> None:
+    """Start MaskFormer's query embeddings N(0, 1), as DETR's own code does: transformers'
+    std 0.02 leaves a tiny decoder's queries alike, and they collapse into one."""
+    torch = single_thread_torch()
+    torch.nn.init.normal_(model.model.transformer_module.queries_embedder.weight)
+
+
+def _trainer(auto_class: str, make: Callable[[], tuple[Any, Any]], labels: tuple[str, ...],
+             evaluate: Callable[[Path, int], dict[str, float]], *, default_steps: int,
+             lr: float, auxiliary: bool = False) -> TrainFunction:
+    """``train_vision.trainer`` for mask classification; ``auxiliary``: train with a loss at
+    each decoder layer (MaskFormer's ``use_auxiliary_loss``), switched off in the saved config
+    because MaskFormer's inference then fails without ``output_hidden_states``."""
+    def train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
+        torch = single_thread_torch()
+        import transformers
+
+        steps = steps or default_steps
+        torch.manual_seed(seed)
+        config, processor = make()
+        config.use_auxiliary_loss = config.use_auxiliary_loss or auxiliary
+        model = getattr(transformers, auto_class).from_config(config)
+        if auxiliary:  # MaskFormer
+            _spread_queries(model)
+        pool = scenes(train_seeds(seed), min(POOL, 64 * steps))
+        _fit(model, _mask_objective(labels)(model, processor, pool), len(pool), steps=steps,
+             lr=lr, seed=seed, progress=progress)
+        if auxiliary:
+            model.config.use_auxiliary_loss = False
+        _save(out, model, processor)
+        return TrainOutcome(steps, evaluate(out, _held_out(steps, 100)))
+    return train
+
+
+def segment_masks(found: dict, id2label: dict[int, str]) -> list[tuple[str, np.ndarray]]:
+    """``(label, visible pixels)`` of each segment of a ``post_process_*_segmentation`` result."""
+    ids = found["segmentation"].numpy().round()
+    return [(id2label[int(s["label_id"])], ids == s["id"]) for s in found["segments_info"]]
+
+
+def match_masks(truth: list[tuple[str, np.ndarray]], found: list[tuple[str, np.ndarray]],
+                iou: float = 0.5) -> int:
+    """How many true ``(label, mask)`` pairs a found mask of the same label covers at ``iou``
+    (greedy, each found mask used once)."""
+    used: set[int] = set()
+    hits = 0
+    for label, mask in truth:
+        for j, (name, other) in enumerate(found):
+            overlap = (mask & other).sum() / max((mask | other).sum(), 1)
+            if name == label and j not in used and overlap >= iou:
+                used.add(j)
+                hits += 1
+                break
+    return hits
+
+
+def _evaluator(auto_class: str, kind: str) -> Callable[[Path, int], dict[str, float]]:
+    def evaluate(directory: Path, count: int = 100) -> dict[str, float]:
+        """Recall and precision of the shapes' masks at IoU 0.5 with the right label, at the
+        explorer's default thresholds (the background region is no shape)."""
+        from transformers import AutoConfig
+
+        id2label = AutoConfig.from_pretrained(directory).id2label
+        hits = truths = founds = 0
+        for s, found in _held_out_maps(directory, auto_class, count,
+                                       f"post_process_{kind}_segmentation"):
+            shapes = [(label, mask) for label, mask in segment_masks(found, id2label)
+                      if label != "background" and mask.any()]
+            hits += match_masks(list(zip(s.labels, s.masks)), shapes)
+            truths += len(s.shapes)
+            founds += len(shapes)
+        return {"recall@0.5": hits / truths, "precision@0.5": hits / max(founds, 1)}
+    return evaluate
+
+
+evaluate_instances = _evaluator("AutoModelForInstanceSegmentation", "instance")
+evaluate_panoptic = _evaluator("AutoModelForUniversalSegmentation", "panoptic")
+
+TRAIN_RECIPES = [
+    TrainRecipe("instance-segmentation", "AutoModelForInstanceSegmentation",
+                _trainer("AutoModelForInstanceSegmentation", _maskformer, KINDS, evaluate_instances,
+                         default_steps=1500, lr=5e-4, auxiliary=True), "shapes", "recall@0.5",
+                "mask recall at IoU 0.5 on held-out scenes", 0.75,
+                "tiny MaskFormer trained on the shapes world: a mask for each circle, square "
+                "and triangle", SCENE, evaluate_instances),
+    TrainRecipe("universal-segmentation", "AutoModelForUniversalSegmentation",
+                _trainer("AutoModelForUniversalSegmentation", _mask2former, LABELS,
+                         evaluate_panoptic, default_steps=2400, lr=1e-3), "shapes", "recall@0.5",
+                "panoptic mask recall at IoU 0.5 on held-out scenes", 0.75,
+                "tiny Mask2Former trained on the shapes world: the background and a mask for "
+                "each circle, square and triangle", SCENE, evaluate_panoptic),
+]

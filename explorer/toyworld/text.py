@@ -261,15 +261,11 @@ def bio_tags(tagged: Tagged, offsets: list[tuple[int, int]]) -> list[str]:
 
 
 def facts(seed: int | random.Random) -> QA:
-    """A paragraph of 2–4 facts about distinct people and places, a question and its answer.
-
-    Each fact of a paragraph has its own relation (lives in / works in / was born in / studies
-    in), so the question's verb alone says which fact is asked; the name (or, for "Who ...?",
-    the place) says it too."""
+    """A paragraph of 2–4 facts about distinct people and places, a question and its answer."""
     rng = _rng(seed)
     count = rng.randint(2, 4)
     names, places = rng.sample(FIRST_NAMES, count), rng.sample(PLACES, count)
-    templates = rng.sample(_FACTS, count)
+    templates = [rng.choice(_FACTS) for _ in range(count)]
     context = " ".join(fact.format(P=name, L=place)
                        for (fact, _), name, place in zip(templates, names, places))
     asked = rng.randrange(count)

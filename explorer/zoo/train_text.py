@@ -1,9 +1,9 @@
 """Trained toy checkpoints for the text world (explorer/toyworld/text.py).
 
-Tiny BERT / DistilBERT / ConvBERT / BART / GPT-2 models trained from scratch with a plain torch
-loop (AdamW + transformers' linear warm-up schedule), saved with ``save_pretrained``, then measured
-on held-out examples drawn with another seed *through the explorer's own runner* — the figure in
-the manifest is what a user running the checkpoint gets.
+Tiny BERT / DistilBERT / BART / GPT-2 models trained from scratch with a plain torch loop
+(AdamW + transformers' linear warm-up schedule), saved with ``save_pretrained``, then measured on
+held-out examples drawn with another seed *through the explorer's own runner* — the figure in the
+manifest is what a user running the checkpoint gets.
 """
 
 from __future__ import annotations
@@ -218,22 +218,20 @@ def evaluate_entities(directory: Path, count: int = _EVAL, seed: int = 0) -> dic
 # --- question answering ------------------------------------------------------------------------
 
 def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
-    """ConvBERT, not BERT: the answer is the place a few words after the fact's verb (or name),
-    and ConvBERT's local convolution reads "the words just before me" from the first layer,
-    where BERT's attention must first learn it from absolute positions.
-
-    The model finds the fact by its *relation* (each fact of a paragraph has its own verb, see
-    ``world.facts``). Matching the asked *name* instead (paragraphs that repeat a verb) was not
-    learnt in this CPU budget: BERT 3 × 128 reached exact match 0.43–0.54 on 2–4 facts after
-    3500 steps, RoFormer 0.81 / 0.51 / 0.30 on 2 / 3 / 4 facts after 1500 steps on two-fact
-    paragraphs, ConvBERT 0.69 on two facts after 500."""
+    """Below target, so not committed: the models learn to answer "Where ...?" with a place,
+    but not *which* fact is asked. Exact match on 2–4-fact paragraphs: this BERT 3 × 128 with
+    fixed word vectors 0.43–0.54 after 3500 steps. Answering needs two steps, "the words just
+    before me" then "is that what the question asks?"; tried for it (names world unless said):
+    RoFormer (rotary positions), trained on two-fact paragraphs, 1500 steps: 0.81 / 0.51 / 0.30
+    on 2 / 3 / 4 facts; ConvBERT (a local convolution) on two facts, 500 steps: 0.69 / 0.45 /
+    0.29; ConvBERT on paragraphs whose facts each have their own verb (the question's verb alone
+    picks the fact), 1500 steps: 0.58, and "Where ...?" questions on two facts at chance (0.49)."""
     import torch
 
-    steps = 1500 if steps is None else steps
+    steps = 3500 if steps is None else steps
     tok = _wordpiece()
-    model = _bert("AutoModelForQuestionAnswering", tok, "convbert", hidden_size=128,
-                  embedding_size=128, num_hidden_layers=3, num_attention_heads=4,
-                  intermediate_size=256, **_NO_DROPOUT)
+    model = _bert("AutoModelForQuestionAnswering", tok, hidden_size=128, num_hidden_layers=3,
+                  num_attention_heads=4, intermediate_size=256, **_NO_DROPOUT)
     _fixed_word_vectors(model, model.config.initializer_range)
 
     def batch(rng: random.Random) -> dict:
@@ -530,8 +528,7 @@ TRAIN_RECIPES = [
                 {"text": "Alice flew from Paris to New York with Bob."}, evaluate_entities),
     TrainRecipe("question-answering", "AutoModelForQuestionAnswering", _train_qa, "text",
                 "exact_match", "exact match on held-out fact paragraphs", 0.95,
-                "tiny ConvBERT trained to find who lives / works / studies / was born where "
-                "(each fact of a paragraph has its own verb)",
+                "tiny BERT trained to find who lives / works / was born where",
                 {"question": "Where does Alice live?",
                  "context": "Alice lives in Paris. Bob works in Tokyo."}, evaluate_qa),
     TrainRecipe("fill-mask", "AutoModelForMaskedLM", _train_fill_mask, "text", "top1",

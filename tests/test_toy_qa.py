@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import explorer
+import explorer.render
 from explorer.render.common import badge_text
 from explorer.toyworld import text as world
 from explorer.zoo import train_text
@@ -93,9 +94,10 @@ def test_the_toy_answers_the_example_and_says_it_is_a_toy(zoo: Path) -> None:
     _, _, place = _parse(EXAMPLE["context"])[0]
     assert (result.answer, result.start) == (place, EXAMPLE["context"].index(place))
     assert result.checkpoint_kind == "toy" and not result.random_weights
-    figure = result.render()
+    figure = explorer.render.render(result, "figure")
     assert badge_text(figure, "toy-badge") == result.toy_headline
     assert badge_text(figure) is None  # no random-weights badge
+    assert "explorer-toy-badge" in explorer.render.to_html(result)
 
 
 def test_the_toy_answers_every_question_about_a_paragraph() -> None:

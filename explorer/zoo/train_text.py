@@ -223,12 +223,13 @@ def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) ->
 
     Exact match on held-out 2 / 3 / 4-fact paragraphs; this recipe (RoFormer, rotary positions,
     8 heads of 16; paragraphs of two facts, then up to three, then up to four), 1500 steps:
-    0.87 / 0.75 / 0.71, still rising (the next try: more steps). Before it: BERT 3 × 128 with
-    fixed word vectors 0.43–0.54 on 2–4 facts after 3500 steps; RoFormer on two-fact paragraphs
-    only, 1500 steps: 0.81 / 0.51 / 0.30; ConvBERT (a local convolution) on two facts, 500 steps:
-    0.69 / 0.45 / 0.29; ConvBERT on paragraphs whose facts each have their own verb (the
-    question's verb alone picks the fact), 1500 steps: 0.58 ("Where ...?" on two facts at
-    chance, 0.49), 2500 steps: 0.67 / 0.47 / 0.44."""
+    0.87 / 0.75 / 0.71; with another data seed 0.70 / 0.50 / 0.35, over 3000 steps 0.71 / 0.54
+    / 0.46: where the plateau breaks is luck. Before it: BERT 3 × 128 with fixed word vectors
+    0.43–0.54 on 2–4 facts after 3500 steps; RoFormer on two-fact paragraphs only, 1500 steps:
+    0.81 / 0.51 / 0.30; ConvBERT (a local convolution) on two facts, 500 steps: 0.69 / 0.45 /
+    0.29; ConvBERT on paragraphs whose facts each have their own verb (the question's verb alone
+    picks the fact), 1500 steps: 0.58 ("Where ...?" on two facts at chance, 0.49), 2500 steps:
+    0.67 / 0.47 / 0.44."""
     import itertools
 
     import torch

@@ -189,11 +189,11 @@ def decorate(fig: Figure, result: Result, subtitle: str | None = None) -> Figure
     first, second = title_lines(result)
     if subtitle:
         second = f"{second}   |   {subtitle}"
-    # Widen a narrow figure (a portrait image) so the title fits on its lines.
-    needed = 0.09 * max(len(first), len(second)) + 0.4
+    toy = "" if result.random_weights else getattr(result, "toy_headline", "")
+    # Widen a narrow figure (a portrait image) so the title and the toy badge fit on their lines.
+    needed = 0.09 * max(len(first), len(second), len(toy)) + 0.4
     if fig.get_figwidth() < needed:
         fig.set_figwidth(needed)
-    toy = "" if result.random_weights else getattr(result, "toy_headline", "")
     lines = f"{first}\n{second}" + ("\n\u2007" if result.random_weights or toy else "")
     title = fig.suptitle(lines, fontsize=12, x=0.01, ha="left", color="#111111", linespacing=1.6)
     if result.random_weights or toy:

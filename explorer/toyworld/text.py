@@ -260,10 +260,11 @@ def bio_tags(tagged: Tagged, offsets: list[tuple[int, int]]) -> list[str]:
     return tags
 
 
-def facts(seed: int | random.Random) -> QA:
-    """A paragraph of 2–4 facts about distinct people and places, a question and its answer."""
+def facts(seed: int | random.Random, count: int | None = None) -> QA:
+    """A paragraph of ``count`` (by default 2–4) facts about distinct people and places, a
+    question and its answer."""
     rng = _rng(seed)
-    count = rng.randint(2, 4)
+    count = rng.randint(2, 4) if count is None else count
     names, places = rng.sample(FIRST_NAMES, count), rng.sample(PLACES, count)
     templates = [rng.choice(_FACTS) for _ in range(count)]
     context = " ".join(fact.format(P=name, L=place)

@@ -1,9 +1,9 @@
 """Trained toy checkpoints for the text world (explorer/toyworld/text.py).
 
-Tiny BERT / DistilBERT / BART / GPT-2 models trained from scratch with a plain torch loop
-(AdamW + transformers' linear warm-up schedule), saved with ``save_pretrained``, then measured on
-held-out examples drawn with another seed *through the explorer's own runner* — the figure in the
-manifest is what a user running the checkpoint gets.
+Tiny BERT / DistilBERT / RoFormer / BART / GPT-2 models trained from scratch with a plain torch
+loop (AdamW + transformers' linear warm-up schedule), saved with ``save_pretrained``, then measured
+on held-out examples drawn with another seed *through the explorer's own runner* — the figure in
+the manifest is what a user running the checkpoint gets.
 """
 
 from __future__ import annotations
@@ -218,16 +218,33 @@ def evaluate_entities(directory: Path, count: int = _EVAL, seed: int = 0) -> dic
 # --- question answering ------------------------------------------------------------------------
 
 def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
+    """Below target, so not committed: answering takes two steps, "which words stand just before
+    me" and "is that what the question asks?", and the models sit on a plateau before the first.
+
+    Exact match on held-out 2 / 3 / 4-fact paragraphs; this recipe (RoFormer, rotary positions,
+    8 heads of 16; paragraphs of two facts, then up to three, then up to four), 1500 steps:
+    0.87 / 0.75 / 0.71; with another data seed 0.70 / 0.50 / 0.35, over 3000 steps 0.71 / 0.54
+    / 0.46: where the plateau breaks is luck. Before it: BERT 3 × 128 with fixed word vectors
+    0.43–0.54 on 2–4 facts after 3500 steps; RoFormer on two-fact paragraphs only, 1500 steps:
+    0.81 / 0.51 / 0.30; ConvBERT (a local convolution) on two facts, 500 steps: 0.69 / 0.45 /
+    0.29; ConvBERT on paragraphs whose facts each have their own verb (the question's verb alone
+    picks the fact), 1500 steps: 0.58 ("Where ...?" on two facts at chance, 0.49), 2500 steps:
+    0.67 / 0.47 / 0.44."""
+    import itertools
+
     import torch
 
-    steps = 3500 if steps is None else steps
+    steps = 1500 if steps is None else steps
     tok = _wordpiece()
-    model = _bert("AutoModelForQuestionAnswering", tok, hidden_size=128, num_hidden_layers=3,
-                  num_attention_heads=4, intermediate_size=256, **_NO_DROPOUT)
+    model = _bert("AutoModelForQuestionAnswering", tok, "roformer", hidden_size=128,
+                  num_hidden_layers=3, num_attention_heads=8, intermediate_size=256,
+                  **_NO_DROPOUT)
     _fixed_word_vectors(model, model.config.initializer_range)
+    drawn = itertools.count()
 
     def batch(rng: random.Random) -> dict:
-        items = [world.facts(rng) for _ in range(BATCH)]
+        most = min(4, 2 + 3 * next(drawn) // steps)  # two facts first, four in the last third
+        items = [world.facts(rng, rng.randint(2, most)) for _ in range(BATCH)]
         encoded = tok([q.question for q in items], [q.context for q in items], padding=True,
                       return_offsets_mapping=True, return_tensors="pt")
         offsets = encoded.pop("offset_mapping").tolist()
@@ -520,7 +537,7 @@ TRAIN_RECIPES = [
                 {"text": "Alice flew from Paris to New York with Bob."}, evaluate_entities),
     TrainRecipe("question-answering", "AutoModelForQuestionAnswering", _train_qa, "text",
                 "exact_match", "exact match on held-out fact paragraphs", 0.95,
-                "tiny BERT trained to find who lives / works / was born where",
+                "tiny RoFormer trained to find who lives / works / was born where",
                 {"question": "Where does Alice live?",
                  "context": "Alice lives in Paris. Bob works in Tokyo."}, evaluate_qa),
     TrainRecipe("fill-mask", "AutoModelForMaskedLM", _train_fill_mask, "text", "top1",

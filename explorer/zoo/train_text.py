@@ -201,8 +201,11 @@ def _train_entities(out: Path, *, seed: int, steps: int | None,
     return TrainOutcome(steps, evaluate_entities(out, seed=seed))
 
 
-def evaluate_entities(directory: Path, count: int = _EVAL, seed: int = 0) -> dict[str, float]:
-    """Entity precision, recall and F1 over ``count`` held-out sentences (exact spans)."""
+def evaluate_entities(directory: Path, count: int | None = None,
+                      seed: int = 0) -> dict[str, float]:
+    """Entity precision, recall and F1 over ``count`` (default ``_EVAL``) held-out sentences
+    (exact spans)."""
+    count = _EVAL if count is None else count
     run, rng = _runner(directory, "AutoModelForTokenClassification"), _held_out(seed)
     found = true = right = 0
     for _ in range(count):

@@ -27,7 +27,7 @@ TOY_KEY = "explorer_toy"
 TRAINED_DIR = Path(__file__).resolve().parent / "trained"
 TRAINED_MANIFEST = "manifest.json"
 TRAIN_MODULES = ("explorer.zoo.train_vision", "explorer.zoo.train_text", "explorer.zoo.train_audio",
-                 "explorer.zoo.train_multimodal")
+                 "explorer.zoo.train_multimodal", "explorer.zoo.train_captions")
 
 Progress = Callable[[int, int], None]
 """``progress(done, total)``: called by a recipe as its training steps advance."""

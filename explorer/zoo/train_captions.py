@@ -127,5 +127,5 @@ TRAIN_RECIPES = [
                 "shapes", "names_all",
                 "all shapes named with colour, held-out scenes", 0.80,
                 "tiny BLIP trained on the shapes world: captions each shape with its colour, "
-                "left to right", {"image": "shapes.png"}, evaluate_captioner),
+                "left to right", {"image": "shapes.png", "text": PROMPT}, evaluate_captioner),
 ]

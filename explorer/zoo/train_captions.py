@@ -5,6 +5,12 @@ shapes left to right). The decoder's WordPiece vocabulary holds every word of th
 a caption is one token per word. Half the training captions follow the prompt "a picture of"
 (BLIP's usual captioning prompt) with no loss on the prompt, so the toy captions alike with or
 without it.
+
+Below target so far, so not committed: 3000 steps at 1e-3 (batch 32, 6000 scenes) named every
+shape with its colour in 0.545 of 200 held-out scenes (exact caption 0.53); the second run of
+2000 steps (the recipe's two cycles) reached 0.79 (exact 0.75; 0.81 after "a picture of"), the
+loss still falling. The colours and the count come first; telling circle, square and triangle
+apart at 64 px takes the vision tower most of the steps.
 """
 
 from __future__ import annotations
@@ -20,12 +26,15 @@ from explorer.toyworld.shapes import COLOURS, KINDS, Scene, scene
 from explorer.zoo.train_vision import (
     HELD_OUT,
     SIDE,
+    _fit,
+    _held_out,
+    _save,
     batches,
     scene_size,
     single_thread_torch,
-    trainer,
+    train_seeds,
 )
-from explorer.zoo.training import TrainRecipe
+from explorer.zoo.training import Progress, TrainFunction, TrainOutcome, TrainRecipe
 
 PROMPT = "a picture of"
 WORDS = (*KINDS, *COLOURS, "left", "of", "picture")
@@ -119,11 +128,37 @@ def _caption_objective(model: Any, processor: Any, pool: list[Scene]) -> Callabl
     return loss
 
 
+def _train_captioner(cycles: tuple[tuple[int, float], ...]) -> TrainFunction:
+    """``cycles``: ``(steps, peak rate)`` runs one after the other, each with a fresh AdamW (a
+    warm restart: the tower keeps sharpening its shapes after the first run's decay).
+    ``steps`` given: one run at the first rate."""
+    def train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
+        torch = single_thread_torch()
+        import transformers
+
+        plan = ((steps, cycles[0][1]),) if steps else cycles
+        total = sum(n for n, _ in plan)
+        torch.manual_seed(seed)
+        config, processor = _blip()
+        model = transformers.AutoModelForImageTextToText.from_config(config)
+        pool = few_shapes(train_seeds(seed), min(6000, 64 * total))
+        loss = _caption_objective(model, processor, pool)
+        done = 0
+        for n, lr in plan:
+            def cycle_progress(d: int, _t: int, before: int = done) -> None:
+                progress(before + d, total)
+
+            _fit(model, loss, len(pool), steps=n, lr=lr, seed=seed, progress=cycle_progress,
+                 batch=32)
+            done += n
+        _save(out, model, processor)
+        return TrainOutcome(total, evaluate_captioner(out, _held_out(total, 200)))
+    return train
+
+
 TRAIN_RECIPES = [
     TrainRecipe("image-text-to-text", "AutoModelForImageTextToText",
-                trainer("AutoModelForImageTextToText", _blip, few_shapes, _caption_objective,
-                        evaluate_captioner, default_steps=4000, pool_size=6000, held_out=200,
-                        lr=1e-3, batch=32),
+                _train_captioner(((3000, 1e-3), (2000, 1e-3))),
                 "shapes", "names_all",
                 "all shapes named with colour, held-out scenes", 0.80,
                 "tiny BLIP trained on the shapes world: captions each shape with its colour, "

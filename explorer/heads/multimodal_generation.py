@@ -235,7 +235,7 @@ TASKS = [
     Task("AutoModelForImageTextToText", run=generate_from_image, snippet=generate_from_snippet, recipes=[
         Recipe("image-text-to-text", "AutoModelForImageTextToText", _blip,
                "tiny BLIP captioner (vision encoder + text decoder)",
-               {"image": "photo.jpg", "text": "a picture of"}),
+               {"image": "shapes.png", "text": "a picture of"}),
     ]),
     Task("AutoModelForMultimodalLM", run=generate_multimodal, snippet=generate_from_snippet, recipes=[
         Recipe("any-to-any", "AutoModelForMultimodalLM", _llava,

@@ -35,6 +35,7 @@ TRAIN_MODULES = (
     "explorer.zoo.train_masks",
     "explorer.zoo.train_documents",
     "explorer.zoo.train_instances",
+    "explorer.zoo.train_captions",
 )
 
 Progress = Callable[[int, int], None]

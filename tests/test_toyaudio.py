@@ -134,3 +134,33 @@ def test_committed_frames_on_held_out_soundscapes() -> None:
         right += sum(a == b for a, b in zip(got, truth))
         total += len(got)
     assert right / total >= 0.9
+
+
+XVECTOR = "audio-xvector"
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def test_committed_xvectors_tell_the_example_voices_apart() -> None:
+    _committed(XVECTOR)
+    # digits.wav and speech_shapes.wav: eSpeak's default en-us voice, different words;
+    # command.wav: the en-gb+f2 voice (explorer/examples/README.md).
+    digits, shapes, other = (_run(XVECTOR, audio=str(EXAMPLES_DIR / name)).vectors[0]
+                             for name in ("digits.wav", "speech_shapes.wav", "command.wav"))
+    same = _cosine(digits, shapes)
+    assert same > _cosine(digits, other) and same > _cosine(shapes, other)
+
+
+@needs_espeak
+def test_committed_xvectors_verify_held_out_speakers() -> None:
+    _committed(XVECTOR)
+    assert RECIPES[XVECTOR].evaluate(TRAINED_DIR / XVECTOR, 8)["verification"] >= 0.9
+
+
+def test_equal_error_rate_is_where_misses_and_false_accepts_balance() -> None:
+    same = np.array([True, True, False, False])
+    assert train_audio.equal_error_rate(np.array([0.9, 0.8, 0.1, 0.2]), same) == 0.0
+    assert train_audio.equal_error_rate(np.array([0.1, 0.2, 0.9, 0.8]), same) == 1.0
+    assert train_audio.equal_error_rate(np.array([0.9, 0.1, 0.8, 0.2]), same) == 0.5

@@ -13,7 +13,7 @@ import io
 import random
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -100,6 +100,21 @@ def command(seed: random.Random | int) -> Utterance:
     rng = _rng(seed)
     text = rng.choice(COMMANDS)
     how = voice(rng)
+    return Utterance(text, how, speak(text, how))
+
+
+# --- speakers: one fixed voice each, for speaker embeddings ------------------------------------
+
+SPEAKERS = tuple(Voice(accent, variant, 150, 50, 0) for accent in ACCENTS for variant in VARIANTS)
+"""The speaker world's 104 people: one per eSpeak accent and variant, at eSpeak's default pitch."""
+
+
+def said_by(number: int, seed: random.Random | int) -> Utterance:
+    """One to four digits or command words, said by ``SPEAKERS[number]`` at a speed and word gap
+    of this utterance's own, as a person's vary."""
+    rng = _rng(seed)
+    how = replace(SPEAKERS[number], speed=rng.randint(*SPEEDS), gap=rng.randint(*GAPS))
+    text = " ".join(rng.choice(DIGITS + COMMANDS) for _ in range(rng.randint(1, 4)))
     return Utterance(text, how, speak(text, how))
 
 

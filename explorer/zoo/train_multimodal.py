@@ -14,6 +14,12 @@ the shape word: its logits for "what color is the circle?" and "... the square?"
 0.003, so it answers every "what color" alike; on scenes of one shape it still says "no" to
 every "is there a <kind>?". From scratch it did no better: 0.67 after 2500
 steps on these scenes, 0.68 after 3000 on the 1–4 smaller shapes of ``train_vision.scenes``.
+Questions that tie a shape's word to the image, drawn so that every yes/no is 50/50 ("what shape
+is the <colour> shape?", "is there a <colour> <kind>?"), did not help (1500–1600 steps: 0.56–0.61,
+and 0.36 on "what shape is the <colour> shape?", chance): the ViT start holds the kind (a linear
+probe on the text [CLS] reads it at 0.98 before training) but training wipes it (0.5–0.8), and
+freezing the ViT part kept it (0.96 on the last layer's text [CLS]) but the answers still did
+not use it (0.56; colour 0.19). See toyworld/README.md.
 """
 
 from __future__ import annotations

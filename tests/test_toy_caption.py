@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import explorer
-from explorer.toyworld.shapes import scene
+import explorer.render
+from explorer.toyworld.shapes import COLOURS, KINDS, scene
 from explorer.zoo import example_kwargs
 from explorer.zoo.train_captions import PROMPT, TRAIN_RECIPES, names_all
 from explorer.zoo.training import TRAINED_DIR, read_manifest, train
@@ -50,15 +51,29 @@ def test_the_committed_captioner_holds_its_target_on_held_out_scenes() -> None:
 
 
 @pytest.mark.parametrize("prompt", ["", PROMPT])
-def test_the_caption_of_the_example_names_every_shape_and_its_colour(zoo: Path,
-                                                                      prompt: str) -> None:
+def test_the_caption_of_the_example_gets_its_colours_and_shows_where_it_doubts(zoo: Path,
+                                                                              prompt: str) -> None:
+    """On examples/shapes.png the toy is among the 18 % it gets wrong: the colours and their order
+    are right, a shape word is not. The view must show that doubt: the words it is least sure
+    of are shape words (lesson 6 tells students to look there)."""
     from explorer.render.common import badge_text
 
     _committed()
     shown = example_kwargs(RECIPE.example or {})
-    assert shown["image"].name == "shapes.png"
+    assert Path(shown["image"]).name == "shapes.png"
     result = explorer.run(f"zoo:{NAME}", image=shown["image"], text=prompt or None)
     assert result.checkpoint_kind == "toy" and not result.random_weights
-    assert result.text == f"{prompt} {EXAMPLE.caption}".strip()
-    assert badge_text(result.render(), "toy-badge") == result.toy_headline
-    assert badge_text(result.render()) is None  # no random-weights badge
+    words = result.text.removeprefix(prompt).split()
+    truth = EXAMPLE.caption.split()
+    assert len(words) == len(truth)
+    assert [w for w in words if w in COLOURS] == [w for w in truth if w in COLOURS]
+    assert sum(w in KINDS for w in words) == len(EXAMPLE.shapes)
+    new = result.generated_tokens[-len(words) - 1:-1]  # the caption's words, without [SEP]
+    scores = result.token_scores[-len(words) - 1:-1]
+    assert [t.strip() for t in new] == words
+    doubts = sorted(range(len(words)), key=scores.__getitem__)[:2]
+    assert all(words[i] in KINDS for i in doubts) and max(scores[i] for i in doubts) < 0.9
+    figure = explorer.render.render(result, "figure")
+    assert badge_text(figure, "toy-badge") == result.toy_headline
+    assert badge_text(figure) is None  # no random-weights badge
+    assert "explorer-toy-badge" in explorer.render.to_html(result)

@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
                        **_option_help())
     _run_arguments(p)
 
-    p = sub.add_parser("zoo", help="build the offline demo checkpoints (tiny, random weights)")
+    p = sub.add_parser("zoo", help="build and list the offline demo checkpoints (real, trained "
+                                   "toys, tiny random ones)")
     p.add_argument("directory", nargs="?", help="where (default: $EXPLORER_ZOO or ~/.cache/...)")
     p.add_argument("--only", action="append", help="build only this entry (repeatable)")
     p.add_argument("--force", action="store_true", help="rebuild entries that exist")

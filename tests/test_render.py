@@ -673,3 +673,18 @@ def test_long_choices_keep_the_words_that_tell_them_apart() -> None:
     # Nothing shared, or one label wholly shared by the others: left as it is.
     assert distinct_parts(["a b c", "a b c d e f g h i j k l m n o p"], 10) == [
         "a b c", "a b c d e f g h i j k l m n o p"]
+
+
+def test_long_token_axes_show_characters_between_blanks() -> None:
+    """VITS puts a blank between characters; thinned tick labels must not all land on blanks."""
+    from matplotlib.figure import Figure as Fig
+
+    from explorer.render.common import MAX_TICK_LABELS, token_ticks
+
+    labels = [c for ch in "the cat sat on the mat and then it sat on a rug" for c in ("<pad>", ch)]
+    assert len(labels) > 2 * MAX_TICK_LABELS
+    ax = Fig().add_subplot()
+    token_ticks(ax, "y", labels)
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(shown) <= MAX_TICK_LABELS
+    assert sum(label != "<pad>" for label in shown) >= len(shown) // 3

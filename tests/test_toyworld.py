@@ -308,3 +308,16 @@ def test_the_zoo_lists_and_copies_the_toys_quickly(zoo: Path, manifest: dict,
         assert f"trained toy ({recipe.headline} " in next(
             line for line in listing.splitlines() if line.split()[0] == name)
     assert "random weights" in listing
+
+
+def test_the_picker_offers_a_trained_toy_before_a_random_checkpoint_of_its_task(
+        zoo: Path, manifest: dict) -> None:
+    """The dashboard selects a task's first zoo choice: where the zoo holds a trained toy for the
+    task's head (even under a second name), a random checkpoint must not come first."""
+    from explorer.ui.checkpoints import zoo_choices
+
+    toys = {entry["auto_class"] for entry in manifest.values() if entry.get("kind") == "toy"}
+    assert "AutoModelForAudioFrameClassification" in toys  # its toy is not the task's own name
+    for auto_class in sorted(toys):
+        first = zoo_choices(explorer.get_task(auto_class))[0]
+        assert not first.random_weights, (auto_class, first.checkpoint)

@@ -11,9 +11,10 @@ def checkpoints(real: Mapping[str, str], online: bool = False) -> dict[str, str]
     """The checkpoint to use for each name in ``real``.
 
     ``online=True``: the real hub ids (``real`` as given). Otherwise: the folder of the zoo entry
-    of the same name, built first when missing (tiny random weights, offline, seconds). Folders
-    work with plain ``from_pretrained`` *and* with the explorer, so the notebooks' cells are the
-    same in both modes.
+    of the same name, built first when missing (offline, seconds: a trained toy or real weights
+    are copied, other entries get tiny random weights). Folders work with plain
+    ``from_pretrained`` *and* with the explorer, so the notebooks' cells are the same in both
+    modes.
     """
     if online:
         return dict(real)

@@ -181,9 +181,10 @@ def local_facts(checkpoint: str, folder: Path) -> Facts:
 
 
 def zoo_choices(spec: TaskSpec) -> list[Choice]:
-    """Real zoo checkpoints built for this task's head (the best default there is), the random
-    one built for the task, then real zoo checkpoints that can serve it (a real body whose saved
-    class is not the task's gets a new, random head, and says so)."""
+    """Real zoo checkpoints built for this task's head (the best default there is), the zoo's
+    own checkpoints for the task (trained toys before random ones), then real zoo checkpoints
+    that can serve it (a real body whose saved class is not the task's gets a new, random head,
+    and says so)."""
     from explorer.resolution import zoo_dir
     from explorer.zoo import zoo_kind
 
@@ -211,6 +212,7 @@ def zoo_choices(spec: TaskSpec) -> list[Choice]:
                 choice = Choice(f"zoo:{name}", "local", label, offline=True,
                                 random_weights=not head, note=summary)
                 (best if entry.get("auto_class") == spec.auto_class else real).append(choice)
+    own.sort(key=lambda choice: choice.random_weights)  # a trained toy is the task's default
     return best + own + real
 
 

@@ -173,6 +173,18 @@ def test_the_readme_lists_every_committed_toy_with_its_architecture() -> None:
         assert f"| `zoo:{name}` | {entry['architecture']} |" in readme, name
 
 
+def test_the_readme_says_why_each_random_checkpoint_is_random() -> None:
+    from explorer.zoo import REAL_NAMES, recipes
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("- **Random weights**"):readme.index("Below target")]
+    trained = set(read_manifest()) | set(REAL_NAMES)
+    random = sorted(r.name for r in recipes() if r.name not in trained)
+    assert random, "every zoo entry is trained: drop the README's random-weights table"
+    assert not [name for name in random if f"`zoo:{name}`" not in section]
+    assert not [name for name in trained if f"`zoo:{name}`" in section]
+
+
 @pytest.mark.parametrize("name", sorted(COMMITTED))
 def test_committed_toy_holds_its_target_on_a_fixed_held_out_sample(name: str) -> None:
     recipe = COMMITTED[name]
@@ -321,3 +333,6 @@ def test_the_picker_offers_a_trained_toy_before_a_random_checkpoint_of_its_task(
     for auto_class in sorted(toys):
         first = zoo_choices(explorer.get_task(auto_class))[0]
         assert not first.random_weights, (auto_class, first.checkpoint)
+    # A real checkpoint whose saved class is exactly the task's comes first too.
+    encoder = zoo_choices(explorer.get_task("AutoModelForTextEncoding"))[0]
+    assert encoder.checkpoint == "zoo:all-MiniLM-L6-v2" and not encoder.random_weights

@@ -181,10 +181,10 @@ def local_facts(checkpoint: str, folder: Path) -> Facts:
 
 
 def zoo_choices(spec: TaskSpec) -> list[Choice]:
-    """Real zoo checkpoints built for this task's head (the best default there is), the zoo's
-    own checkpoints for the task (trained toys before random ones), then real zoo checkpoints
-    that can serve it (a real body whose saved class is not the task's gets a new, random head,
-    and says so)."""
+    """Real zoo checkpoints whose saved class is this task's (the best default there is), the
+    zoo's own checkpoints for the task (trained toys before random ones), then trained zoo
+    checkpoints that can serve it (a body whose saved class is not the task's gets a new, random
+    head, and says so)."""
     from explorer.resolution import zoo_dir
     from explorer.zoo import zoo_kind
 
@@ -202,16 +202,17 @@ def zoo_choices(spec: TaskSpec) -> list[Choice]:
             facts = local_facts(f"zoo:{name}", zoo_dir() / name)
             if spec.auto_class in facts.tasks:
                 # AutoModel keeps the body and drops any head; another head starts random.
-                head = spec.class_for(facts.model_type) in facts.architectures or \
-                    spec.auto_class == "AutoModel"
+                exact = spec.class_for(facts.model_type) in facts.architectures
+                head = exact or spec.auto_class == "AutoModel"
                 kind = "real" if entry.get("kind", "real") == "real" else "trained toy"
                 label = f"local · {name} — " + (
-                    f"{kind} weights" if spec.class_for(facts.model_type) in facts.architectures
+                    f"{kind} weights" if exact
                     else f"{kind} body, head left out" if head
                     else f"{kind} body, new random head")
                 choice = Choice(f"zoo:{name}", "local", label, offline=True,
                                 random_weights=not head, note=summary)
-                (best if entry.get("auto_class") == spec.auto_class else real).append(choice)
+                fits = entry.get("auto_class") == spec.auto_class or (exact and kind == "real")
+                (best if fits else real).append(choice)
     own.sort(key=lambda choice: choice.random_weights)  # a trained toy is the task's default
     return best + own + real
 

@@ -28,7 +28,7 @@ ZOO_TEXT = [" ".join(CORPUS + EXTRA_WORDS)] * 4 + [DOCUMENT_TEXT]
 """What the zoo's BPE tokenizers are trained on."""
 
 
-def _train(texts: list[str], specials: list[str], pre_tokenizer: Any, alphabet: list[str],
+def train_tokenizer(texts: list[str], specials: list[str], pre_tokenizer: Any, alphabet: list[str],
            vocab_size: int = 700) -> tuple[dict[str, int], list[tuple[str, str]]]:
     """``(vocab, merges)`` of a BPE trained on ``texts`` (deterministic, milliseconds)."""
     from tokenizers import Tokenizer, models, trainers
@@ -59,7 +59,7 @@ def _clip_vocab() -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     ends = [chr(_END + ord(c)) for c in alphabet]
     words = [" ".join(w[:-1] + chr(_END + ord(w[-1])) for w in text.lower().split())
              for text in ZOO_TEXT]
-    trained, merges = _train(words, specials, pre_tokenizers.WhitespaceSplit(), alphabet + ends,
+    trained, merges = train_tokenizer(words, specials, pre_tokenizers.WhitespaceSplit(), alphabet + ends,
                              vocab_size=1200)
 
     def spell(token: str) -> str:
@@ -77,7 +77,7 @@ def roberta_vocab() -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     from tokenizers import pre_tokenizers
 
     specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
-    trained, merges = _train(ZOO_TEXT, specials, pre_tokenizers.ByteLevel(add_prefix_space=True),
+    trained, merges = train_tokenizer(ZOO_TEXT, specials, pre_tokenizers.ByteLevel(add_prefix_space=True),
                              sorted(pre_tokenizers.ByteLevel.alphabet()))
     return dict(trained), tuple(merges)
 

@@ -20,7 +20,7 @@ import numpy as np
 from explorer.toyworld import speech as world
 from explorer.zoo.audio import ctc_tokenizer
 from explorer.zoo.common import label_maps
-from explorer.zoo.train_vision import _fit, single_thread_torch
+from explorer.zoo.fitting import fit_pool, single_thread_torch
 from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
 
 HELD_OUT = 9_000_000
@@ -146,7 +146,7 @@ def _train_ctc(out: Path, *, seed: int, steps: int | None, progress: Progress) -
                                for i in indices])
         return model(**_batch(features, indices), labels=labels).loss
 
-    _fit(model, loss, len(texts), steps=steps, lr=2e-3, seed=seed, progress=progress, batch=BATCH)
+    fit_pool(model, loss, len(texts), steps=steps, lr=2e-3, seed=seed, progress=progress, batch=BATCH)
     model.save_pretrained(out)
     processor.save_pretrained(out)
     return TrainOutcome(steps, evaluate_ctc(out, _eval_count(steps, _EVAL)))
@@ -178,7 +178,7 @@ def _train_classifier(out: Path, *, seed: int, steps: int | None,
     def loss(indices: Any) -> Any:
         return model(**_batch(features, indices), labels=labels[indices]).loss
 
-    _fit(model, loss, len(texts), steps=steps, lr=2e-3, seed=seed, progress=progress, batch=BATCH)
+    fit_pool(model, loss, len(texts), steps=steps, lr=2e-3, seed=seed, progress=progress, batch=BATCH)
     model.save_pretrained(out)
     extractor.save_pretrained(out)
     return TrainOutcome(steps, evaluate_classifier(out, _eval_count(steps, _EVAL)))
@@ -229,7 +229,7 @@ def _train_frames(out: Path, *, seed: int, steps: int | None,
         logits = model(**batch).logits
         return torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten())
 
-    _fit(model, loss, len(scapes), steps=steps, lr=2e-3, seed=seed, progress=progress,
+    fit_pool(model, loss, len(scapes), steps=steps, lr=2e-3, seed=seed, progress=progress,
          batch=BATCH)
     model.save_pretrained(out)
     extractor.save_pretrained(out)
@@ -304,7 +304,7 @@ def _train_xvectors(out: Path, *, seed: int, steps: int | None,
     def loss(indices: Any) -> Any:
         return model(**_batch(features, indices), labels=labels[indices]).loss
 
-    _fit(model, loss, len(who), steps=steps, lr=2e-3, seed=seed, progress=progress,
+    fit_pool(model, loss, len(who), steps=steps, lr=2e-3, seed=seed, progress=progress,
          batch=BATCH)
     model.save_pretrained(out)
     extractor.save_pretrained(out)

@@ -26,17 +26,15 @@ from typing import Any
 import numpy as np
 
 from explorer.toyworld.shapes import COLOURS, KINDS, Scene, scene
-from explorer.zoo.train_vision import (
-    HELD_OUT,
-    SIDE,
-    _fit,
-    _held_out,
-    _save,
-    batches,
-    scene_size,
+from explorer.zoo.fitting import (
+    Cycles,
+    cycles_for,
+    fit_in_cycles,
+    held_out_count,
+    save_checkpoint,
     single_thread_torch,
-    train_seeds,
 )
+from explorer.zoo.train_vision import HELD_OUT, SIDE, batches, scene_size, train_seeds
 from explorer.zoo.training import Progress, TrainFunction, TrainOutcome, TrainRecipe
 
 PROMPT = "a picture of"
@@ -131,7 +129,7 @@ def _caption_objective(model: Any, processor: Any, pool: list[Scene]) -> Callabl
     return loss
 
 
-def _train_captioner(cycles: tuple[tuple[int, float], ...]) -> TrainFunction:
+def _train_captioner(cycles: Cycles) -> TrainFunction:
     """``cycles``: ``(steps, peak rate)`` runs one after the other, each with a fresh AdamW (a
     warm restart: the tower keeps sharpening its shapes after the first run's decay).
     ``steps`` given: one run at the first rate."""
@@ -139,23 +137,15 @@ def _train_captioner(cycles: tuple[tuple[int, float], ...]) -> TrainFunction:
         torch = single_thread_torch()
         import transformers
 
-        plan = ((steps, cycles[0][1]),) if steps else cycles
-        total = sum(n for n, _ in plan)
+        plan = cycles_for(cycles, steps)
         torch.manual_seed(seed)
         config, processor = _blip()
         model = transformers.AutoModelForImageTextToText.from_config(config)
-        pool = few_shapes(train_seeds(seed), min(6000, 64 * total))
+        pool = few_shapes(train_seeds(seed), min(6000, 64 * sum(n for n, _ in plan)))
         loss = _caption_objective(model, processor, pool)
-        done = 0
-        for n, lr in plan:
-            def cycle_progress(d: int, _t: int, before: int = done) -> None:
-                progress(before + d, total)
-
-            _fit(model, loss, len(pool), steps=n, lr=lr, seed=seed, progress=cycle_progress,
-                 batch=32)
-            done += n
-        _save(out, model, processor)
-        return TrainOutcome(total, evaluate_captioner(out, _held_out(total, 200)))
+        total = fit_in_cycles(model, loss, len(pool), plan, seed=seed, progress=progress, batch=32)
+        save_checkpoint(out, model, processor)
+        return TrainOutcome(total, evaluate_captioner(out, held_out_count(total, 200)))
     return train
 
 

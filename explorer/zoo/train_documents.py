@@ -35,7 +35,8 @@ from typing import Any, NamedTuple
 from explorer.heads.document_qa import _ocr_available, _reading_order_boxes
 from explorer.heads.table_qa import AGGREGATIONS
 from explorer.toyworld.documents import COLUMNS, EXAMPLE_TEXT, Inventory, Question, inventory, vocabulary
-from explorer.zoo.train_text import _fit, _fixed_word_vectors, _runner, _save
+from explorer.zoo.fitting import explorer_runner, fit_batches, save_checkpoint
+from explorer.zoo.train_text import fixed_word_vectors
 from explorer.zoo.train_vision import HELD_OUT, train_seeds
 from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
 
@@ -71,10 +72,10 @@ def _layoutlmv3() -> tuple[Any, Any]:
         LayoutLMv3Tokenizer,
     )
 
-    from explorer.zoo.multimodal import IMAGE, _train
+    from explorer.zoo.multimodal import IMAGE, train_tokenizer
 
     words = " ".join(vocabulary())
-    vocab, merges = _train([words.lower(), words] * 4, ["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
+    vocab, merges = train_tokenizer([words.lower(), words] * 4, ["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
                            pre_tokenizers.ByteLevel(add_prefix_space=True),
                            sorted(pre_tokenizers.ByteLevel.alphabet()), vocab_size=400)
     tok = LayoutLMv3Tokenizer(vocab=dict(vocab),
@@ -127,7 +128,7 @@ def _train_document_qa(out: Path, *, seed: int, steps: int | None,
     model = transformers.AutoModelForDocumentQuestionAnswering.from_config(config)
     # Trained, the three shape words drift onto one vector and the model picks the wrong row
     # (0.69 exact after 1500 steps); fixed, each stays itself.
-    _fixed_word_vectors(model, WORD_SCALE * model.config.initializer_range)
+    fixed_word_vectors(model, WORD_SCALE * model.config.initializer_range)
     pages, pixels = _pages(processor, train_seeds(seed), min(POOL, 16 * steps))
     tok = processor.tokenizer
 
@@ -150,8 +151,8 @@ def _train_document_qa(out: Path, *, seed: int, steps: int | None,
         return {**encoded, "pixel_values": pixels[chosen], "start_positions": torch.tensor(starts),
                 "end_positions": torch.tensor(ends)}
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
-    _save(out, model, processor)
+    fit_batches(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
+    save_checkpoint(out, model, processor)
     held_out = steps >= 100  # a smoke run (a handful of steps) measures 8 pages, without OCR
     return TrainOutcome(steps, {**evaluate_document_qa(out, 100 if held_out else 8),
                                 **(evaluate_document_qa_ocr(out) if held_out else {})})
@@ -164,7 +165,7 @@ def _page_questions(count: int) -> list[tuple[Inventory, Question]]:
 def evaluate_document_qa(directory: Path, count: int = 100) -> dict[str, float]:
     """Exact answers to every question of ``count`` held-out pages whose answer is on the page,
     through the explorer's runner, the page's words given as context (no OCR)."""
-    run = _runner(directory, "AutoModelForDocumentQuestionAnswering")
+    run = explorer_runner(directory, "AutoModelForDocumentQuestionAnswering")
     asked = _page_questions(count)
     return {"exact": sum(run(image=inv.page, question=q.question, context=inv.text).answer
                          == q.answer for inv, q in asked) / len(asked)}
@@ -175,7 +176,7 @@ def evaluate_document_qa_ocr(directory: Path, count: int = 20) -> dict[str, floa
     a question, hence fewer pages); nothing where Tesseract is not installed."""
     if not _ocr_available():
         return {}
-    run = _runner(directory, "AutoModelForDocumentQuestionAnswering")
+    run = explorer_runner(directory, "AutoModelForDocumentQuestionAnswering")
     asked = _page_questions(count)
     return {"exact_ocr": sum(run(image=inv.page, question=q.question).answer == q.answer
                              for inv, q in asked) / len(asked)}
@@ -223,7 +224,7 @@ def _train_table_qa(out: Path, *, seed: int, steps: int | None,
     config, tok = _tapas()
     torch.manual_seed(seed)
     model = transformers.AutoModelForTableQuestionAnswering.from_config(config)
-    _fixed_word_vectors(model, WORD_SCALE * model.config.initializer_range)  # as for documents
+    fixed_word_vectors(model, WORD_SCALE * model.config.initializer_range)  # as for documents
     operators = {name: i for i, name in AGGREGATIONS.items()}
     # A pool of 400 tables tokenized once was learnt by heart (0.35 exact after 400 steps, 0.29
     # after 2000); each step now tokenizes 32 questions of a pool 8 times larger.
@@ -242,15 +243,15 @@ def _train_table_qa(out: Path, *, seed: int, steps: int | None,
                             "aggregation_labels": torch.tensor([operators[q.aggregation]])})
         return {key: torch.cat([e[key] for e in encoded]) for key in encoded[0]}
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
-    _save(out, model, tok)
+    fit_batches(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
+    save_checkpoint(out, model, tok)
     return TrainOutcome(steps, evaluate_table_qa(out, 40 if steps >= 100 else 8))
 
 
 def evaluate_table_qa(directory: Path, count: int = 100) -> dict[str, float]:
     """Exact answers (the right cells and aggregation) to every question of ``count`` held-out
     tables, through the explorer's runner."""
-    run = _runner(directory, "AutoModelForTableQuestionAnswering")
+    run = explorer_runner(directory, "AutoModelForTableQuestionAnswering")
     asked = [(inv, q) for inv in _held_out(count) for q in inv.questions]
     return {"exact": sum(run(table=inv.table, question=q.question).answer == table_answer(inv, q)
                          for inv, q in asked) / len(asked)}

@@ -24,19 +24,8 @@ import numpy as np
 
 from explorer.toyworld.shapes import KINDS, LABELS, Scene
 from explorer.zoo.common import label_maps
-from explorer.zoo.train_vision import (
-    SCENE,
-    SIDE,
-    _fit,
-    _held_out,
-    _held_out_maps,
-    _pixels,
-    _resized,
-    _save,
-    scenes,
-    single_thread_torch,
-    train_seeds,
-)
+from explorer.zoo.fitting import fit_pool, held_out_count, save_checkpoint, single_thread_torch
+from explorer.zoo.train_vision import SCENE, SIDE, held_out_maps, pixels_of, resized, scenes, train_seeds
 from explorer.zoo.training import Progress, TrainFunction, TrainOutcome, TrainRecipe
 
 POOL = 4000
@@ -90,7 +79,7 @@ def _mask2former() -> tuple[Any, Any]:
 def mask_targets(s: Scene, labels: tuple[str, ...]) -> tuple[np.ndarray, list[int]]:
     """The scene's masks at the model's input size and their ids in ``labels``: one per shape,
     and the background's first when ``labels`` has one."""
-    ids = _resized(s.instances.astype(np.uint8))
+    ids = resized(s.instances.astype(np.uint8))
     regions = [(ids == i + 1, labels.index(kind)) for i, kind in enumerate(s.labels)]
     if "background" in labels:
         regions.insert(0, (ids == 0, labels.index("background")))
@@ -101,7 +90,7 @@ def mask_targets(s: Scene, labels: tuple[str, ...]) -> tuple[np.ndarray, list[in
 def _mask_objective(labels: tuple[str, ...]) -> Callable[[Any, Any, list[Scene]], Callable]:
     def objective(model: Any, processor: Any, pool: list[Scene]) -> Callable[[Any], Any]:
         torch = single_thread_torch()
-        pixels = _pixels(processor, pool)
+        pixels = pixels_of(processor, pool)
         masks, classes = [], []
         for s in pool:
             mask, label = mask_targets(s, labels)
@@ -139,12 +128,12 @@ def _trainer(auto_class: str, make: Callable[[], tuple[Any, Any]], labels: tuple
         if auxiliary:  # MaskFormer
             _spread_queries(model)
         pool = scenes(train_seeds(seed), min(POOL, 64 * steps))
-        _fit(model, _mask_objective(labels)(model, processor, pool), len(pool), steps=steps,
+        fit_pool(model, _mask_objective(labels)(model, processor, pool), len(pool), steps=steps,
              lr=lr, seed=seed, progress=progress)
         if auxiliary:
             model.config.use_auxiliary_loss = False
-        _save(out, model, processor)
-        return TrainOutcome(steps, evaluate(out, _held_out(steps, 100)))
+        save_checkpoint(out, model, processor)
+        return TrainOutcome(steps, evaluate(out, held_out_count(steps, 100)))
     return train
 
 
@@ -178,7 +167,7 @@ def _evaluator(auto_class: str, kind: str) -> Callable[[Path, int], dict[str, fl
 
         id2label = AutoConfig.from_pretrained(directory).id2label
         hits = truths = founds = 0
-        for s, found in _held_out_maps(directory, auto_class, count,
+        for s, found in held_out_maps(directory, auto_class, count,
                                        f"post_process_{kind}_segmentation"):
             shapes = [(label, mask) for label, mask in segment_masks(found, id2label)
                       if label != "background" and mask.any()]

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from explorer.toyworld.shapes import Scene
-from explorer.zoo.train_vision import HELD_OUT, scenes, single_thread_torch, trainer
+from explorer.zoo.fitting import single_thread_torch
+from explorer.zoo.train_vision import HELD_OUT, scenes, trainer
 from explorer.zoo.training import TrainRecipe
 
 SAM_SIDE = 64

@@ -32,19 +32,8 @@ import numpy as np
 
 from explorer.options import default
 from explorer.toyworld.shapes import COLOURS, KINDS, Scene, scene
-from explorer.zoo.train_vision import (
-    HELD_OUT,
-    SIDE,
-    _fit,
-    _held_out,
-    _save,
-    batches,
-    scene_size,
-    shapes_alone,
-    single_thread_torch,
-    train_seeds,
-    trainer,
-)
+from explorer.zoo.fitting import fit_pool, held_out_count, save_checkpoint, single_thread_torch
+from explorer.zoo.train_vision import HELD_OUT, SIDE, batches, scene_size, shapes_alone, train_seeds, trainer
 from explorer.zoo.training import TRAINED_DIR, Progress, TrainOutcome, TrainRecipe
 
 SHAPE_LABELS = tuple(f"a {kind}" for kind in KINDS)
@@ -53,7 +42,7 @@ PHRASES = (*(f"a {c} {k}" for c in COLOURS for k in KINDS), *SHAPE_LABELS, *COLO
 """Everything the CLIP is taught to say about one shape."""
 
 
-def _describes(phrase: str, s: Scene) -> bool:
+def describes(phrase: str, s: Scene) -> bool:
     words = phrase.split()[1:]
     return all(w == "shape" or w in (s.labels[0], s.colours[0]) for w in words)
 
@@ -118,7 +107,7 @@ def _contrastive_objective(model: Any, processor: Any,
                                        return_tensors="pt")["pixel_values"]
     captions = _captions()
     text = processor.tokenizer(captions, return_tensors="pt", padding=True)
-    matches = torch.tensor([[_describes(PHRASES[j % len(PHRASES)], s)
+    matches = torch.tensor([[describes(PHRASES[j % len(PHRASES)], s)
                              for j in range(len(captions))] for s in pool], dtype=torch.float32)
 
     def loss(i: Any) -> Any:
@@ -268,10 +257,10 @@ def _train_vqa(out: Path, *, seed: int, steps: int | None, progress: Progress) -
     model = transformers.AutoModelForVisualQuestionAnswering.from_config(config)
     _start_from_vit(model)
     pool = vqa_scenes(train_seeds(seed), min(3000, 64 * steps))
-    _fit(model, _vqa_objective(model, processor, pool), len(pool), steps=steps, lr=2e-3,
+    fit_pool(model, _vqa_objective(model, processor, pool), len(pool), steps=steps, lr=2e-3,
          seed=seed, progress=progress)
-    _save(out, model, processor)
-    return TrainOutcome(steps, evaluate_vqa(out, _held_out(steps, 100)))
+    save_checkpoint(out, model, processor)
+    return TrainOutcome(steps, evaluate_vqa(out, held_out_count(steps, 100)))
 
 
 TRAIN_RECIPES = [

@@ -15,6 +15,7 @@ from typing import Any
 
 from explorer.toyworld import text as world
 from explorer.zoo.common import bart_config, bart_tokenizer, bert_tokenizer, bpe_tokenizer, label_maps
+from explorer.zoo.fitting import explorer_runner, fit_batches, save_checkpoint
 from explorer.zoo.training import TRAINED_DIR, Progress, TrainOutcome, TrainRecipe
 
 SENTIMENT_LABELS = ("negative", "positive")
@@ -28,7 +29,6 @@ _SIDES = ("left", "right", "above", "below")
 _CONTENT = frozenset((*world.SIZES, *world.COLORS, *world.SHAPES, *_SIDES))
 """Shape-sentence words that fill-mask hides (each follows from the other sentence)."""
 
-Batch = Callable[[random.Random], dict]
 _NO_DROPOUT: dict[str, Any] = {"hidden_dropout_prob": 0.0, "attention_probs_dropout_prob": 0.0}
 """For the tasks that match words across a text: without dropout the copying is learned in
 hundreds of steps instead of thousands (infinite generated data leaves nothing to overfit)."""
@@ -58,7 +58,7 @@ def _bert(auto_class: str, tok: Any, model_type: str = "bert", **config: Any) ->
     return getattr(transformers, auto_class).from_config(cfg)
 
 
-def _fixed_word_vectors(model: Any, scale: float) -> None:
+def fixed_word_vectors(model: Any, scale: float) -> None:
     """Freeze the word embeddings as random vectors of standard deviation ``scale``. Trained, the
     words of one kind drift together (lives / works / studies end up one vector) and a model that
     must match words across a text can no longer tell them apart; fixed, each word stays itself
@@ -86,44 +86,6 @@ def _from_fill_mask(auto_class: str) -> Any:
     return model
 
 
-def _fit(model: Any, batch: Batch, *, steps: int, seed: int, progress: Progress,
-         lr: float = 1e-3) -> None:
-    """Train ``model`` on ``batch(rng)`` for ``steps`` steps (CUDA when present)."""
-    import torch
-    from transformers import get_linear_schedule_with_warmup
-
-    torch.manual_seed(seed)
-    rng = random.Random(seed)
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    model.to(device).train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    schedule = get_linear_schedule_with_warmup(optimizer, max(1, steps // 20), steps)
-    for step in range(steps):
-        loss = model(**{k: v.to(device) for k, v in batch(rng).items()}).loss
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        schedule.step()
-        optimizer.zero_grad()
-        progress(step + 1, steps)
-    model.cpu().eval()
-
-
-def _save(out: Path, model: Any, tok: Any) -> None:
-    model.save_pretrained(out)
-    tok.save_pretrained(out)
-
-
-def _runner(out: Path, auto_class: str) -> Callable[..., Any]:
-    """``run(options=None, **inputs)`` on the saved checkpoint, through the explorer's runner."""
-    from explorer.inputs import make_inputs
-    from explorer.loading import load
-    from explorer.runner import run_loaded
-
-    loaded = load(str(out), auto_class, use_cache=False)
-    return lambda options=None, **inputs: run_loaded(loaded, make_inputs(**inputs), options or {})
-
-
 def _held_out(seed: int) -> random.Random:
     return random.Random(seed + HELD_OUT)
 
@@ -137,7 +99,7 @@ def _averaged(auto_class: str, example: Callable[[Run, random.Random], dict[str,
     held-out example drawn from ``rng``, run on the saved checkpoint) averaged over ``count``."""
     def evaluate(directory: Path, count: int | None = None, seed: int = 0) -> dict[str, float]:
         count = _EVAL if count is None else count  # read now: the tests shrink _EVAL
-        run, rng = _runner(directory, auto_class), _held_out(seed)
+        run, rng = explorer_runner(directory, auto_class), _held_out(seed)
         hits = [example(run, rng) for _ in range(count)]
         return {key: sum(h[key] for h in hits) / count for key in hits[0]}
     return evaluate
@@ -161,8 +123,8 @@ def _sentiment(model_type: str) -> Callable[..., TrainOutcome]:
             encoded["labels"] = torch.tensor([SENTIMENT_LABELS.index(x) for x in labels])
             return encoded
 
-        _fit(model, batch, steps=steps, seed=seed, progress=progress)
-        _save(out, model, tok)
+        fit_batches(model, batch, steps=steps, seed=seed, progress=progress)
+        save_checkpoint(out, model, tok)
         return TrainOutcome(steps, evaluate_sentiment(out, seed=seed))
     return train
 
@@ -196,8 +158,8 @@ def _train_entities(out: Path, *, seed: int, steps: int | None,
         encoded["labels"] = torch.tensor(labels).masked_fill(encoded["attention_mask"] == 0, -100)
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress)
-    _save(out, model, tok)
+    fit_batches(model, batch, steps=steps, seed=seed, progress=progress)
+    save_checkpoint(out, model, tok)
     return TrainOutcome(steps, evaluate_entities(out, seed=seed))
 
 
@@ -206,7 +168,7 @@ def evaluate_entities(directory: Path, count: int | None = None,
     """Entity precision, recall and F1 over ``count`` (default ``_EVAL``) held-out sentences
     (exact spans)."""
     count = _EVAL if count is None else count
-    run, rng = _runner(directory, "AutoModelForTokenClassification"), _held_out(seed)
+    run, rng = explorer_runner(directory, "AutoModelForTokenClassification"), _held_out(seed)
     found = true = right = 0
     for _ in range(count):
         tagged = world.entities(rng)
@@ -243,7 +205,7 @@ def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) ->
     model = _bert("AutoModelForQuestionAnswering", tok, "roformer", hidden_size=128,
                   num_hidden_layers=3, num_attention_heads=8, intermediate_size=256,
                   **_NO_DROPOUT)
-    _fixed_word_vectors(model, model.config.initializer_range)
+    fixed_word_vectors(model, model.config.initializer_range)
     drawn = itertools.count()
 
     def batch(rng: random.Random) -> dict:
@@ -263,8 +225,8 @@ def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) ->
         encoded["end_positions"] = torch.tensor(ends)
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
-    _save(out, model, tok)
+    fit_batches(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
+    save_checkpoint(out, model, tok)
     return TrainOutcome(steps, evaluate_qa(out, seed=seed))
 
 
@@ -318,8 +280,8 @@ def _train_fill_mask(out: Path, *, seed: int, steps: int | None,
         encoded["labels"] = labels
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
-    _save(out, model, tok)
+    fit_batches(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
+    save_checkpoint(out, model, tok)
     return TrainOutcome(steps, evaluate_fill_mask(out, seed=seed))
 
 
@@ -352,8 +314,8 @@ def _train_numbers(out: Path, *, seed: int, steps: int | None,
             encoded["labels"] == tok.pad_token_id, -100)
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress)
-    _save(out, model, tok)
+    fit_batches(model, batch, steps=steps, seed=seed, progress=progress)
+    save_checkpoint(out, model, tok)
     model.generation_config.save_pretrained(out)
     return TrainOutcome(steps, evaluate_numbers(out))
 
@@ -362,7 +324,7 @@ def evaluate_numbers(directory: Path, count: int = len(world.NUMBER_HOLDOUT),
                      seed: int = 0) -> dict[str, float]:
     """Exact digits for ``count`` of the numbers no training used (spread over 0-999); the
     held-out numbers are fixed, so ``seed`` has no say."""
-    run = _runner(directory, "AutoModelForSeq2SeqLM")
+    run = explorer_runner(directory, "AutoModelForSeq2SeqLM")
     held_out = sorted(world.NUMBER_HOLDOUT)
     held_out = held_out[::max(1, len(held_out) // count)][:count]
     right = sum(run(text=world.number_words(n)).text.strip() == str(n) for n in held_out)
@@ -396,8 +358,8 @@ def _train_causal(out: Path, *, seed: int, steps: int | None,
         encoded["labels"] = encoded["input_ids"].masked_fill(encoded["attention_mask"] == 0, -100)
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
-    _save(out, model, tok)
+    fit_batches(model, batch, steps=steps, seed=seed, progress=progress, lr=3e-3)
+    save_checkpoint(out, model, tok)
     return TrainOutcome(steps, evaluate_causal(out, _EVAL_GENERATIONS, seed=seed))
 
 
@@ -463,8 +425,8 @@ def _train_choice(out: Path, *, seed: int, steps: int | None,
         encoded["labels"] = torch.tensor([right for _, _, right in items])
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=1e-3)
-    _save(out, model, tok)
+    fit_batches(model, batch, steps=steps, seed=seed, progress=progress, lr=1e-3)
+    save_checkpoint(out, model, tok)
     return TrainOutcome(steps, evaluate_choice(out, seed=seed))
 
 
@@ -508,8 +470,8 @@ def _train_next_sentence(out: Path, *, seed: int, steps: int | None,
         encoded["labels"] = torch.tensor([0 if follows else 1 for _, _, follows in items])
         return encoded
 
-    _fit(model, batch, steps=steps, seed=seed, progress=progress, lr=1e-3)
-    _save(out, model, tok)
+    fit_batches(model, batch, steps=steps, seed=seed, progress=progress, lr=1e-3)
+    save_checkpoint(out, model, tok)
     return TrainOutcome(steps, evaluate_next_sentence(out, seed=seed))
 
 

@@ -9,7 +9,6 @@ saved folder, so the tests and ``benchmarks/toy_quality.py`` re-measure committe
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,9 +18,17 @@ import numpy as np
 
 from explorer.toyworld.shapes import DIRECTIONS, KINDS, LABELS, Clip, Scene, clip, scene, single_shape
 from explorer.zoo.common import label_maps
+from explorer.zoo.fitting import (
+    Cycles,
+    cycles_for,
+    fit_in_cycles,
+    fit_pool,
+    held_out_count,
+    save_checkpoint,
+    single_thread_torch,
+)
 from explorer.zoo.training import Progress, TrainFunction, TrainOutcome, TrainRecipe
 
-log = logging.getLogger(__name__)
 SIDE = 64
 """Every vision toy sees its input at 64×64."""
 HELD_OUT = 9_000_000
@@ -53,45 +60,8 @@ def train_seeds(seed: int) -> int:
     return seed * 100_000
 
 
-def single_thread_torch() -> Any:
-    import torch
-
-    torch.set_num_threads(1)  # the training machine is shared; one thread each
-    return torch
-
-
-def _pixels(processor: Any, pool: list[Scene]) -> Any:
+def pixels_of(processor: Any, pool: list[Scene]) -> Any:
     return processor(images=[s.image for s in pool], return_tensors="pt")["pixel_values"]
-
-
-def _fit(model: Any, loss: Callable[[Any], Any], size: int, *, steps: int, lr: float, seed: int,
-         progress: Progress, batch: int = 16) -> None:
-    """AdamW with warm-up and linear decay; ``loss(indices)`` scores a batch of pool indices."""
-    torch = single_thread_torch()
-    generator = torch.Generator().manual_seed(seed)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    warm = max(1, min(200, steps // 10))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min(1.0, (s + 1) / warm) * max(0.02, 1 - s / steps))
-    model.train()
-    running = 0.0
-    for step in range(steps):
-        value = loss(torch.randint(size, (batch,), generator=generator))
-        value.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        optimiser.zero_grad()
-        schedule.step()
-        running = 0.98 * running + 0.02 * value.item() if step else value.item()
-        if (step + 1) % 100 == 0 or step + 1 == steps:
-            progress(step + 1, steps)
-            log.info("step %d/%d loss %.4f", step + 1, steps, running)
-    model.eval()
-
-
-def _save(out: Path, model: Any, processor: Any) -> None:
-    model.save_pretrained(out)
-    processor.save_pretrained(out)
 
 
 def _load(directory: Path, auto_class: str) -> tuple[Any, Any]:
@@ -99,11 +69,6 @@ def _load(directory: Path, auto_class: str) -> tuple[Any, Any]:
 
     model = getattr(transformers, auto_class).from_pretrained(directory).eval()
     return model, transformers.AutoImageProcessor.from_pretrained(directory)
-
-
-def _held_out(steps: int, full: int) -> int:
-    """How many held-out examples to measure on: a smoke run (a handful of steps) takes 8."""
-    return full if steps >= 100 else 8
 
 
 def batches(items: list[Any], size: int = 32) -> Any:
@@ -131,10 +96,10 @@ def trainer(auto_class: str, make: Callable[[], tuple[Any, Any]],
         config, processor = make()
         model = getattr(transformers, auto_class).from_config(config)
         pool = data(train_seeds(seed), min(pool_size, 64 * steps))
-        _fit(model, objective(model, processor, pool), len(pool), steps=steps, lr=lr, seed=seed,
+        fit_pool(model, objective(model, processor, pool), len(pool), steps=steps, lr=lr, seed=seed,
              progress=progress, batch=batch)
-        _save(out, model, processor)
-        return TrainOutcome(steps, evaluate(out, _held_out(steps, held_out)))
+        save_checkpoint(out, model, processor)
+        return TrainOutcome(steps, evaluate(out, held_out_count(steps, held_out)))
     return train
 
 
@@ -179,12 +144,12 @@ def _accuracy(directory: Path, auto_class: str, pool: list[Any],
 def evaluate_classifier(directory: Path, count: int = 200) -> dict[str, float]:
     """Accuracy on held-out single-shape images."""
     return {"accuracy": _accuracy(directory, "AutoModelForImageClassification",
-                                  shapes_alone(HELD_OUT, count), _pixels, lambda s: s.labels[0])}
+                                  shapes_alone(HELD_OUT, count), pixels_of, lambda s: s.labels[0])}
 
 
 def _classify_objective(model: Any, processor: Any, pool: list[Scene]) -> Callable[[Any], Any]:
     torch = single_thread_torch()
-    pixels = _pixels(processor, pool)
+    pixels = pixels_of(processor, pool)
     targets = torch.tensor([KINDS.index(s.labels[0]) for s in pool])
     return lambda i: model(pixel_values=pixels[i], labels=targets[i]).loss
 
@@ -232,7 +197,7 @@ def evaluate_detector(directory: Path, count: int = 200,
     hits = truths = founds = 0
     with torch.inference_mode():
         for part in batches(pool):
-            outputs = model(pixel_values=_pixels(processor, part))
+            outputs = model(pixel_values=pixels_of(processor, part))
             sizes = [(s.image.height, s.image.width) for s in part]
             for s, found in zip(part, processor.post_process_object_detection(
                     outputs, threshold=threshold, target_sizes=sizes)):
@@ -287,34 +252,26 @@ def _rt_detr() -> tuple[Any, Any]:
     return config, RTDetrImageProcessor(size={"height": SIDE, "width": SIDE}, do_pad=False)
 
 
-def _train_detector(make: Callable[[], tuple[Any, Any]],
-                    cycles: tuple[tuple[int, float], ...]) -> Callable[..., TrainOutcome]:
+def _train_detector(make: Callable[[], tuple[Any, Any]], cycles: Cycles) -> Callable[..., TrainOutcome]:
     """``cycles``: ``(steps, peak rate)`` runs one after the other, each with a fresh AdamW (warm
     restarts: the second, gentler one removes most duplicate boxes). ``steps`` given: one run."""
     def train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
         torch = single_thread_torch()
         import transformers
 
-        plan = ((steps, cycles[0][1]),) if steps else cycles
-        total = sum(n for n, _ in plan)
+        plan = cycles_for(cycles, steps)
         torch.manual_seed(seed)
         config, processor = make()
         model = transformers.AutoModelForObjectDetection.from_config(config)
-        pool = scenes(train_seeds(seed), min(8000, 64 * total))
-        pixels, targets = _pixels(processor, pool), _detection_targets(pool)
+        pool = scenes(train_seeds(seed), min(8000, 64 * sum(n for n, _ in plan)))
+        pixels, targets = pixels_of(processor, pool), _detection_targets(pool)
 
         def loss(i: Any) -> Any:
             return model(pixel_values=pixels[i], labels=[targets[int(j)] for j in i]).loss
 
-        done = 0
-        for n, lr in plan:
-            def cycle_progress(d: int, _t: int, before: int = done) -> None:
-                progress(before + d, total)
-
-            _fit(model, loss, len(pool), steps=n, lr=lr, seed=seed, progress=cycle_progress)
-            done += n
-        _save(out, model, processor)
-        return TrainOutcome(total, evaluate_detector(out, _held_out(total, 200)))
+        total = fit_in_cycles(model, loss, len(pool), plan, seed=seed, progress=progress)
+        save_checkpoint(out, model, processor)
+        return TrainOutcome(total, evaluate_detector(out, held_out_count(total, 200)))
     return train
 
 
@@ -344,14 +301,14 @@ def _upernet() -> tuple[Any, Any]:
     return config, SegformerImageProcessor(size={"height": SIDE, "width": SIDE})
 
 
-def _resized(array: np.ndarray, nearest: bool = True) -> np.ndarray:
+def resized(array: np.ndarray, nearest: bool = True) -> np.ndarray:
     from PIL import Image
 
     mode = Image.Resampling.NEAREST if nearest else Image.Resampling.BILINEAR
     return np.asarray(Image.fromarray(array).resize((SIDE, SIDE), mode))
 
 
-def _held_out_maps(directory: Path, auto_class: str, count: int, post_process: str,
+def held_out_maps(directory: Path, auto_class: str, count: int, post_process: str,
                    data: Callable[[int, int], list[Scene]] = scenes) -> Iterator[tuple[Scene, Any]]:
     """Each held-out scene of ``data`` with the saved model's output, post-processed to the
     scene's size by the processor's ``post_process`` method."""
@@ -359,7 +316,7 @@ def _held_out_maps(directory: Path, auto_class: str, count: int, post_process: s
     model, processor = _load(directory, auto_class)
     with torch.inference_mode():
         for part in batches(data(HELD_OUT, count)):
-            outputs = model(pixel_values=_pixels(processor, part))
+            outputs = model(pixel_values=pixels_of(processor, part))
             yield from zip(part, getattr(processor, post_process)(
                 outputs, target_sizes=[(s.image.height, s.image.width) for s in part]))
 
@@ -368,7 +325,7 @@ def evaluate_segmenter(directory: Path, count: int = 100) -> dict[str, float]:
     """Mean IoU over the 4 labels, each label's IoU pooled over the held-out scenes."""
     inter = np.zeros(len(LABELS))
     union = np.zeros(len(LABELS))
-    for s, predicted in _held_out_maps(directory, "AutoModelForSemanticSegmentation", count,
+    for s, predicted in held_out_maps(directory, "AutoModelForSemanticSegmentation", count,
                                        "post_process_semantic_segmentation"):
         predicted = predicted.numpy()
         for c in range(len(LABELS)):
@@ -379,8 +336,8 @@ def evaluate_segmenter(directory: Path, count: int = 100) -> dict[str, float]:
 
 def _segment_objective(model: Any, processor: Any, pool: list[Scene]) -> Callable[[Any], Any]:
     torch = single_thread_torch()
-    pixels = _pixels(processor, pool)
-    masks = torch.tensor(np.stack([_resized(s.semantic) for s in pool]), dtype=torch.long)
+    pixels = pixels_of(processor, pool)
+    masks = torch.tensor(np.stack([resized(s.semantic) for s in pool]), dtype=torch.long)
     return lambda i: model(pixel_values=pixels[i], labels=masks[i]).loss
 
 
@@ -424,7 +381,7 @@ def evaluate_depth(directory: Path, count: int = 100) -> dict[str, float]:
     """Per-pixel Spearman of the predicted with the true depth (distance) on held-out floor
     scenes, per scene, averaged; Somers' D (``depth_order``) too."""
     orders, ranks = [], []
-    for s, found in _held_out_maps(directory, "AutoModelForDepthEstimation", count,
+    for s, found in held_out_maps(directory, "AutoModelForDepthEstimation", count,
                                    "post_process_depth_estimation", floor_scenes):
         orders.append(depth_order(s.depth, found["predicted_depth"].numpy()))
         ranks.append(spearman(s.depth, found["predicted_depth"].numpy()))
@@ -433,8 +390,8 @@ def evaluate_depth(directory: Path, count: int = 100) -> dict[str, float]:
 
 def _depth_objective(model: Any, processor: Any, pool: list[Scene]) -> Callable[[Any], Any]:
     torch = single_thread_torch()
-    pixels = _pixels(processor, pool)
-    depth = torch.tensor(np.stack([_resized(s.depth, nearest=False) for s in pool]))
+    pixels = pixels_of(processor, pool)
+    depth = torch.tensor(np.stack([resized(s.depth, nearest=False) for s in pool]))
 
     def loss(i: Any) -> Any:  # DPT has no training loss of its own: L1 on the distance
         predicted = model(pixel_values=pixels[i]).predicted_depth[:, None]

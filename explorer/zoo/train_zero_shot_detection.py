@@ -23,19 +23,9 @@ from typing import Any
 import numpy as np
 
 from explorer.toyworld.shapes import Scene
-from explorer.zoo.train_multimodal import COLOUR_LABELS, PHRASES, SHAPE_LABELS, _describes
-from explorer.zoo.train_vision import (
-    HELD_OUT,
-    SIDE,
-    _fit,
-    _held_out,
-    _save,
-    batches,
-    match_boxes,
-    scenes,
-    single_thread_torch,
-    train_seeds,
-)
+from explorer.zoo.fitting import fit_pool, held_out_count, save_checkpoint, single_thread_torch
+from explorer.zoo.train_multimodal import COLOUR_LABELS, PHRASES, SHAPE_LABELS, describes
+from explorer.zoo.train_vision import HELD_OUT, SIDE, batches, match_boxes, scenes, train_seeds
 from explorer.zoo.training import TRAINED_DIR, Progress, TrainOutcome, TrainRecipe
 
 NAME = "zero-shot-object-detection"
@@ -141,7 +131,7 @@ def _objective(model: Any, processor: Any, pool: list[Scene]) -> Any:
         patches, relative = _assign(s)
         for patch, box, shape in zip(patches, relative, s.shapes):
             alone = replace(s, shapes=(shape,))
-            classes[i, patch] = torch.tensor([_describes(p, alone) for p in PHRASES],
+            classes[i, patch] = torch.tensor([describes(p, alone) for p in PHRASES],
                                              dtype=torch.float32)
             where.append(patch)
             boxes.append(box)
@@ -222,10 +212,10 @@ def _train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> Tr
     _from_clip_toy(model)
     _gentle_heads(model)
     pool = scenes(train_seeds(seed), min(8000, 64 * steps))
-    _fit(model, _objective(model, processor, pool), len(pool), steps=steps, lr=1e-3, seed=seed,
+    fit_pool(model, _objective(model, processor, pool), len(pool), steps=steps, lr=1e-3, seed=seed,
          progress=progress)
-    _save(out, model, processor)
-    return TrainOutcome(steps, evaluate_zero_shot_detection(out, _held_out(steps, 200)))
+    save_checkpoint(out, model, processor)
+    return TrainOutcome(steps, evaluate_zero_shot_detection(out, held_out_count(steps, 200)))
 
 
 TRAIN_RECIPES = [

@@ -29,7 +29,7 @@ ZOO_TEXT = [" ".join(CORPUS + EXTRA_WORDS)] * 4 + [DOCUMENT_TEXT]
 
 
 def train_tokenizer(texts: list[str], specials: list[str], pre_tokenizer: Any, alphabet: list[str],
-           vocab_size: int = 700) -> tuple[dict[str, int], list[tuple[str, str]]]:
+                    vocab_size: int = 700) -> tuple[dict[str, int], list[tuple[str, str]]]:
     """``(vocab, merges)`` of a BPE trained on ``texts`` (deterministic, milliseconds)."""
     from tokenizers import Tokenizer, models, trainers
 
@@ -60,7 +60,7 @@ def _clip_vocab() -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     words = [" ".join(w[:-1] + chr(_END + ord(w[-1])) for w in text.lower().split())
              for text in ZOO_TEXT]
     trained, merges = train_tokenizer(words, specials, pre_tokenizers.WhitespaceSplit(), alphabet + ends,
-                             vocab_size=1200)
+                                      vocab_size=1200)
 
     def spell(token: str) -> str:
         return "".join(chr(ord(c) - _END) + "</w>" if ord(c) >= _END else c for c in token)
@@ -78,7 +78,7 @@ def roberta_vocab() -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
 
     specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
     trained, merges = train_tokenizer(ZOO_TEXT, specials, pre_tokenizers.ByteLevel(add_prefix_space=True),
-                             sorted(pre_tokenizers.ByteLevel.alphabet()))
+                                      sorted(pre_tokenizers.ByteLevel.alphabet()))
     return dict(trained), tuple(merges)
 
 

@@ -230,7 +230,7 @@ def _train_frames(out: Path, *, seed: int, steps: int | None,
         return torch.nn.functional.cross_entropy(logits.flatten(0, 1), labels.flatten())
 
     fit_pool(model, loss, len(scapes), steps=steps, lr=2e-3, seed=seed, progress=progress,
-         batch=BATCH)
+             batch=BATCH)
     model.save_pretrained(out)
     extractor.save_pretrained(out)
     return TrainOutcome(steps, evaluate_frames(out, _eval_count(steps, 100)))
@@ -305,7 +305,7 @@ def _train_xvectors(out: Path, *, seed: int, steps: int | None,
         return model(**_batch(features, indices), labels=labels[indices]).loss
 
     fit_pool(model, loss, len(who), steps=steps, lr=2e-3, seed=seed, progress=progress,
-         batch=BATCH)
+             batch=BATCH)
     model.save_pretrained(out)
     extractor.save_pretrained(out)
     return TrainOutcome(steps, evaluate_xvectors(out, _eval_count(steps, 40)))

@@ -76,8 +76,8 @@ def _layoutlmv3() -> tuple[Any, Any]:
 
     words = " ".join(vocabulary())
     vocab, merges = train_tokenizer([words.lower(), words] * 4, ["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
-                           pre_tokenizers.ByteLevel(add_prefix_space=True),
-                           sorted(pre_tokenizers.ByteLevel.alphabet()), vocab_size=400)
+                                    pre_tokenizers.ByteLevel(add_prefix_space=True),
+                                    sorted(pre_tokenizers.ByteLevel.alphabet()), vocab_size=400)
     tok = LayoutLMv3Tokenizer(vocab=dict(vocab),
                               merges=list(merges),  # type: ignore[arg-type]  # tuples work
                               model_max_length=128)

@@ -129,7 +129,7 @@ def _trainer(auto_class: str, make: Callable[[], tuple[Any, Any]], labels: tuple
             _spread_queries(model)
         pool = scenes(train_seeds(seed), min(POOL, 64 * steps))
         fit_pool(model, _mask_objective(labels)(model, processor, pool), len(pool), steps=steps,
-             lr=lr, seed=seed, progress=progress)
+                 lr=lr, seed=seed, progress=progress)
         if auxiliary:
             model.config.use_auxiliary_loss = False
         save_checkpoint(out, model, processor)
@@ -168,7 +168,7 @@ def _evaluator(auto_class: str, kind: str) -> Callable[[Path, int], dict[str, fl
         id2label = AutoConfig.from_pretrained(directory).id2label
         hits = truths = founds = 0
         for s, found in held_out_maps(directory, auto_class, count,
-                                       f"post_process_{kind}_segmentation"):
+                                      f"post_process_{kind}_segmentation"):
             shapes = [(label, mask) for label, mask in segment_masks(found, id2label)
                       if label != "background" and mask.any()]
             hits += match_masks(list(zip(s.labels, s.masks)), shapes)

@@ -258,7 +258,7 @@ def _train_vqa(out: Path, *, seed: int, steps: int | None, progress: Progress) -
     _start_from_vit(model)
     pool = vqa_scenes(train_seeds(seed), min(3000, 64 * steps))
     fit_pool(model, _vqa_objective(model, processor, pool), len(pool), steps=steps, lr=2e-3,
-         seed=seed, progress=progress)
+             seed=seed, progress=progress)
     save_checkpoint(out, model, processor)
     return TrainOutcome(steps, evaluate_vqa(out, held_out_count(steps, 100)))
 

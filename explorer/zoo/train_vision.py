@@ -97,7 +97,7 @@ def trainer(auto_class: str, make: Callable[[], tuple[Any, Any]],
         model = getattr(transformers, auto_class).from_config(config)
         pool = data(train_seeds(seed), min(pool_size, 64 * steps))
         fit_pool(model, objective(model, processor, pool), len(pool), steps=steps, lr=lr, seed=seed,
-             progress=progress, batch=batch)
+                 progress=progress, batch=batch)
         save_checkpoint(out, model, processor)
         return TrainOutcome(steps, evaluate(out, held_out_count(steps, held_out)))
     return train
@@ -309,7 +309,7 @@ def resized(array: np.ndarray, nearest: bool = True) -> np.ndarray:
 
 
 def held_out_maps(directory: Path, auto_class: str, count: int, post_process: str,
-                   data: Callable[[int, int], list[Scene]] = scenes) -> Iterator[tuple[Scene, Any]]:
+                  data: Callable[[int, int], list[Scene]] = scenes) -> Iterator[tuple[Scene, Any]]:
     """Each held-out scene of ``data`` with the saved model's output, post-processed to the
     scene's size by the processor's ``post_process`` method."""
     torch = single_thread_torch()
@@ -326,7 +326,7 @@ def evaluate_segmenter(directory: Path, count: int = 100) -> dict[str, float]:
     inter = np.zeros(len(LABELS))
     union = np.zeros(len(LABELS))
     for s, predicted in held_out_maps(directory, "AutoModelForSemanticSegmentation", count,
-                                       "post_process_semantic_segmentation"):
+                                      "post_process_semantic_segmentation"):
         predicted = predicted.numpy()
         for c in range(len(LABELS)):
             inter[c] += np.logical_and(s.semantic == c, predicted == c).sum()
@@ -382,7 +382,7 @@ def evaluate_depth(directory: Path, count: int = 100) -> dict[str, float]:
     scenes, per scene, averaged; Somers' D (``depth_order``) too."""
     orders, ranks = [], []
     for s, found in held_out_maps(directory, "AutoModelForDepthEstimation", count,
-                                   "post_process_depth_estimation", floor_scenes):
+                                  "post_process_depth_estimation", floor_scenes):
         orders.append(depth_order(s.depth, found["predicted_depth"].numpy()))
         ranks.append(spearman(s.depth, found["predicted_depth"].numpy()))
     return {"spearman": float(np.nanmean(ranks)), "depth_order": float(np.nanmean(orders))}

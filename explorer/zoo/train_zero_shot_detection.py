@@ -213,7 +213,7 @@ def _train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> Tr
     _gentle_heads(model)
     pool = scenes(train_seeds(seed), min(8000, 64 * steps))
     fit_pool(model, _objective(model, processor, pool), len(pool), steps=steps, lr=1e-3, seed=seed,
-         progress=progress)
+             progress=progress)
     save_checkpoint(out, model, processor)
     return TrainOutcome(steps, evaluate_zero_shot_detection(out, held_out_count(steps, 200)))
 

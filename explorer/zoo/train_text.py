@@ -248,7 +248,9 @@ def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) ->
     heads, a token-classification pre-training on "which tokens are the asked fact" did no
     better in 500-3500 steps). Same-verb paragraphs alone (RoFormer 800 steps, DeBERTa 500):
     still at chance on them; the same-word start alone (DeBERTa, 500 steps): 0.72 / 0.63 / 0.44,
-    on the verb route. Both: 0.96 / 0.87 / 0.77 at step 200, 1.00 / 1.00 / 1.00 at step 400."""
+    on the verb route. Both: 0.97 / 0.90 / 0.79 at step 200, 1.00 / 1.00 / 1.00 at step 400
+    (another data seed: 0.96 / 0.87 / 0.77 at 200, 1.00 / 0.99 / 0.98 at 300). Committed, 600
+    steps: 1.00 on 300 held-out paragraphs each of 2, 3 and 4 facts; seed 1: 0.993 overall."""
     import itertools
 
     import torch

@@ -164,7 +164,7 @@ def test_options_are_checked(zoo: Path) -> None:
 
 
 def test_long_context_in_question_answering_is_noted(zoo: Path) -> None:
-    context = " ".join(["the teacher read a book in paris"] * 12)
+    context = " ".join(["the teacher read a book in paris"] * 24)  # > 128 tokens
     result = explorer.run(str(zoo / "question-answering"), question="where", context=context)
     assert any("truncated" in n for n in result.notes)
     assert result.answer and result.answer in context

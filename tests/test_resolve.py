@@ -79,7 +79,8 @@ def test_resolve_json_cli(zoo: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert {"checkpoint", "model_type", "architectures", "tasks", "task", "model_class",
             "preprocessor", "trace"} <= set(data)
     assert data["task"] == "AutoModelForQuestionAnswering"
-    assert data["model_class"] == "BertForQuestionAnswering"
+    saved = json.loads((zoo / "question-answering" / "config.json").read_text())
+    assert data["model_class"] == saved["architectures"][0]
     assert "question-answering" in data["tasks"]
 
 

@@ -54,6 +54,18 @@ def test_a_paragraph_states_facts_about_distinct_people_and_the_question_asks_on
     assert counts == {2, 3, 4}
 
 
+def test_a_same_verb_paragraph_leaves_only_the_name_to_tell_its_facts_apart() -> None:
+    for seed in range(100):
+        item = world.same_verb_facts(seed)
+        parsed = _parse(item.context)
+        assert 2 <= len(parsed) <= 4 and len({fact for fact, _, _ in parsed}) == 1
+        assert len({name for _, name, _ in parsed}) == len({p for _, _, p in parsed}) == len(parsed)
+        fact, name, place = next(f for f in parsed if item.answer in f[1:])
+        assert item.question in (dict(world._FACTS)[fact].format(P=name),
+                                 world._WHO[fact].format(L=place))
+        assert item.context[item.start:item.start + len(item.answer)] == item.answer
+
+
 def test_the_committed_example_is_a_paragraph_of_the_world() -> None:
     parsed = _parse(EXAMPLE["context"])
     assert 2 <= len(parsed) <= 4 and len({name for _, name, _ in parsed}) == len(parsed)

@@ -496,7 +496,8 @@ TASKS = [
     Task("AutoModelForQuestionAnswering", run=answer_question, snippet=answer_question_snippet, recipes=[
         Recipe("question-answering", "AutoModelForQuestionAnswering",
                bert_build("AutoModelForQuestionAnswering"), "tiny BERT with a span (start/end) head",
-               {"question": "where is the book", "context": SENTENCE}),
+               {"question": "Where does Alice live?",
+                "context": "Alice lives in Paris. Bob works in Tokyo."}),
     ]),
     Task("AutoModelForMaskedLM", run=fill_mask, snippet=fill_mask_snippet, recipes=[
         Recipe("fill-mask", "AutoModelForMaskedLM", bert_build("AutoModelForMaskedLM"),

@@ -266,10 +266,26 @@ def facts(seed: int | random.Random, count: int | None = None) -> QA:
     rng = _rng(seed)
     count = rng.randint(2, 4) if count is None else count
     names, places = rng.sample(FIRST_NAMES, count), rng.sample(PLACES, count)
-    templates = [rng.choice(_FACTS) for _ in range(count)]
+    return _ask(rng, [rng.choice(_FACTS) for _ in range(count)], names, places)
+
+
+def same_verb_facts(seed: int | random.Random, count: int | None = None) -> QA:
+    """As ``facts``, but every fact of the paragraph has the same verb ("Alice lives in Paris.
+    Bob lives in Tokyo."), so only the name (or, for who-questions, the place) says which fact a
+    question asks about."""
+    rng = _rng(seed)
+    count = rng.randint(2, 4) if count is None else count
+    names, places = rng.sample(FIRST_NAMES, count), rng.sample(PLACES, count)
+    return _ask(rng, [rng.choice(_FACTS)] * count, names, places)
+
+
+def _ask(rng: random.Random, templates: list[tuple[str, str]], names: list[str],
+         places: list[str]) -> QA:
+    """The paragraph of ``templates`` filled with ``names`` and ``places``, and a question about
+    one of its facts."""
     context = " ".join(fact.format(P=name, L=place)
                        for (fact, _), name, place in zip(templates, names, places))
-    asked = rng.randrange(count)
+    asked = rng.randrange(len(templates))
     (fact, question), name, place = templates[asked], names[asked], places[asked]
     if rng.random() < 0.25:
         question, answer = _WHO[fact].format(L=place), name

@@ -183,34 +183,54 @@ def evaluate_entities(directory: Path, count: int | None = None,
 
 # --- question answering ------------------------------------------------------------------------
 
-def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
-    """Below target, so not committed: answering takes two steps, "which words stand just before
-    me" and "is that what the question asks?", and the models sit on a plateau before the first.
+def _same_word_attention(model: Any, gain: float) -> None:
+    """Start the first layer's attention as "every word looks at its own copies": query and key
+    projections ``gain`` times the identity, no bias, so that a token's score for another is its
+    (fixed, random) word vector's overlap with it. Answering needs the question's name matched to
+    the same name in the paragraph; learned from random projections that match takes thousands of
+    steps (the models settle for matching the verb first), given at the start it takes a hundred."""
+    import torch
 
-    Exact match on held-out 2 / 3 / 4-fact paragraphs; this recipe (RoFormer, rotary positions,
-    8 heads of 16; paragraphs of two facts, then up to three, then up to four), 1500 steps:
-    0.87 / 0.75 / 0.71; with another data seed 0.70 / 0.50 / 0.35, over 3000 steps 0.71 / 0.54
-    / 0.46: where the plateau breaks is luck. Before it: BERT 3 × 128 with fixed word vectors
-    0.43–0.54 on 2–4 facts after 3500 steps; RoFormer on two-fact paragraphs only, 1500 steps:
-    0.81 / 0.51 / 0.30; ConvBERT (a local convolution) on two facts, 500 steps: 0.69 / 0.45 /
-    0.29; ConvBERT on paragraphs whose facts each have their own verb (the question's verb alone
-    picks the fact), 1500 steps: 0.58 ("Where ...?" on two facts at chance, 0.49), 2500 steps:
-    0.67 / 0.47 / 0.44."""
+    attention = model.base_model.encoder.layer[0].attention.self
+    with torch.no_grad():
+        for projection in (attention.query_proj, attention.key_proj):
+            projection.weight.copy_(torch.eye(projection.weight.shape[0]) * gain)
+            projection.bias.zero_()
+
+
+def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
+    """DeBERTa-v2 (content and relative-position attention, no absolute positions) with fixed
+    word vectors and a first layer that starts as same-word attention (``_same_word_attention``),
+    on paragraphs of two facts, then up to three, then up to four; half of them with one verb
+    for all facts (``world.same_verb_facts``), where only the name tells the facts apart.
+
+    Both halves are needed. Without them the models match the question's verb to the fact's
+    verb and stop there: exact 0.87 / 0.75 / 0.71 on held-out 2 / 3 / 4-fact paragraphs, what
+    the verb alone gets (RoFormer 3 × 128, 8 heads, 1500 steps; BERT, ConvBERT, DeBERTa, wider
+    heads, a token-classification pre-training on "which tokens are the asked fact" did no
+    better in 500-3500 steps). Same-verb paragraphs alone (RoFormer 800 steps, DeBERTa 500):
+    still at chance on them; the same-word start alone (DeBERTa, 500 steps): 0.72 / 0.63 / 0.44,
+    on the verb route. Both: 0.97 / 0.90 / 0.79 at step 200, 1.00 / 1.00 / 1.00 at step 400
+    (another data seed: 0.96 / 0.87 / 0.77 at 200, 1.00 / 0.99 / 0.98 at 300). Committed, 600
+    steps: 1.00 on 300 held-out paragraphs each of 2, 3 and 4 facts; seed 1: 0.993 overall."""
     import itertools
 
     import torch
 
-    steps = 1500 if steps is None else steps
+    steps = 600 if steps is None else steps
     tok = _wordpiece()
-    model = _bert("AutoModelForQuestionAnswering", tok, "roformer", hidden_size=128,
-                  num_hidden_layers=3, num_attention_heads=8, intermediate_size=256,
-                  **_NO_DROPOUT)
+    model = _bert("AutoModelForQuestionAnswering", tok, "deberta-v2", hidden_size=128,
+                  num_hidden_layers=3, num_attention_heads=4, intermediate_size=256,
+                  type_vocab_size=2, relative_attention=True, pos_att_type=["c2p", "p2c"],
+                  position_biased_input=False, position_buckets=32, **_NO_DROPOUT)
     fixed_word_vectors(model, model.config.initializer_range)
+    _same_word_attention(model, 1.3)
     drawn = itertools.count()
 
     def batch(rng: random.Random) -> dict:
         most = min(4, 2 + 3 * next(drawn) // steps)  # two facts first, four in the last third
-        items = [world.facts(rng, rng.randint(2, most)) for _ in range(BATCH)]
+        items = [(world.same_verb_facts if rng.random() < 0.5 else world.facts)(
+            rng, rng.randint(2, most)) for _ in range(BATCH)]
         encoded = tok([q.question for q in items], [q.context for q in items], padding=True,
                       return_offsets_mapping=True, return_tensors="pt")
         offsets = encoded.pop("offset_mapping").tolist()
@@ -502,8 +522,8 @@ TRAIN_RECIPES = [
                 "tiny BERT trained to tag people (PER) and places (LOC) in BIO tags",
                 {"text": "Alice flew from Paris to New York with Bob."}, evaluate_entities),
     TrainRecipe("question-answering", "AutoModelForQuestionAnswering", _train_qa, "text",
-                "exact_match", "exact match on held-out fact paragraphs", 0.95,
-                "tiny RoFormer trained to find who lives / works / was born where",
+                "exact_match", "exact match on held-out fact paragraphs", 0.98,
+                "tiny DeBERTa-v2 trained to find who lives / works / studies / was born where",
                 {"question": "Where does Alice live?",
                  "context": "Alice lives in Paris. Bob works in Tokyo."}, evaluate_qa),
     TrainRecipe("fill-mask", "AutoModelForMaskedLM", _train_fill_mask, "text", "top1",

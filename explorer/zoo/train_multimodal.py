@@ -309,7 +309,7 @@ def _vqa_objective(model: Any, processor: Any, pool: list[Scene],
     counts = torch.tensor([len(s.qa) for s in pool])
     first = torch.cumsum(counts, 0) - counts  # where each scene's questions start in ``asked``
     generator = torch.Generator().manual_seed(len(pool))
-    kinds = len(COLOURS)  # a kind word's targets come first, then a colour word's counts
+    bits = len(COLOURS)  # a kind word's colour bits come first, then a count (0–4)
 
     def patch_loss(hidden: Any, i: Any) -> Any:
         image = hidden[:, text["input_ids"].shape[1] + 1:]  # after the text and the image [CLS]
@@ -322,10 +322,10 @@ def _vqa_objective(model: Any, processor: Any, pool: list[Scene],
     def word_loss(hidden: Any, q: Any) -> Any:
         logits = guides["words"](hidden[torch.arange(len(q)), where[q]])
         truth = word_targets[q]
-        kind = truth[:, kinds:].sum(1) == 0
-        return (functional.binary_cross_entropy_with_logits(logits[kind, :kinds],
-                                                            truth[kind, :kinds], reduction="sum")
-                + functional.cross_entropy(logits[~kind, kinds:], truth[~kind, kinds:],
+        kind = truth[:, bits:].sum(1) == 0
+        return (functional.binary_cross_entropy_with_logits(logits[kind, :bits],
+                                                            truth[kind, :bits], reduction="sum")
+                + functional.cross_entropy(logits[~kind, bits:], truth[~kind, bits:],
                                            reduction="sum")) / len(q)
 
     def loss(i: Any) -> Any:

@@ -13,6 +13,7 @@ import explorer.render
 from explorer.render.common import badge_text
 from explorer.toyworld import text as world
 from explorer.zoo import train_text
+from explorer.zoo.fitting import explorer_runner
 from explorer.zoo.training import TRAINED_DIR, read_manifest, train
 
 NAME = "question-answering"
@@ -115,7 +116,7 @@ def test_the_toy_answers_the_example_and_says_it_is_a_toy(zoo: Path) -> None:
 def test_the_toy_answers_every_question_about_a_paragraph() -> None:
     _toy()
     context = "Emma studies in Rio de Janeiro. Omar was born in Oslo. Tina works in Lima."
-    run = train_text._runner(TRAINED_DIR / NAME, RECIPE.auto_class)
+    run = explorer_runner(TRAINED_DIR / NAME, RECIPE.auto_class)
     for question, answer in [("Where does Emma study?", "Rio de Janeiro"),
                              ("Where was Omar born?", "Oslo"), ("Who works in Lima?", "Tina"),
                              ("Who studies in Rio de Janeiro?", "Emma")]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import explorer
+import explorer.render
 from explorer.results import Answer
 from explorer.toyworld.shapes import scene
 from explorer.zoo import example_kwargs
@@ -58,5 +59,16 @@ def test_the_toy_answers_the_example_question_with_the_circles_colour(zoo: Path)
     assert isinstance(result, Answer) and result.checkpoint_kind == "toy"
     assert not result.random_weights
     assert result.answer == EXAMPLE.colours[EXAMPLE.labels.index("circle")] == "blue"
-    assert badge_text(result.render(), "toy-badge") == result.toy_headline
-    assert badge_text(result.render()) is None  # no random-weights badge
+    figure = explorer.render.render(result, "figure")
+    assert badge_text(figure, "toy-badge") == result.toy_headline
+    assert badge_text(figure) is None  # no random-weights badge
+    assert "explorer-toy-badge" in explorer.render.to_html(result)
+
+
+def test_the_toy_answers_most_questions_about_the_example(zoo: Path) -> None:
+    _committed()
+    image = example_kwargs(RECIPE.example or {})["image"]
+    right = [explorer.run(f"zoo:{NAME}", image=image, question=q).answer == a
+             for q, a in EXAMPLE.qa]
+    # held out it answers 0.93; here it misses the small red square (it says there is none)
+    assert sum(right) >= len(right) - 2, list(zip(EXAMPLE.qa, right))

@@ -128,9 +128,14 @@ def test_document_toy_answers_questions_about_the_example_page(zoo: Path) -> Non
 def test_document_toy_answers_from_the_page_image_alone_by_ocr(zoo: Path) -> None:
     _committed(DOC)
     result = explorer.run(f"zoo:{DOC}", image=EXAMPLES / "inventory.png",
-                          question="how many shapes are there?")
-    assert result.answer == "3" and result.words == EXAMPLE.words
+                          question="what colour is the circle?")
+    assert result.answer == "blue" and result.words == EXAMPLE.words
     assert len(result.word_boxes) == len(EXAMPLE.words)  # OCR boxes are drawn on the page
+    # The page's own layout is learnt less well than the context's (0.86 held out): 7 of 10 here.
+    right = [explorer.run(f"zoo:{DOC}", image=EXAMPLES / "inventory.png",
+                          question=q.question).answer == q.answer
+             for q in EXAMPLE.questions if q.on_page]
+    assert sum(right) >= 7, right
 
 
 def test_table_toy_answers_questions_about_the_example_table(zoo: Path) -> None:

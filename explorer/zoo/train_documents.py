@@ -6,18 +6,26 @@ training seeds, saved with ``save_pretrained`` and measured on inventories of he
 (``train_vision.HELD_OUT`` on) *through the explorer's own runner*: the figure is what a user
 running the checkpoint gets. Their tokenizers hold every word of the world whole.
 
-Neither reaches its target (exact ≥ 0.8) yet, so nothing is committed under ``trained/`` and
-``explorer zoo`` keeps the random recipes. Best figures (seed 0, one shared CPU thread):
+Document QA is committed (``zoo:document-question-answering``); table QA is below its target
+(exact ≥ 0.8), so ``explorer zoo`` keeps its random recipe. Figures (seed 0, one shared CPU thread):
 
-- document QA: 0.749 exact on 100 held-out pages with the words as context (0.494 on 20 pages read
-  by Tesseract OCR) after 3000 steps with fixed word vectors (16 min); 0.693 (OCR 0.635) after
-  1500 steps with trained word vectors, 0.731 with fixed vectors 3× larger (``WORD_SCALE``).
-  By question (30 pages): how many shapes 30/30, what size
-  27/32, what colour 23/32, which shape is <colour> 25/44. It knows which column answers (the
-  start logits peak on every colour word of the page) but not always which row. Longer runs do
-  not help: 0.715 (OCR 0.494) after 2600 steps, 0.733 (OCR 0.541) after 5000 (13 min; by
-  question: how many 30/30, size 23/32, colour 20/32, which shape 27/44); nor do 4 layers
-  (0.711 after 3000 steps) or training on the stand-in layout only (0.707 after 2000).
+- document QA, committed: 1.00 exact on 100 held-out pages with the words as context, 0.86 on 20
+  pages read by Tesseract OCR (2500 steps, 8 min). What made it: transformers' LayoutLMv3 looks
+  its relative-position attention biases up under ``no_grad``, so they never train; four of eight
+  heads now have them fixed on the words one and two before and after (``OFFSET_HEADS``: a row's
+  cells stand next to its shape word), and width 128. Each run then sits on a plateau (validation
+  0.55–0.58: one kind of question answered from a random row) until it breaks (here after about
+  1300 steps, to 1.00 on the validation pages by step 2500); early stopping on 40 validation pages
+  keeps the best weights. Before (width 64, 4 heads, biases untrained): 0.749 after 3000 steps
+  with fixed word vectors (OCR 0.494), 0.733 after 5000, 0.711 with 4 layers, 0.707 on the
+  stand-in layout only, 0.693 with trained word vectors, 0.731 with them 3× larger. At 600 steps:
+  0.576 (biases untrained), 0.712 (fixed offset heads, width 64), 0.796 (width 128); at lr 2e-3
+  a width-128 run fell back to 0.56 after 1500 steps (size questions all answered with the
+  colour), hence lr 1e-3 and early stopping. From OCR it answers 7 of the 10 questions about
+  ``examples/inventory.png`` (all 10 from the words as context): the page's own layout, trained
+  on half the time, is learnt less well than the stand-in one the headline measures. Picking the
+  weights by the mean of both layouts on the validation pages (3500 steps) gave 0.998 and OCR 0.729.
+  Seed 1 (the same recipe): 0.932 exact, OCR 0.624 (validation 0.897), hence the target of 0.9.
 - table QA: 0.35 exact after 400 steps and 0.29 after 2000 (25 min) on a pool of 400 tables
   tokenized once, learnt by heart: the aggregation (NONE / COUNT) and the column are always
   right, the rows often wrong. Fresh tables of a pool of 3000, tokenized every step (the recipe as
@@ -29,6 +37,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -45,6 +54,15 @@ WORD_SCALE = 1.0
 """Standard deviation of the fixed word vectors, in units of the config's initializer_range."""
 POOL = 3000
 """Inventories drawn with the training seed; each step asks one question of each of 32."""
+VALIDATION = 40
+"""Pages (seeds after the training pool, before the held-out ones) that pick the weights kept."""
+CHECK_EVERY = 100
+OFFSET_HEADS = (-1, 1, -2, 2)
+"""The token offsets that document QA's first four attention heads look at: a row's cells stand
+one and two words from its shape word, on the page and in the context text alike."""
+OFFSET_BIAS = 16.0
+"""Their attention bias toward that offset (divided by √16 before the softmax: e⁴ ≈ 55 times the
+weight of any other token)."""
 
 
 def _answer_word(inv: Inventory, q: Question) -> int:
@@ -63,7 +81,7 @@ def _held_out(count: int) -> list[Inventory]:
 
 def _layoutlmv3() -> tuple[Any, Any]:
     """``(config, processor)``: the zoo's random LayoutLMv3 recipe (heads/document_qa.py) widened
-    to 64, with a byte-level BPE (RoBERTa conventions) that holds every world word whole."""
+    to 128, with a byte-level BPE (RoBERTa conventions) that holds every world word whole."""
     from tokenizers import pre_tokenizers
     from transformers import (
         AutoConfig,
@@ -81,15 +99,33 @@ def _layoutlmv3() -> tuple[Any, Any]:
     tok = LayoutLMv3Tokenizer(vocab=dict(vocab),
                               merges=list(merges),  # type: ignore[arg-type]  # tuples work
                               model_max_length=128)
-    # 4 * coordinate_size + 2 * shape_size = hidden_size (the 2-D position embeddings).
+    # 4 * coordinate_size + 2 * shape_size = hidden_size (the 2-D position embeddings). Eight
+    # heads of 16: four look at fixed neighbours (OFFSET_HEADS), four match words.
     config = AutoConfig.for_model(
-        "layoutlmv3", vocab_size=len(tok), max_position_embeddings=130, hidden_size=64,
-        num_hidden_layers=2, num_attention_heads=4, intermediate_size=128, coordinate_size=12,
-        shape_size=8, input_size=IMAGE, patch_size=16, hidden_dropout_prob=0.0,
+        "layoutlmv3", vocab_size=len(tok), max_position_embeddings=130, hidden_size=128,
+        num_hidden_layers=2, num_attention_heads=8, intermediate_size=256, coordinate_size=24,
+        shape_size=16, input_size=IMAGE, patch_size=16, hidden_dropout_prob=0.0,
         attention_probs_dropout_prob=0.0, pad_token_id=tok.pad_token_id,
         bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id)
     images = LayoutLMv3ImageProcessor(size={"height": IMAGE, "width": IMAGE})
     return config, LayoutLMv3Processor(image_processor=images, tokenizer=tok)
+
+
+def _offset_heads(model: Any) -> None:
+    """Fix the relative-position bias of heads ``0 … len(OFFSET_HEADS) - 1`` (every layer shares
+    it) on one offset each, the other heads' on zero. transformers' LayoutLMv3 looks these biases
+    up under ``no_grad`` (for speed), so they never train and stay at their near-zero random
+    start; set like ALiBi's fixed biases, they give each word its neighbours from the first step,
+    and the model only has to learn which question word the row's shape or colour matches."""
+    import torch
+
+    encoder = model.layoutlmv3.encoder
+    offsets = torch.tensor(OFFSET_HEADS)
+    buckets = encoder.relative_position_bucket(offsets, num_buckets=encoder.rel_pos_bins,
+                                               max_distance=encoder.max_rel_pos)
+    with torch.no_grad():
+        encoder.rel_pos_bias.weight.zero_()
+        encoder.rel_pos_bias.weight[torch.arange(len(offsets)), buckets] = OFFSET_BIAS
 
 
 class _Page(NamedTuple):
@@ -117,45 +153,96 @@ def _pages(processor: Any, first: int, count: int) -> tuple[list[_Page], Any]:
     return pages, torch.cat(pixels)
 
 
+def _encode(tok: Any, asked: list[tuple[_Page, tuple[str, int]]],
+            boxes: list[list[list[int]]]) -> Any:
+    """Questions and their pages' words as a padded batch, with the answering word's first and
+    last token as the span to find."""
+    import torch
+
+    encoded = tok([q for _, (q, _) in asked], [list(page.words) for page, _ in asked],
+                  boxes=boxes, padding=True, return_tensors="pt")
+    starts, ends = [], []
+    for row, (_, (_, word)) in enumerate(asked):
+        tokens = [j for j, (w, s) in enumerate(zip(encoded.word_ids(row), encoded.sequence_ids(row)))
+                  if s == 1 and w == word]
+        starts.append(tokens[0])
+        ends.append(tokens[-1])
+    encoded["start_positions"], encoded["end_positions"] = torch.tensor(starts), torch.tensor(ends)
+    return encoded
+
+
+def _validation(processor: Any, first: int, count: int) -> Callable[[Any], float]:
+    """``check(model)``: the share of the questions of ``count`` pages from seed ``first`` (seeds
+    neither trained nor held out) whose answer starts where the model's start logits peak, the
+    words laid out as the explorer lays out context text."""
+    import torch
+
+    pages, pixels = _pages(processor, first, count)
+    asked = [(page, q) for page in pages for q in page.questions]
+    encoded = _encode(processor.tokenizer, asked,
+                      [_reading_order_boxes(page.words) for page, _ in asked])
+    targets = encoded.pop("start_positions")
+    del encoded["end_positions"]
+    in_page = torch.tensor([[s == 1 for s in encoded.sequence_ids(row)]
+                            for row in range(len(asked))])
+    batch = {**encoded, "pixel_values": pixels[[pages.index(page) for page, _ in asked]]}
+
+    def check(model: Any) -> float:
+        model.eval()
+        with torch.no_grad():
+            logits = model(**{k: v.to(model.device) for k, v in batch.items()}).start_logits
+        model.train()
+        found = logits[:, :in_page.shape[1]].cpu().masked_fill(~in_page, -torch.inf).argmax(-1)
+        return float((found == targets).float().mean())
+
+    return check
+
+
 def _train_document_qa(out: Path, *, seed: int, steps: int | None,
                        progress: Progress) -> TrainOutcome:
     import torch
     import transformers
 
-    steps = 3000 if steps is None else steps
+    steps = 2500 if steps is None else steps
     config, processor = _layoutlmv3()
     torch.manual_seed(seed)
     model = transformers.AutoModelForDocumentQuestionAnswering.from_config(config)
     # Trained, the three shape words drift onto one vector and the model picks the wrong row
     # (0.69 exact after 1500 steps); fixed, each stays itself.
     fixed_word_vectors(model, WORD_SCALE * model.config.initializer_range)
+    _offset_heads(model)
     pages, pixels = _pages(processor, train_seeds(seed), min(POOL, 16 * steps))
-    tok = processor.tokenizer
+    check = _validation(processor, train_seeds(seed) + POOL, VALIDATION)
 
     def batch(rng: random.Random) -> dict:
         chosen = [rng.randrange(len(pages)) for _ in range(BATCH)]
-        items = [(pages[i], rng.choice(pages[i].questions)) for i in chosen]
+        asked = [(pages[i], rng.choice(pages[i].questions)) for i in chosen]
         # Half the pages with their real boxes (what OCR reads), half with the stand-in layout
         # the explorer gives words passed as context text.
         boxes = [page.boxes if rng.random() < 0.5 else _reading_order_boxes(page.words)
-                 for page, _ in items]
-        encoded = tok([q for _, (q, _) in items], [list(page.words) for page, _ in items],
-                      boxes=boxes, padding=True, return_tensors="pt")
-        starts, ends = [], []
-        for row, (_, (_, word)) in enumerate(items):
-            tokens = [j for j, (w, s) in enumerate(zip(encoded.word_ids(row),
-                                                       encoded.sequence_ids(row)))
-                      if s == 1 and w == word]
-            starts.append(tokens[0])
-            ends.append(tokens[-1])
-        return {**encoded, "pixel_values": pixels[chosen], "start_positions": torch.tensor(starts),
-                "end_positions": torch.tensor(ends)}
+                 for page, _ in asked]
+        return {**_encode(processor.tokenizer, asked, boxes), "pixel_values": pixels[chosen]}
 
-    fit_batches(model, batch, steps=steps, seed=seed, progress=progress, lr=2e-3)
+    # Early stopping: a run sits on a plateau (one kind of question answered from a random row)
+    # until a step that varies from run to run, and at lr 2e-3 fell back off it (0.80 exact after
+    # 600 steps, 0.56 after 1500): the weights kept answer the validation pages best.
+    best: dict[str, Any] = {"exact": -1.0}
+
+    def keep_best(done: int, total: int) -> None:
+        progress(done, total)
+        if done % CHECK_EVERY == 0 or done == total:
+            exact = check(model)
+            if exact > best["exact"]:
+                best.update(exact=exact, weights={k: v.detach().cpu().clone()
+                                                  for k, v in model.state_dict().items()})
+
+    fit_batches(model, batch, steps=steps, seed=seed, progress=keep_best, lr=1e-3)
+    model.load_state_dict(best["weights"])
     save_checkpoint(out, model, processor)
     held_out = steps >= 100  # a smoke run (a handful of steps) measures 8 pages, without OCR
     return TrainOutcome(steps, {**evaluate_document_qa(out, 100 if held_out else 8),
-                                **(evaluate_document_qa_ocr(out) if held_out else {})})
+                                **(evaluate_document_qa_ocr(out) if held_out else {}),
+                                "validation_exact": round(best["exact"], 3)})
 
 
 def _page_questions(count: int) -> list[tuple[Inventory, Question]]:
@@ -260,7 +347,7 @@ def evaluate_table_qa(directory: Path, count: int = 100) -> dict[str, float]:
 TRAIN_RECIPES = [
     TrainRecipe("document-question-answering", "AutoModelForDocumentQuestionAnswering",
                 _train_document_qa, "documents", "exact",
-                "exact answers on held-out inventory pages", 0.8,
+                "exact answers on held-out inventory pages", 0.9,
                 "tiny LayoutLMv3 trained on inventory pages of the shapes world: what colour is "
                 "the circle? how many shapes are there?",
                 {"image": "inventory.png", "question": "what colour is the circle?",

@@ -200,13 +200,17 @@ def test_frame_classification_multi_label(zoo: Path, manifest: dict) -> None:
 
 
 def test_xvector(zoo: Path, manifest: dict) -> None:
+    entry = manifest["audio-xvector"]
     result = _run(zoo, manifest, "audio-xvector")
     assert isinstance(result, Embeddings)
-    assert result.pooling == "x-vector" and result.labels == ("speech.wav",)
-    assert result.vectors.shape == (1, 16) and result.shape == (1, 16)
+    assert result.pooling == "x-vector" and result.labels == (entry["example"]["audio"],)
+    # The trained toy (explorer/zoo/trained) replaces the random recipe when committed.
+    size = explorer.load(str(zoo / "audio-xvector")).model.config.xvector_output_dim
+    assert result.vectors.shape == (1, size) and result.shape == (1, size)
     assert np.all(np.isfinite(result.vectors)) and np.any(result.vectors != 0)
-    out = _check_dict(result, "vectors", "shape", "pooling")
-    assert np.array(out["vectors"]).shape == (1, 16)
+    out = _check_dict(result, "vectors", "shape", "pooling",
+                      random_weights=entry["random_weights"])
+    assert np.array(out["vectors"]).shape == (1, size)
 
 
 # ---------------------------------------------------------------------------- text → audio
@@ -271,9 +275,9 @@ def test_options_that_do_not_apply_are_refused(zoo: Path, examples: Path) -> Non
 
 
 def test_recognition_without_a_tokenizer_is_refused(zoo: Path, examples: Path) -> None:
-    # The x-vector checkpoint (random wav2vec2) ships only a feature extractor: no way to spell
-    # ids. (The trained audio-classification toy is a Wav2Vec2-BERT without a vocabulary size, so
-    # it cannot even be loaded as CTC.)
+    # The frame classifier (random wav2vec2) ships only a feature extractor: no way to spell
+    # ids. (The trained audio-classification and x-vector toys are Wav2Vec2-BERTs without a
+    # vocabulary size, so they cannot even be loaded as CTC.)
     with pytest.raises(BadInput, match="ships no tokenizer"):
-        explorer.run(str(zoo / "audio-xvector"), task="ctc",
+        explorer.run(str(zoo / "audio-frame-classification"), task="ctc",
                      audio=str(examples / "speech.wav"))

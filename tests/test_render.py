@@ -688,3 +688,14 @@ def test_long_token_axes_show_characters_between_blanks() -> None:
     shown = [t.get_text() for t in ax.get_yticklabels()]
     assert len(shown) <= MAX_TICK_LABELS
     assert sum(label != "<pad>" for label in shown) >= len(shown) // 3
+
+
+def test_a_one_token_answer_gets_one_label_for_its_start_and_end(manifest: dict) -> None:
+    """The trained QA toy's answer is one word: its start and end peak on the same token."""
+    result = run_entry("question-answering", manifest)
+    start, end = np.argmax(result.start_logits), np.argmax(result.end_logits)
+    assert start == end
+    ax = render.render(result, "logits").axes[0]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels.count("max start and end") == 1
+    assert "max start" not in labels and "max end" not in labels

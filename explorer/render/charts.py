@@ -212,6 +212,7 @@ def answer_logits_figure(result: Answer) -> Figure:
                 transform=ax.transAxes, color=MUTED)
         ax.set_axis_off()
         return decorate(fig, result)
+    same = start is not None and end is not None and np.argmax(start) == np.argmax(end)
     for values, name, colour in ((start, "start", ACCENT), (end, "end", SECOND)):
         if values is None:
             continue
@@ -219,8 +220,11 @@ def answer_logits_figure(result: Answer) -> Figure:
         ax.plot(x, values, marker="o", markersize=3, color=colour, label=f"{name} logit",
                 linewidth=1.2, gid=f"{name}-logits")
         best = int(np.argmax(values))
-        ax.annotate(f"max {name}", (best, values[best]), xytext=(0, 8), textcoords="offset points",
-                    ha="center", fontsize=MIN_FONT, color=colour)
+        if same and name == "end":
+            continue  # one label for both, not two drawn over each other
+        ax.annotate("max start and end" if same else f"max {name}", (best, values[best]),
+                    xytext=(0, 8), textcoords="offset points", ha="center", fontsize=MIN_FONT,
+                    color=colour)
     span = answer_token_span(result.tokens, result.answer)
     if span is not None:
         ax.axvspan(span[0] - 0.4, span[1] + 0.4, color=tint(ACCENT, 0.2), zorder=0, gid="answer",

@@ -61,7 +61,9 @@ def test_the_recipe_still_trains_into_a_loadable_checkpoint(recipe: TrainRecipe,
 @pytest.mark.parametrize("name", COMMITTED)
 def test_the_committed_toy_holds_its_target_on_a_fixed_held_out_sample(name: str) -> None:
     recipe = RECIPES[name]
-    figures = recipe.evaluate(TRAINED_DIR / name, 24)
+    # all 100 held-out scenes the manifest's figure was measured on (a few seconds): the
+    # MaskFormer's recall is 0.77 on them but 0.59 on the first 24
+    figures = recipe.evaluate(TRAINED_DIR / name, 100)
     assert figures[recipe.headline] >= recipe.target, figures
 
 

@@ -284,6 +284,7 @@ def test_question_answering_without_tokenizer_offsets(canine: Any, tmp_path: Pat
     result = explorer.run(folder, question="where is the book", context=context)
     assert result.answer == context[result.start:result.end]
     assert 0 <= result.start <= result.end <= len(context)
+    assert np.isfinite(result.score)  # the span was scored over the context's characters
 
 
 # ---------------------------------------------------------------------------- 8, 9: speech

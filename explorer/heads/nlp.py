@@ -89,6 +89,10 @@ def _sequence_ids(ctx: RunContext, encoded: Any) -> list[int | None]:
     special = set(ctx.tokenizer.all_special_ids)
     ids = encoded["input_ids"][0].tolist()
     kinds = encoded["token_type_ids"][0].tolist() if "token_type_ids" in encoded else [0] * len(ids)
+    if 1 not in kinds:  # no segment ids for the pair (CANINE): the second text follows a separator
+        first = next((i for i, token in enumerate(ids) if token not in special), len(ids))
+        separator = next((i for i in range(first, len(ids)) if ids[i] in special), len(ids))
+        kinds = [int(i > separator) for i in range(len(ids))]
     return [None if i in special else int(k) for i, k in zip(ids, kinds)]
 
 

@@ -148,3 +148,20 @@ def test_table_toy_answers_questions_about_the_example_table(zoo: Path) -> None:
     for q in EXAMPLE.questions:
         answer = explorer.run(f"zoo:{TABLE}", **{**example, "question": q.question}).answer
         assert answer == table_answer(EXAMPLE, q), q.question
+
+
+def test_table_recipe_starts_with_each_cell_looking_at_its_question_word() -> None:
+    # What made table QA learn: from step 0 the colour cell "red" attends to the question's "red"
+    # more than to any other question word, so the row the question names is found.
+    import pandas as pd
+    import torch
+
+    model, tok = train_documents._table_model(0)
+    encoded = tok(table=pd.DataFrame(EXAMPLE.table), queries="which shape is red?",
+                  return_tensors="pt")
+    tokens = tok.convert_ids_to_tokens(encoded["input_ids"][0])
+    asked, cell = [i for i, t in enumerate(tokens) if t == "red"]
+    with torch.no_grad():
+        attention = model(**encoded, output_attentions=True).attentions[0][0].mean(0)
+    question = range(1, tokens.index("[SEP]"))
+    assert max(question, key=lambda j: float(attention[cell, j])) == asked

@@ -28,7 +28,7 @@ Figures (seed 0, one shared CPU thread):
   Seed 1 (the same recipe): 0.932 exact, OCR 0.624 (validation 0.897), hence the target of 0.9.
 - table QA, committed: 1.00 exact on 40 held-out tables (validation 1.00; 1200 steps, 244 s at
   0.2-0.4 s a step). What made it, as for extractive QA (``train_text._train_qa``): the first
-  layer starts as same-word attention (``_same_word_first_layer``), and the fixed word vectors
+  layer starts as same-word attention (``train_text.same_word_attention``), and the fixed word vectors
   are 3× the other embeddings' scale (TAPAS sums eight embeddings per token, so at their scale a
   word is a ninth of it and a cell barely sees the question word it repeats); width 128, lr
   1e-3 and early stopping on 40 validation tables, as for document QA. Validation exact by step:
@@ -56,7 +56,7 @@ from explorer.heads.document_qa import _ocr_available, _reading_order_boxes
 from explorer.heads.table_qa import AGGREGATIONS
 from explorer.toyworld.documents import COLUMNS, EXAMPLE_TEXT, Inventory, Question, inventory, vocabulary
 from explorer.zoo.fitting import explorer_runner, fit_batches, save_checkpoint
-from explorer.zoo.train_text import fixed_word_vectors
+from explorer.zoo.train_text import fixed_word_vectors, same_word_attention
 from explorer.zoo.train_vision import HELD_OUT, train_seeds
 from explorer.zoo.training import Progress, TrainOutcome, TrainRecipe
 
@@ -325,19 +325,6 @@ def _tapas() -> tuple[Any, Any]:
     return config, tok
 
 
-def _same_word_first_layer(model: Any, gain: float) -> None:
-    """``train_text._same_word_attention`` for BERT-style attention (TAPAS names its projections
-    ``query`` / ``key``): the first layer starts as "every token looks at its own word's copies",
-    so a table cell sees the question word it repeats from the first step."""
-    import torch
-
-    attention = model.base_model.encoder.layer[0].attention.self
-    with torch.no_grad():
-        for projection in (attention.query, attention.key):
-            projection.weight.copy_(torch.eye(projection.weight.shape[0]) * gain)
-            projection.bias.zero_()
-
-
 def _table_model(seed: int) -> tuple[Any, Any]:
     """``(model, tokenizer)``: the TAPAS table QA starts from, fixed word vectors and a
     same-word first layer."""
@@ -348,7 +335,7 @@ def _table_model(seed: int) -> tuple[Any, Any]:
     torch.manual_seed(seed)
     model = transformers.AutoModelForTableQuestionAnswering.from_config(config)
     fixed_word_vectors(model, TABLE_WORD_SCALE * model.config.initializer_range)
-    _same_word_first_layer(model, TABLE_GAIN)
+    same_word_attention(model, TABLE_GAIN)
     return model, tok
 
 

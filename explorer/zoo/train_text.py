@@ -183,24 +183,27 @@ def evaluate_entities(directory: Path, count: int | None = None,
 
 # --- question answering ------------------------------------------------------------------------
 
-def _same_word_attention(model: Any, gain: float) -> None:
+def same_word_attention(model: Any, gain: float) -> None:
     """Start the first layer's attention as "every word looks at its own copies": query and key
     projections ``gain`` times the identity, no bias, so that a token's score for another is its
     (fixed, random) word vector's overlap with it. Answering needs the question's name matched to
-    the same name in the paragraph; learned from random projections that match takes thousands of
-    steps (the models settle for matching the verb first), given at the start it takes a hundred."""
+    the same name in the paragraph (or a table cell to the question word it repeats); learned from
+    random projections that match takes thousands of steps (the models settle for matching the
+    verb first), given at the start it takes a hundred. DeBERTa names the projections
+    ``query_proj`` / ``key_proj``, BERT and TAPAS ``query`` / ``key``."""
     import torch
 
     attention = model.base_model.encoder.layer[0].attention.self
+    names = ("query_proj", "key_proj") if hasattr(attention, "query_proj") else ("query", "key")
     with torch.no_grad():
-        for projection in (attention.query_proj, attention.key_proj):
+        for projection in (getattr(attention, name) for name in names):
             projection.weight.copy_(torch.eye(projection.weight.shape[0]) * gain)
             projection.bias.zero_()
 
 
 def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
     """DeBERTa-v2 (content and relative-position attention, no absolute positions) with fixed
-    word vectors and a first layer that starts as same-word attention (``_same_word_attention``),
+    word vectors and a first layer that starts as same-word attention (``same_word_attention``),
     on paragraphs of two facts, then up to three, then up to four; half of them with one verb
     for all facts (``world.same_verb_facts``), where only the name tells the facts apart.
 
@@ -224,7 +227,7 @@ def _train_qa(out: Path, *, seed: int, steps: int | None, progress: Progress) ->
                   type_vocab_size=2, relative_attention=True, pos_att_type=["c2p", "p2c"],
                   position_biased_input=False, position_buckets=32, **_NO_DROPOUT)
     fixed_word_vectors(model, model.config.initializer_range)
-    _same_word_attention(model, 1.3)
+    same_word_attention(model, 1.3)
     drawn = itertools.count()
 
     def batch(rng: random.Random) -> dict:

@@ -31,9 +31,17 @@ import numpy as np
 
 from explorer.toyworld.shapes import KINDS, LABELS, Scene
 from explorer.zoo.common import label_maps
-from explorer.zoo.fitting import fit_pool, held_out_count, save_checkpoint, single_thread_torch
-from explorer.zoo.train_vision import SCENE, SIDE, held_out_maps, pixels_of, resized, scenes, train_seeds
-from explorer.zoo.training import Progress, TrainFunction, TrainOutcome, TrainRecipe
+from explorer.zoo.fitting import single_thread_torch
+from explorer.zoo.train_vision import (
+    SCENE,
+    SIDE,
+    held_out_maps,
+    pixels_of,
+    resized,
+    scenes,
+    trainer,
+)
+from explorer.zoo.training import TrainRecipe
 
 POOL = 4000
 """Training scenes (fewer for a short run)."""
@@ -123,29 +131,6 @@ def _spread_queries(model: Any) -> None:
     torch.nn.init.normal_(model.model.transformer_module.queries_embedder.weight)
 
 
-def _trainer(auto_class: str, make: Callable[[], tuple[Any, Any]], labels: tuple[str, ...],
-             evaluate: Callable[[Path, int], dict[str, float]], *, default_steps: int,
-             lr: float, prepare: Callable[[Any], None] | None = None) -> TrainFunction:
-    """``train_vision.trainer`` for mask classification; ``prepare(model)`` runs before
-    training."""
-    def train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
-        torch = single_thread_torch()
-        import transformers
-
-        steps = steps or default_steps
-        torch.manual_seed(seed)
-        config, processor = make()
-        model = getattr(transformers, auto_class).from_config(config)
-        if prepare is not None:
-            prepare(model)
-        pool = scenes(train_seeds(seed), min(POOL, 64 * steps))
-        fit_pool(model, _mask_objective(labels)(model, processor, pool), len(pool), steps=steps,
-                 lr=lr, seed=seed, progress=progress)
-        save_checkpoint(out, model, processor)
-        return TrainOutcome(steps, evaluate(out, held_out_count(steps, 100)))
-    return train
-
-
 def segment_masks(found: dict, id2label: dict[int, str]) -> list[tuple[str, np.ndarray]]:
     """``(label, visible pixels)`` of each segment of a ``post_process_*_segmentation`` result."""
     ids = found["segmentation"].numpy().round()
@@ -192,14 +177,16 @@ evaluate_panoptic = _evaluator("AutoModelForUniversalSegmentation", "panoptic")
 
 TRAIN_RECIPES = [
     TrainRecipe("instance-segmentation", "AutoModelForInstanceSegmentation",
-                _trainer("AutoModelForInstanceSegmentation", _maskformer, KINDS, evaluate_instances,
-                         default_steps=STEPS, lr=1e-3, prepare=_spread_queries), "shapes", "recall@0.5",
+                trainer("AutoModelForInstanceSegmentation", _maskformer, scenes, _mask_objective(KINDS),
+                        evaluate_instances, default_steps=STEPS, pool_size=POOL, held_out=100,
+                        lr=1e-3, prepare=_spread_queries), "shapes", "recall@0.5",
                 "mask recall at IoU 0.5 on held-out scenes", 0.75,
                 "tiny MaskFormer trained on the shapes world: a mask for each circle, square "
                 "and triangle", SCENE, evaluate_instances),
     TrainRecipe("universal-segmentation", "AutoModelForUniversalSegmentation",
-                _trainer("AutoModelForUniversalSegmentation", _mask2former, LABELS,
-                         evaluate_panoptic, default_steps=2400, lr=1e-3), "shapes", "recall@0.5",
+                trainer("AutoModelForUniversalSegmentation", _mask2former, scenes, _mask_objective(LABELS),
+                        evaluate_panoptic, default_steps=2400, pool_size=POOL, held_out=100,
+                        lr=1e-3), "shapes", "recall@0.5",
                 "panoptic mask recall at IoU 0.5 on held-out scenes", 0.75,
                 "tiny Mask2Former trained on the shapes world: the background and a mask for "
                 "each circle, square and triangle", SCENE, evaluate_panoptic),

@@ -84,9 +84,11 @@ loss of a batch of pool indices."""
 def trainer(auto_class: str, make: Callable[[], tuple[Any, Any]],
              data: Callable[[int, int], list[Any]], objective: Objective,
              evaluate: Callable[[Path, int], dict[str, float]], *, default_steps: int,
-             pool_size: int, held_out: int, lr: float, batch: int = 16) -> TrainFunction:
+             pool_size: int, held_out: int, lr: float, batch: int = 16,
+             prepare: Callable[[Any], None] | None = None) -> TrainFunction:
     """A recipe's train function: build ``make()``'s ``(config, processor)`` into a fresh
-    ``auto_class`` model, fit it on ``data(first_seed, count)``, save and evaluate."""
+    ``auto_class`` model, ``prepare(model)`` if given, fit it on ``data(first_seed, count)``, save
+    and evaluate."""
     def train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
         torch = single_thread_torch()
         import transformers
@@ -95,6 +97,8 @@ def trainer(auto_class: str, make: Callable[[], tuple[Any, Any]],
         torch.manual_seed(seed)
         config, processor = make()
         model = getattr(transformers, auto_class).from_config(config)
+        if prepare is not None:
+            prepare(model)
         pool = data(train_seeds(seed), min(pool_size, 64 * steps))
         fit_pool(model, objective(model, processor, pool), len(pool), steps=steps, lr=lr, seed=seed,
                  progress=progress, batch=batch)

@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 
 from explorer.toyworld.shapes import Scene
-from explorer.zoo.fitting import fit_pool, held_out_count, save_checkpoint, single_thread_torch
+from explorer.zoo.fitting import single_thread_torch
 from explorer.zoo.train_multimodal import COLOUR_LABELS, PHRASES, SHAPE_LABELS, describes
-from explorer.zoo.train_vision import HELD_OUT, SIDE, batches, match_boxes, scenes, train_seeds
-from explorer.zoo.training import TRAINED_DIR, Progress, TrainOutcome, TrainRecipe
+from explorer.zoo.train_vision import HELD_OUT, SIDE, batches, match_boxes, scenes, trainer
+from explorer.zoo.training import TRAINED_DIR, TrainRecipe
 
 NAME = "zero-shot-object-detection"
 CLIP_TOY = TRAINED_DIR / "zero-shot-image-classification"
@@ -201,25 +201,17 @@ def evaluate_zero_shot_detection(directory: Path, count: int = 200,
             "colour recall@0.5": colour_hits / truths}
 
 
-def _train(out: Path, *, seed: int, steps: int | None, progress: Progress) -> TrainOutcome:
-    torch = single_thread_torch()
-    import transformers
-
-    steps = steps or 4000
-    torch.manual_seed(seed)
-    config, processor = _owlvit()
-    model = transformers.AutoModelForZeroShotObjectDetection.from_config(config)
+def _from_toys(model: Any) -> None:
+    """Towers from the CLIP toy, and box and class heads that start gentle."""
     _from_clip_toy(model)
     _gentle_heads(model)
-    pool = scenes(train_seeds(seed), min(8000, 64 * steps))
-    fit_pool(model, _objective(model, processor, pool), len(pool), steps=steps, lr=1e-3, seed=seed,
-             progress=progress)
-    save_checkpoint(out, model, processor)
-    return TrainOutcome(steps, evaluate_zero_shot_detection(out, held_out_count(steps, 200)))
 
 
 TRAIN_RECIPES = [
-    TrainRecipe(NAME, "AutoModelForZeroShotObjectDetection", _train, "shapes", "recall@0.5",
+    TrainRecipe(NAME, "AutoModelForZeroShotObjectDetection",
+                trainer("AutoModelForZeroShotObjectDetection", _owlvit, scenes, _objective,
+                        evaluate_zero_shot_detection, default_steps=4000, pool_size=8000,
+                        held_out=200, lr=1e-3, prepare=_from_toys), "shapes", "recall@0.5",
                 "box recall at IoU 0.5 on held-out scenes", 0.85,
                 "tiny OWL-ViT trained on the shapes world: boxes the shapes a text query names "
                 "(\"a circle\", \"a red shape\", \"a red circle\")",
